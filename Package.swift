@@ -1,0 +1,123 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "consentry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "consentry", targets: ["consentry"]),
+        .library(name: "ConsentryCore", targets: ["ConsentryCore"]),
+        .library(name: "ConsentryCrypto", targets: ["ConsentryCrypto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
+    targets: [
+        // libcrypto (OpenSSL 3) as a system library; only ConsentryCrypto imports it.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // AES-256-GCM, HMAC, HKDF, randomness and the key hierarchy. No SQL, no HTTP.
+        .target(
+            name: "ConsentryCrypto",
+            dependencies: ["CLibCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // Domain: customers, validation, normalisation, field catalogue. No I/O at all.
+        .target(
+            name: "ConsentryCore",
+            swiftSettings: swiftSettings
+        ),
+        // The encrypted repository over SQLite (GRDB), key files, import and export.
+        .target(
+            name: "ConsentryStore",
+            dependencies: [
+                "ConsentryCore",
+                "ConsentryCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP surface (Hummingbird 2).
+        .target(
+            name: "ConsentryHTTP",
+            dependencies: [
+                "ConsentryCore",
+                "ConsentryStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        // The `consentry` commands, as a library so tests drive them in-process.
+        .target(
+            name: "ConsentryCommands",
+            dependencies: [
+                "ConsentryCore",
+                "ConsentryStore",
+                "ConsentryHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "consentry",
+            dependencies: ["ConsentryCommands"],
+            swiftSettings: swiftSettings
+        ),
+        // Shared by every test target: temporary data directories, fixtures, generators.
+        .target(
+            name: "ConsentryTesting",
+            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "consentry-bench",
+            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryTesting"],
+            path: "Benchmarks/ImportBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConsentryCryptoTests",
+            dependencies: ["ConsentryCrypto"],
+            resources: [.copy("Vectors")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConsentryCoreTests",
+            dependencies: ["ConsentryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConsentryStoreTests",
+            dependencies: ["ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConsentryHTTPTests",
+            dependencies: [
+                "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,31 @@
+import Foundation
+
+/// The values a customer can be found by exactly, without storing them in plaintext.
+public enum BlindIndexField: String, Sendable, CaseIterable, Codable {
+    case email
+    case phone
+    case nationalId
+    case loginSubject
+
+    /// The canonical form that is indexed and searched, so that trivial differences in how a
+    /// value is typed still match.
+    public func normalize(_ value: String) -> String {
+        switch self {
+        case .email: EmailAddress.normalize(value)
+        case .phone: PhoneNumber.normalize(value)
+        case .nationalId: String(value.uppercased().filter { $0.isLetter || $0.isNumber })
+        case .loginSubject: value.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    /// The normalised values of this field found in a profile.
+    public func values(in profile: CustomerProfile) -> [String] {
+        let raw: [String] = switch self {
+        case .email: profile.emails
+        case .phone: profile.phoneNumbers
+        case .nationalId: profile.engagedParty.identifications.filter { Identification.nationalIdTypes.contains($0.identificationType) }.map(\.identificationId)
+        case .loginSubject: profile.loginSubject.map { [$0] } ?? []
+        }
+        return Array(Set(raw.map(normalize))).sorted()
+    }
+}

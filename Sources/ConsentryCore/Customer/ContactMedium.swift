@@ -1,0 +1,79 @@
+/// A way to reach the customer (TMF629 ContactMedium): email, phone or postal address.
+public struct ContactMedium: Sendable, Equatable, Codable {
+    /// Stable within the customer; assigned on creation when absent. Part of the field path
+    /// that each medium's ciphertext is bound to.
+    public var id: String?
+    public var mediumType: MediumType
+    public var preferred: Bool
+    public var validFor: TimePeriod?
+    public var characteristic: MediumCharacteristic
+
+    public enum MediumType: String, Sendable, Codable, CaseIterable {
+        case email, phone, mobile, fax, postalAddress
+    }
+
+    public init(id: String? = nil, mediumType: MediumType, preferred: Bool = false, validFor: TimePeriod? = nil, characteristic: MediumCharacteristic) {
+        self.id = id
+        self.mediumType = mediumType
+        self.preferred = preferred
+        self.validFor = validFor
+        self.characteristic = characteristic
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, mediumType, preferred, validFor, characteristic }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(String.self, forKey: .id)
+        mediumType = try c.decode(MediumType.self, forKey: .mediumType)
+        preferred = try c.decodeIfPresent(Bool.self, forKey: .preferred) ?? false
+        validFor = try c.decodeIfPresent(TimePeriod.self, forKey: .validFor)
+        characteristic = try c.decode(MediumCharacteristic.self, forKey: .characteristic)
+    }
+}
+
+/// The details of a contact medium; which keys apply depends on the medium type.
+public struct MediumCharacteristic: Sendable, Equatable, Codable {
+    public var emailAddress: String?
+    /// E.164, e.g. `+33612345678`.
+    public var phoneNumber: String?
+    public var street1: String?
+    public var street2: String?
+    public var city: String?
+    public var postCode: String?
+    public var stateOrProvince: String?
+    /// ISO 3166-1 alpha-2.
+    public var country: String?
+
+    public init(
+        emailAddress: String? = nil, phoneNumber: String? = nil, street1: String? = nil, street2: String? = nil,
+        city: String? = nil, postCode: String? = nil, stateOrProvince: String? = nil, country: String? = nil
+    ) {
+        self.emailAddress = emailAddress
+        self.phoneNumber = phoneNumber
+        self.street1 = street1
+        self.street2 = street2
+        self.city = city
+        self.postCode = postCode
+        self.stateOrProvince = stateOrProvince
+        self.country = country
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case emailAddress, phoneNumber, street1, street2, city, postCode, stateOrProvince, country
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        emailAddress = try c.decodeIfPresent(String.self, forKey: .emailAddress)
+        phoneNumber = try c.decodeIfPresent(String.self, forKey: .phoneNumber)
+        street1 = try c.decodeIfPresent(String.self, forKey: .street1)
+        street2 = try c.decodeIfPresent(String.self, forKey: .street2)
+        city = try c.decodeIfPresent(String.self, forKey: .city)
+        postCode = try c.decodeIfPresent(String.self, forKey: .postCode)
+        stateOrProvince = try c.decodeIfPresent(String.self, forKey: .stateOrProvince)
+        country = try c.decodeIfPresent(String.self, forKey: .country)
+    }
+}

@@ -1,0 +1,26 @@
+/// What a caller supplies to create a customer: the import line and the onboarding body.
+///
+/// JSON shape: `externalId`, `status` and the `CustomerProfile` keys side by side, e.g.
+/// `{"externalId":"LEG-1","engagedParty":{"@type":"Individual",...},"contactMedium":[...]}`.
+public struct CustomerDraft: Sendable, Equatable, Decodable {
+    public var externalId: String?
+    public var status: CustomerStatus
+    public var profile: CustomerProfile
+
+    public init(externalId: String? = nil, status: CustomerStatus = .active, profile: CustomerProfile) {
+        self.externalId = externalId
+        self.status = status
+        self.profile = profile
+    }
+
+    enum CodingKeys: String, CodingKey { case externalId, status }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(
+            allowed: ["externalId", "status", "@type"] + CustomerProfile.CodingKeys.allCases.map(\.rawValue))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        externalId = try c.decodeIfPresent(String.self, forKey: .externalId)
+        status = try c.decodeIfPresent(CustomerStatus.self, forKey: .status) ?? .active
+        profile = try CustomerProfile(from: decoder)
+    }
+}

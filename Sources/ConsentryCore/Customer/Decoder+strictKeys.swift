@@ -1,0 +1,20 @@
+/// A coding key for any string, used to list the keys present in an object.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+extension Decoder {
+    /// Rejects keys a type does not know, so a misspelt field is an error instead of silently
+    /// dropped data. The error names the key (a field name, never a value).
+    func rejectUnknownKeys(allowed: [String]) throws {
+        let container = try self.container(keyedBy: AnyCodingKey.self)
+        let allowedSet = Set(allowed)
+        if let unknown = container.allKeys.first(where: { !allowedSet.contains($0.stringValue) }) {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: codingPath + [unknown], debugDescription: "unknown field"))
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// Another customer related to this one, e.g. the guardian of a minor.
+///
+/// In an import, `externalId` may name a customer imported earlier; it is resolved to `id`.
+public struct RelatedParty: Sendable, Equatable, Codable {
+    public var id: String?
+    public var externalId: String?
+    /// e.g. `guardian`, `legalRepresentative`, `accountOwner`.
+    public var role: String
+
+    public init(id: String? = nil, externalId: String? = nil, role: String) {
+        self.id = id
+        self.externalId = externalId
+        self.role = role
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case id, externalId, role }
+
+    public init(from decoder: any Decoder) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue) + ["@referredType"])
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(String.self, forKey: .id)
+        externalId = try c.decodeIfPresent(String.self, forKey: .externalId)
+        role = try c.decode(String.self, forKey: .role)
+    }
+}
