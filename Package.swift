@@ -8,7 +8,7 @@ let swiftSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "consentry",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "consentry", targets: ["consentry"]),
         .library(name: "ConsentryCore", targets: ["ConsentryCore"]),
@@ -108,7 +108,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ConsentryStoreTests",
-            dependencies: ["ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto"],
+            dependencies: [
+                "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,1 +1,93 @@
-print("bench")
+// consentry-bench: figures for the foundation (see Benchmarks/README.md).
+//
+//   consentry-bench import N [--batch B]   generate N synthetic customers, import them, print rate and peak memory
+//   consentry-bench crypto [SECONDS]       field seal/open per second (64-byte values) with the DEK path
+//   consentry-bench fixtures DIR [N]       (re)write the synthetic fixtures used by the demo and tests
+import ConsentryCore
+import ConsentryCrypto
+import ConsentryStore
+import ConsentryTesting
+import Foundation
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024  // Linux reports KiB
+}
+
+func now() -> Double { Date().timeIntervalSince1970 }
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "import":
+    let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
+    let batch = arguments.firstIndex(of: "--batch").flatMap { Int(arguments[$0 + 1]) } ?? 1000
+    let installation = try await TestInstallation.make()
+    let path = installation.directory.file("bench.jsonl")
+    let generateStart = now()
+    FileManager.default.createFile(atPath: path, contents: nil)
+    let handle = FileHandle(forWritingAtPath: path)!
+    let generator = SyntheticCustomers()
+    var buffer = Data()
+    for index in 0..<count {
+        var draft = generator.draft(index)
+        draft.profile.relatedParty = []  // guardian lookups are quadratic in the generator, not in the importer
+        buffer.append(try SyntheticCustomers.jsonLine(draft))
+        if buffer.count > 1 << 20 { try handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
+    }
+    try handle.write(contentsOf: buffer)
+    try handle.close()
+    let fileSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    print(String(format: "generated %d customers (%.1f MB JSON Lines) in %.1f s; peak RSS so far %.1f MB",
+                 count, Double(fileSize) / 1e6, now() - generateStart, peakRSSMegabytes()))
+    let rssBefore = peakRSSMegabytes()
+    let importer = CustomerImporter(store: installation.store, batchSize: batch)
+    let start = now()
+    let report = try await importer.run(path: path)
+    let elapsed = now() - start
+    let dbSize = (try FileManager.default.attributesOfItem(atPath: installation.dataDirectory.databasePath)[.size] as? Int) ?? 0
+    print(String(format: "imported %d customers in %.2f s: %.0f customers/s (batch %d, %d cores)",
+                 report.imported, elapsed, Double(report.imported) / elapsed, batch, ProcessInfo.processInfo.activeProcessorCount))
+    print(String(format: "peak RSS %.1f MB (%.1f MB before the import); database %.1f MB; rejected %d",
+                 peakRSSMegabytes(), rssBefore, Double(dbSize) / 1e6, report.rejected))
+case "crypto":
+    let seconds = Double(arguments.dropFirst().first ?? "3") ?? 3
+    let key = try DataKey.generate()
+    let value = [UInt8](repeating: 0x61, count: 64)
+    var sealed: [UInt8] = []
+    var n = 0
+    var start = now()
+    while now() - start < seconds {
+        for _ in 0..<1000 { sealed = try key.seal(value, owner: "4f1c2a9e-0000-4000-8000-000000000001", field: "contactMedium.1") }
+        n += 1000
+    }
+    let sealRate = Double(n) / (now() - start)
+    n = 0
+    start = now()
+    while now() - start < seconds {
+        for _ in 0..<1000 { _ = try key.open(sealed, owner: "4f1c2a9e-0000-4000-8000-000000000001", field: "contactMedium.1") }
+        n += 1000
+    }
+    let openRate = Double(n) / (now() - start)
+    let indexer = try BlindIndexer(root: SecureBytes(randomCount: 32), fields: ["email"], bits: 24)
+    n = 0
+    start = now()
+    while now() - start < seconds {
+        for _ in 0..<1000 { _ = try indexer.digest(field: "email", normalizedValue: "zoe.lefevre.1@example.com") }
+        n += 1000
+    }
+    let indexRate = Double(n) / (now() - start)
+    print(String(format: "field seal (64 B, AES-256-GCM + envelope): %.0f /s (%.2f µs each)", sealRate, 1e6 / sealRate))
+    print(String(format: "field open (64 B):                        %.0f /s (%.2f µs each)", openRate, 1e6 / openRate))
+    print(String(format: "blind index digest (HMAC-SHA256, 24 bit): %.0f /s", indexRate))
+case "fixtures":
+    let directory = arguments.dropFirst().first ?? "Fixtures"
+    let count = Int(arguments.dropFirst(2).first ?? "240") ?? 240
+    let generator = SyntheticCustomers()
+    var data = Data()
+    for index in 0..<count { data.append(try SyntheticCustomers.jsonLine(generator.draft(index))) }
+    try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("customers.jsonl")))
+    print("wrote \(count) customers to \(directory)/customers.jsonl")
+default:
+    print("usage: consentry-bench import N [--batch B] | crypto [SECONDS] | fixtures DIR [N]")
+}

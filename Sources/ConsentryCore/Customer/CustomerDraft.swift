@@ -15,12 +15,14 @@ public struct CustomerDraft: Sendable, Equatable, Decodable {
 
     enum CodingKeys: String, CodingKey { case externalId, status }
 
+    /// Attributes the hub assigns. Accepted and ignored, as TMF APIs do, so that an export
+    /// can be imported again.
+    static let readOnlyKeys = ["id", "href", "version", "createdAt", "updatedAt"]
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(
-            allowed: ["externalId", "status", "@type"] + CustomerProfile.CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         externalId = try c.decodeIfPresent(String.self, forKey: .externalId)
         status = try c.decodeIfPresent(CustomerStatus.self, forKey: .status) ?? .active
-        profile = try CustomerProfile(from: decoder)
+        profile = try CustomerProfile(decoder: decoder, alsoAllowing: ["externalId", "status", "@type"] + Self.readOnlyKeys)
     }
 }

@@ -23,7 +23,12 @@ public struct CustomerProfile: Sendable, Equatable, Codable {
     }
 
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        try self.init(decoder: decoder, alsoAllowing: [])
+    }
+
+    /// Decodes a profile from an object that may carry other known keys beside it (a draft).
+    init(decoder: any Decoder, alsoAllowing otherKeys: [String]) throws {
+        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue) + otherKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         engagedParty = try c.decode(Party.self, forKey: .engagedParty)
         contactMedium = try c.decodeIfPresent([ContactMedium].self, forKey: .contactMedium) ?? []

@@ -110,8 +110,9 @@ public struct CustomerValidator: Sendable {
                 issues.append(.init(path: "\(cp).phoneNumber", code: "required", message: "is required for a phone medium"))
             }
         case .postalAddress:
-            checkOptionalText(details.street1, path: "\(cp).street1", max: Self.maxTextLength, &issues)
-            checkOptionalText(details.street2, path: "\(cp).street2", max: Self.maxTextLength, &issues)
+            // Street lines may span lines, as legacy CRMs often store them.
+            checkOptionalText(details.street1, path: "\(cp).street1", max: Self.maxTextLength, allowLineBreaks: true, &issues)
+            checkOptionalText(details.street2, path: "\(cp).street2", max: Self.maxTextLength, allowLineBreaks: true, &issues)
             checkOptionalText(details.stateOrProvince, path: "\(cp).stateOrProvince", max: 100, &issues)
             checkText(details.city ?? "", path: "\(cp).city", max: 100, &issues)
             checkOptionalText(details.postCode, path: "\(cp).postCode", max: 20, &issues)
@@ -182,16 +183,16 @@ public struct CustomerValidator: Sendable {
         }
     }
 
-    private func checkOptionalText(_ value: String?, path: String, max: Int, _ issues: inout [ValidationIssue]) {
-        if let value { checkText(value, path: path, max: max, &issues) }
+    private func checkOptionalText(_ value: String?, path: String, max: Int, allowLineBreaks: Bool = false, _ issues: inout [ValidationIssue]) {
+        if let value { checkText(value, path: path, max: max, allowLineBreaks: allowLineBreaks, &issues) }
     }
 
-    private func checkText(_ value: String, path: String, max: Int, _ issues: inout [ValidationIssue]) {
+    private func checkText(_ value: String, path: String, max: Int, allowLineBreaks: Bool = false, _ issues: inout [ValidationIssue]) {
         if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             issues.append(.init(path: path, code: "required", message: "must not be empty"))
         } else if value.count > max {
             issues.append(.init(path: path, code: "too_long", message: "must be at most \(max) characters"))
-        } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+        } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !(allowLineBreaks && $0 == "\n") }) {
             issues.append(.init(path: path, code: "control_character", message: "must not contain control characters"))
         }
     }

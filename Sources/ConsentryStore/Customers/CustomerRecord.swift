@@ -1,0 +1,62 @@
+import ConsentryCore
+import Foundation
+import GRDB
+
+/// A row of `customer`: the plain administrative columns and the wrapped DEK.
+struct CustomerRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "customer"
+
+    var id: String
+    var externalId: String?
+    var partyType: String
+    var status: String
+    var version: Int
+    var createdAt: Date
+    var updatedAt: Date
+    var wrappedDek: Data
+    var kekVersion: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, status, version
+        case externalId = "external_id"
+        case partyType = "party_type"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case wrappedDek = "wrapped_dek"
+        case kekVersion = "kek_version"
+    }
+
+    enum Columns {
+        static let id = Column(CodingKeys.id)
+        static let externalId = Column(CodingKeys.externalId)
+        static let kekVersion = Column(CodingKeys.kekVersion)
+    }
+}
+
+/// A row of `customer_field`: one personal field, sealed with the customer's DEK.
+struct CustomerFieldRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "customer_field"
+
+    var customerId: String
+    var path: String
+    var ciphertext: Data
+
+    enum CodingKeys: String, CodingKey {
+        case path, ciphertext
+        case customerId = "customer_id"
+    }
+}
+
+/// A row of `blind_index`: a truncated keyed digest pointing at a candidate customer.
+struct BlindIndexRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+    static let databaseTableName = "blind_index"
+
+    var field: String
+    var digest: Data
+    var customerId: String
+
+    enum CodingKeys: String, CodingKey {
+        case field, digest
+        case customerId = "customer_id"
+    }
+}

@@ -1,0 +1,173 @@
+import ConsentryCore
+import ConsentryCrypto
+import Foundation
+import GRDB
+
+/// The customer repository over SQLite, where every personal field is a separate AES-256-GCM
+/// ciphertext under the customer's own data key, bound to customer id and field path.
+///
+/// Plain columns: id, externalId, party type, status, version, timestamps, wrapped DEK and
+/// its KEK version. Exact search goes through blind indexes and is confirmed by decrypting.
+public struct EncryptedCustomerStore: CustomerRepository {
+    public let database: AppDatabase
+    public let keys: KeyProvider
+    private let now: @Sendable () -> Date
+
+    public init(database: AppDatabase, keys: KeyProvider, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.database = database
+        self.keys = keys
+        self.now = now
+    }
+
+    // MARK: Create
+
+    /// - Throws: `ValidationError` for bad fields, `StoreError` for a duplicate externalId or
+    ///   an unknown related party.
+    public func create(_ draft: CustomerDraft) async throws -> Customer {
+        try CustomerValidator(today: now()).validate(draft)
+        let references = draft.profile.relatedParty.compactMap(\.externalId)
+        let known = try await database.writer.read { db in try Self.customerIDs(forExternalIDs: references, db) }
+        let sealed = try seal(draft, id: Self.newID(), resolvingWith: known, keys: keys.current)
+        try await database.writer.write { db in
+            if let externalId = draft.externalId, try Self.customerIDs(forExternalIDs: [externalId], db)[externalId] != nil {
+                throw StoreError.duplicateExternalId()
+            }
+            try sealed.insert(db)
+        }
+        return sealed.customer
+    }
+
+    /// A new customer's rows, encrypted and ready to insert. CPU work only, so callers can
+    /// prepare many in parallel outside the write transaction.
+    struct SealedCustomer: Sendable {
+        var record: CustomerRecord
+        var fields: [CustomerFieldRecord]
+        var indexes: [BlindIndexRecord]
+        var customer: Customer
+
+        func insert(_ db: Database) throws {
+            try record.insert(db)
+            for field in fields { try field.insert(db) }
+            for index in indexes { try index.insert(db, onConflict: .ignore) }
+        }
+    }
+
+    /// Encrypts a validated draft. Related parties named by externalId are resolved through
+    /// `knownExternalIDs`.
+    func seal(_ draft: CustomerDraft, id: String, resolvingWith knownExternalIDs: [String: String], keys: KeyManager) throws -> SealedCustomer {
+        var profile = draft.profile
+        profile.contactMedium = PersonalFieldCodec.withMediumIds(profile.contactMedium)
+        for (index, related) in profile.relatedParty.enumerated() where related.id == nil {
+            guard let externalId = related.externalId, let resolved = knownExternalIDs[externalId] else {
+                throw StoreError.unknownRelatedParty(path: "relatedParty[\(index)].externalId")
+            }
+            profile.relatedParty[index].id = resolved
+        }
+        // Whole seconds: stored exactly, so a created customer equals its read-back.
+        let timestamp = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
+        let (dataKey, wrapped) = try keys.newDataKey(customerID: id)
+        let fields = try PersonalFieldCodec.encode(profile).map { field in
+            CustomerFieldRecord(customerId: id, path: field.path, ciphertext: Data(try dataKey.seal(field.value, owner: id, field: field.path)))
+        }
+        var indexes: [BlindIndexRecord] = []
+        for field in BlindIndexField.allCases {
+            for value in field.values(in: profile) {
+                indexes.append(BlindIndexRecord(field: field.rawValue, digest: Data(try keys.digest(field, normalizedValue: value)), customerId: id))
+            }
+        }
+        let record = CustomerRecord(
+            id: id, externalId: draft.externalId, partyType: profile.engagedParty.type.rawValue, status: draft.status.rawValue,
+            version: 1, createdAt: timestamp, updatedAt: timestamp, wrappedDek: Data(wrapped), kekVersion: Int(keys.ring.activeVersion))
+        let customer = Customer(
+            id: id, externalId: draft.externalId, status: draft.status, version: 1, createdAt: timestamp, updatedAt: timestamp, profile: profile)
+        return SealedCustomer(record: record, fields: fields, indexes: indexes, customer: customer)
+    }
+
+    // MARK: Read
+
+    public func customer(id: String) async throws -> Customer? {
+        let rows = try await database.writer.read { db in try Self.fetchSealed(ids: [id], db) }
+        return try await open(rows).first
+    }
+
+    public func customers(where field: BlindIndexField, equals value: String) async throws -> [Customer] {
+        let normalized = field.normalize(value)
+        let digest = Data(try keys.current.digest(field, normalizedValue: normalized))
+        let rows = try await database.writer.read { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ?", arguments: [field.rawValue, digest])
+            return try Self.fetchSealed(ids: ids, db)
+        }
+        // Truncated digests collide by design: keep only the candidates whose decrypted value matches.
+        return try await open(rows).filter { field.values(in: $0.profile).contains(normalized) }
+    }
+
+    public func count() async throws -> Int {
+        try await database.writer.read { db in try CustomerRecord.fetchCount(db) }
+    }
+
+    /// Customers in id order after `afterID`, for streaming exports without loading everyone.
+    public func page(after afterID: String?, limit: Int) async throws -> [Customer] {
+        let rows = try await database.writer.read { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT id FROM customer WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID ?? "", limit])
+            return try Self.fetchSealed(ids: ids, db)
+        }
+        return try await open(rows)
+    }
+
+    /// A stored customer before decryption.
+    struct StoredCustomer {
+        var record: CustomerRecord
+        var fields: [CustomerFieldRecord]
+    }
+
+    /// Fetches customers and their fields in two queries, preserving the order of `ids`.
+    static func fetchSealed(ids: [String], _ db: Database) throws -> [StoredCustomer] {
+        guard !ids.isEmpty else { return [] }
+        let records = try CustomerRecord.filter(ids.contains(CustomerRecord.Columns.id)).fetchAll(db)
+        let fields = try CustomerFieldRecord.filter(ids.contains(Column("customer_id"))).fetchAll(db)
+        let fieldsByCustomer = Dictionary(grouping: fields, by: \.customerId)
+        let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
+        return ids.compactMap { id in byID[id].map { StoredCustomer(record: $0, fields: fieldsByCustomer[id] ?? []) } }
+    }
+
+    /// Decrypts stored customers, reloading the KEKs once if one was rotated meanwhile.
+    func open(_ rows: [StoredCustomer]) async throws -> [Customer] {
+        try await keys.withReload { keys in try rows.map { try Self.open($0, keys: keys) } }
+    }
+
+    /// Unwraps the customer's DEK and decrypts every field.
+    static func open(_ stored: StoredCustomer, keys: KeyManager) throws -> Customer {
+        let record = stored.record
+        let dataKey: DataKey
+        do { dataKey = try keys.dataKey(customerID: record.id, wrapped: Array(record.wrappedDek)) } catch CryptoError.unknownKeyVersion(let version) {
+            throw CryptoError.unknownKeyVersion(version)
+        } catch {
+            throw StoreError.undecryptable(customerID: record.id, field: "wrapped_dek")
+        }
+        var plain: [String: [UInt8]] = [:]
+        for field in stored.fields {
+            do { plain[field.path] = try dataKey.open(Array(field.ciphertext), owner: record.id, field: field.path) } catch {
+                throw StoreError.undecryptable(customerID: record.id, field: field.path)
+            }
+        }
+        guard let partyType = PartyType(rawValue: record.partyType), let status = CustomerStatus(rawValue: record.status) else {
+            throw StoreError(code: "corrupt_record", message: "customer \(record.id) has an unknown party type or status")
+        }
+        let profile = try PersonalFieldCodec.decode(partyType: partyType, fields: plain)
+        return Customer(
+            id: record.id, externalId: record.externalId, status: status, version: record.version,
+            createdAt: record.createdAt, updatedAt: record.updatedAt, profile: profile)
+    }
+
+    static func customerIDs(forExternalIDs externalIDs: [String], _ db: Database) throws -> [String: String] {
+        guard !externalIDs.isEmpty else { return [:] }
+        let rows = try Row.fetchAll(
+            db, CustomerRecord.select(CustomerRecord.Columns.id, CustomerRecord.Columns.externalId)
+                .filter(externalIDs.contains(CustomerRecord.Columns.externalId)))
+        return Dictionary(rows.map { (row: Row) in (row["external_id"] as String, row["id"] as String) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func newID() -> String { UUID().uuidString.lowercased() }
+}

@@ -1,0 +1,27 @@
+/// A store failure with a stable code and a message free of personal data.
+public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var code: String
+    public var message: String
+    /// The input field the error is about, when there is one.
+    public var path: String?
+
+    public init(code: String, message: String, path: String? = nil) {
+        self.code = code
+        self.message = message
+        self.path = path
+    }
+
+    public var description: String { path.map { "\($0): \(message)" } ?? message }
+
+    static func duplicateExternalId() -> StoreError {
+        StoreError(code: "duplicate_external_id", message: "a customer with this externalId already exists", path: "externalId")
+    }
+
+    static func unknownRelatedParty(path: String) -> StoreError {
+        StoreError(code: "unknown_related_party", message: "no stored customer has this reference", path: path)
+    }
+
+    static func undecryptable(customerID: String, field: String) -> StoreError {
+        StoreError(code: "undecryptable", message: "customer \(customerID): field \(field) does not decrypt (corrupt, moved, or under a retired key)")
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+
+/// The one gateway to Consentry's SQLite database: migrations, configuration and the
+/// named writes the rest of the store uses.
+///
+/// Production uses a `DatabasePool` (WAL: readers never block the writer). Every commit is
+/// `synchronous = FULL`: a commit that returned survives power loss, which an audit trail
+/// and consent history need; see SECURITY.md.
+public struct AppDatabase: Sendable {
+    public let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) and migrates the database at `path`.
+    public static func open(path: String) throws -> AppDatabase {
+        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        return try AppDatabase(pool)
+    }
+
+    /// An in-memory database, for tests of code above the store.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(configuration: makeConfiguration()))
+    }
+
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Self.migrator.migrate(writer)
+    }
+
+    public static func makeConfiguration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted pages are zeroed, so erased ciphertext does not linger in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        // Statement arguments (ciphertext, digests) stay out of GRDB's error descriptions.
+        configuration.publicStatementArguments = false
+        return configuration
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-encrypted-customers") { db in
+            try db.create(table: "customer") { t in
+                t.primaryKey("id", .text)
+                t.column("external_id", .text).unique()
+                t.column("party_type", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("version", .integer).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.column("wrapped_dek", .blob).notNull()
+                t.column("kek_version", .integer).notNull().indexed()
+            }
+            try db.create(table: "customer_field", options: .withoutRowID) { t in
+                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
+                t.column("path", .text).notNull()
+                t.column("ciphertext", .blob).notNull()
+                t.primaryKey(["customer_id", "path"])
+            }
+            try db.create(table: "blind_index", options: .withoutRowID) { t in
+                t.column("field", .text).notNull()
+                t.column("digest", .blob).notNull()
+                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
+                t.primaryKey(["field", "digest", "customer_id"])
+            }
+            try db.create(index: "blind_index_customer", on: "blind_index", columns: ["customer_id"])
+            try db.create(table: "system_key") { t in
+                t.primaryKey("name", .text)
+                t.column("wrapped", .blob).notNull()
+                t.column("kek_version", .integer).notNull()
+                t.column("created_at", .datetime).notNull()
+            }
+            try db.create(table: "operator_event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("occurred_at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+        }
+        return migrator
+    }
+}
+
+extension AppDatabase {
+    /// Records an operator action (export, key rotation...). `detail` must hold no personal data.
+    @discardableResult
+    public func recordOperatorEvent(action: String, detail: String, actor: String = OperatorIdentity.current) async throws -> Int64 {
+        try await writer.write { db in
+            try db.execute(
+                sql: "INSERT INTO operator_event (occurred_at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                arguments: [Date(), actor, action, detail])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// The operator events, newest first.
+    public func operatorEvents(limit: Int = 100) async throws -> [OperatorEvent] {
+        try await writer.read { db in
+            try OperatorEvent.fetchAll(db, sql: "SELECT * FROM operator_event ORDER BY id DESC LIMIT ?", arguments: [limit])
+        }
+    }
+
+    /// `true` when the database answers a trivial query.
+    public func isReachable() async -> Bool {
+        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}
+
+/// An administrative action recorded for accountability. Never holds personal data.
+public struct OperatorEvent: Sendable, Equatable, FetchableRecord, Decodable {
+    public var id: Int64
+    public var occurredAt: Date
+    public var actor: String
+    public var action: String
+    public var detail: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, actor, action, detail
+        case occurredAt = "occurred_at"
+    }
+}
+
+/// Who runs an operator command: the OS user, as the audit actor.
+public enum OperatorIdentity {
+    public static var current: String {
+        "operator:" + (ProcessInfo.processInfo.environment["USER"] ?? String(getuid()))
+    }
+}

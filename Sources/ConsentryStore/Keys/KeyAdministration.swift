@@ -1,0 +1,43 @@
+import ConsentryCrypto
+import Foundation
+import GRDB
+
+/// Rotation and retirement of KEK versions (the Vault transit model).
+public struct KeyAdministration: Sendable {
+    public let source: KeySource
+    public let database: AppDatabase
+
+    public init(source: KeySource, database: AppDatabase) {
+        self.source = source
+        self.database = database
+    }
+
+    /// Adds a new KEK version and makes it active. Existing DEKs stay readable under their
+    /// old version until `rewrap` moves them.
+    /// - Returns: the new active version.
+    public func rotate() async throws -> UInt32 {
+        var ring = try source.load()
+        try ring.rotate()
+        try source.save(ring)
+        try await database.recordOperatorEvent(action: "keys.rotate", detail: "activated KEK version \(ring.activeVersion)")
+        return ring.activeVersion
+    }
+
+    /// Drops KEK versions below `version` from the key file, refusing while any wrapped key
+    /// still uses one of them.
+    public func retire(below version: UInt32) async throws -> [UInt32] {
+        var ring = try source.load()
+        guard version <= ring.activeVersion else { throw KeyError.cannotRetireActive(active: ring.activeVersion) }
+        let stillUsed = try await database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE kek_version < ?", arguments: [Int(version)])!
+                + Int.fetchOne(db, sql: "SELECT COUNT(*) FROM system_key WHERE kek_version < ?", arguments: [Int(version)])!
+        }
+        guard stillUsed == 0 else { throw KeyError.versionsStillInUse(below: version, count: stillUsed) }
+        let retired = ring.versions.filter { $0 < version }
+        try ring.retire(below: version)
+        try source.save(ring)
+        try await database.recordOperatorEvent(
+            action: "keys.retire", detail: "retired KEK versions \(retired.map(String.init).joined(separator: ",")); minimum decryption version \(version)")
+        return retired
+    }
+}

@@ -1,0 +1,60 @@
+import ConsentryCore
+import ConsentryCrypto
+import Foundation
+import GRDB
+
+/// The key hierarchy in use: the KEK ring, and the system keys it protects in the database.
+///
+/// ```
+/// KEK v1..vN (key file or env)  ──wraps──►  customer DEKs        (customer.wrapped_dek)
+///                               └─wraps──►  blind-index root key (system_key)
+/// blind-index root ──HKDF per field──► email / phone / nationalId / loginSubject keys
+/// ```
+public struct KeyManager: Sendable {
+    public let ring: KeyRing
+    public let blindIndexer: BlindIndexer
+
+    /// Digest length of blind indexes; see SECURITY.md for the leakage trade-off.
+    public static let blindIndexBits = 24
+    static let blindIndexRootName = "blind-index-root"
+
+    /// Loads (on first use, creates) the system keys of `database` with `ring`.
+    /// - Throws: `KeyError.wrongKey` when the ring does not open this database's keys.
+    public static func load(ring: KeyRing, database: AppDatabase) async throws -> KeyManager {
+        let root: SecureBytes = try await database.writer.write { db in
+            let context = Self.systemKeyContext(blindIndexRootName)
+            if let row = try Row.fetchOne(db, sql: "SELECT wrapped FROM system_key WHERE name = ?", arguments: [blindIndexRootName]) {
+                let wrapped: Data = row["wrapped"]
+                do { return try ring.unwrap(Array(wrapped), context: context) } catch { throw KeyError.wrongKey }
+            }
+            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") == 0 else { throw KeyError.wrongKey }
+            let root = try SecureBytes(randomCount: 32)
+            try db.execute(
+                sql: "INSERT INTO system_key (name, wrapped, kek_version, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [blindIndexRootName, Data(try ring.wrap(root, context: context)), ring.activeVersion, Date()])
+            return root
+        }
+        let indexer = try BlindIndexer(root: root, fields: BlindIndexField.allCases.map(\.rawValue), bits: blindIndexBits)
+        return KeyManager(ring: ring, blindIndexer: indexer)
+    }
+
+    /// A fresh DEK for a new customer, and its wrapped form for storage.
+    func newDataKey(customerID: String) throws -> (key: DataKey, wrapped: [UInt8]) {
+        let key = try DataKey.generate()
+        return (key, try ring.wrap(key.material, context: Self.dataKeyContext(customerID)))
+    }
+
+    /// The DEK of a stored customer.
+    /// - Throws: `CryptoError` when the wrapped key is corrupt, bound to another customer, or
+    ///   wrapped by a retired KEK version.
+    func dataKey(customerID: String, wrapped: [UInt8]) throws -> DataKey {
+        try DataKey(material: ring.unwrap(wrapped, context: Self.dataKeyContext(customerID)))
+    }
+
+    func digest(_ field: BlindIndexField, normalizedValue: String) throws -> [UInt8] {
+        try blindIndexer.digest(field: field.rawValue, normalizedValue: normalizedValue)
+    }
+
+    static func dataKeyContext(_ customerID: String) -> [UInt8] { Array("dek|customer:\(customerID)".utf8) }
+    static func systemKeyContext(_ name: String) -> [UInt8] { Array("system-key|\(name)".utf8) }
+}

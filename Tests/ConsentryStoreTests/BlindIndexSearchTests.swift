@@ -1,0 +1,45 @@
+import ConsentryCore
+import ConsentryStore
+import ConsentryTesting
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Exact search through blind indexes")
+struct BlindIndexSearchTests {
+    @Test("Email, phone, national id and login subject find their customer after normalisation")
+    func lookups() async throws {
+        let installation = try await TestInstallation.make()
+        var created: [Customer] = []
+        for index in 0..<30 { created.append(try await installation.store.create(SyntheticCustomers().draft(index))) }
+        let target = created[7]
+        let email = try #require(target.profile.emails.first)
+        #expect(try await installation.store.customers(where: .email, equals: "  " + email.uppercased() + " ").map(\.id) == [target.id])
+        let phone = try #require(target.profile.phoneNumbers.first)
+        #expect(try await installation.store.customers(where: .phone, equals: phone).map(\.id) == [target.id])
+        let nationalId = try #require(target.profile.identificationNumbers.first)
+        #expect(try await installation.store.customers(where: .nationalId, equals: nationalId.lowercased()).map(\.id) == [target.id])
+        #expect(try await installation.store.customers(where: .loginSubject, equals: target.profile.loginSubject!).map(\.id) == [target.id])
+        #expect(try await installation.store.customers(where: .email, equals: "nobody@example.com").isEmpty)
+    }
+
+    @Test("A digest collision is filtered out by decrypting the candidate")
+    func collisionsConfirmedByDecryption() async throws {
+        let installation = try await TestInstallation.make()
+        let a = try await installation.store.create(SyntheticCustomers().draft(1))
+        let b = try await installation.store.create(SyntheticCustomers().draft(2))
+        // Forge a collision: point B's email digest at A's email digest.
+        try await installation.database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE blind_index SET digest = (SELECT digest FROM blind_index WHERE customer_id = ? AND field = 'email' LIMIT 1)
+                WHERE customer_id = ? AND field = 'email'
+                """, arguments: [a.id, b.id])
+        }
+        let found = try await installation.store.customers(where: .email, equals: a.profile.emails[0])
+        #expect(found.map(\.id) == [a.id])
+        let digests = try await installation.database.writer.read { db in
+            try Data.fetchAll(db, sql: "SELECT digest FROM blind_index WHERE customer_id = ?", arguments: [a.id])
+        }
+        #expect(digests.allSatisfy { $0.count == 3 }, "24-bit truncated digests")
+    }
+}

@@ -1,0 +1,105 @@
+import ConsentryCore
+import ConsentryCrypto
+import ConsentryStore
+import ConsentryTesting
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Encryption at rest")
+struct EncryptionAtRestTests {
+    @Test("A created customer reads back equal, and each personal field is a separate ciphertext")
+    func roundTrip() async throws {
+        let installation = try await TestInstallation.make()
+        let draft = SyntheticCustomers().draft(1)
+        guard case .individual = draft.profile.engagedParty else { Issue.record("draft 1 should be an individual"); return }
+        let created = try await installation.store.create(draft)
+        let read = try #require(try await installation.store.customer(id: created.id))
+        #expect(read == created)
+        #expect(read.profile.engagedParty == draft.profile.engagedParty)
+        let paths = try await installation.database.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT path FROM customer_field WHERE customer_id = ? ORDER BY path", arguments: [created.id])
+        }
+        #expect(paths.contains("engagedParty.givenName"))
+        #expect(paths.contains("engagedParty.familyName"))
+        #expect(paths.contains { $0.hasPrefix("contactMedium.") })
+        #expect(paths.count >= 8)
+    }
+
+    @Test("Customer A's email ciphertext copied onto customer B, or onto A's phone, does not decrypt")
+    func ciphertextBoundToOwnerAndField() async throws {
+        let installation = try await TestInstallation.make()
+        let a = try await installation.store.create(SyntheticCustomers().draft(1))
+        let b = try await installation.store.create(SyntheticCustomers().draft(2))
+        // Medium 1 is the email, medium 2 the phone (ids are assigned in order).
+        try await installation.database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE customer_field SET ciphertext = (SELECT ciphertext FROM customer_field WHERE customer_id = ? AND path = 'contactMedium.1')
+                WHERE customer_id = ? AND path = 'contactMedium.1'
+                """, arguments: [a.id, b.id])
+        }
+        await #expect(throws: StoreError.self) { try await installation.store.customer(id: b.id) }
+        try await installation.database.writer.write { db in
+            try db.execute(sql: """
+                UPDATE customer_field SET ciphertext = (SELECT ciphertext FROM customer_field WHERE customer_id = ? AND path = 'contactMedium.1')
+                WHERE customer_id = ? AND path = 'contactMedium.2'
+                """, arguments: [a.id, a.id])
+        }
+        do {
+            _ = try await installation.store.customer(id: a.id)
+            Issue.record("a ciphertext moved to another field decrypted")
+        } catch let error as StoreError {
+            #expect(error.code == "undecryptable")
+            #expect(error.description.contains("contactMedium.2"))
+            #expect(!error.description.contains("@"))
+        }
+        // A wrapped DEK moved to another customer does not unwrap either.
+        let c = try await installation.store.create(SyntheticCustomers().draft(4))
+        try await installation.database.writer.write { db in
+            try db.execute(sql: "UPDATE customer SET wrapped_dek = (SELECT wrapped_dek FROM customer WHERE id = ?) WHERE id = ?", arguments: [a.id, c.id])
+        }
+        await #expect(throws: StoreError.self) { try await installation.store.customer(id: c.id) }
+    }
+
+    @Test("After importing Fixtures/, no name, email, phone or identification number is in the database file or WAL")
+    func noPlaintextOnDisk() async throws {
+        let installation = try await TestInstallation.make()
+        let fixture = RepositoryFixtures.path("customers.jsonl")
+        let report = try await CustomerImporter(store: installation.store).run(path: fixture)
+        #expect(report.imported >= 200)
+        #expect(report.rejected == 0)
+
+        var needles = Set<String>()
+        for line in try String(contentsOfFile: fixture, encoding: .utf8).split(separator: "\n") {
+            let draft = try JSONDecoder().decode(CustomerDraft.self, from: Data(line.utf8))
+            switch draft.profile.engagedParty {
+            case .individual(let person): needles.formUnion([person.givenName, person.familyName, person.givenName + " " + person.familyName])
+            case .organization(let organization): needles.insert(organization.name)
+            }
+            needles.formUnion(draft.profile.emails + draft.profile.phoneNumbers + draft.profile.identificationNumbers)
+            needles.formUnion(draft.profile.contactMedium.compactMap(\.characteristic.street1))
+            if let subject = draft.profile.loginSubject { needles.insert(subject) }
+        }
+        // Short strings (e.g. a 3-byte first name) occur by chance in megabytes of ciphertext;
+        // 6 bytes and more do not (p < 1e-7 per needle here).
+        let significant = needles.filter { $0.utf8.count >= 6 }
+        #expect(significant.count > 500)
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: installation.dataDirectory.path)
+            .filter { $0.hasPrefix("consentry.sqlite") }
+        #expect(files.contains("consentry.sqlite-wal"), "the WAL is checked while it still holds the import")
+        var scanned = 0
+        for file in files {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: (installation.dataDirectory.path as NSString).appendingPathComponent(file)))
+            scanned += bytes.count
+            for needle in significant where bytes.range(of: Data(needle.utf8)) != nil {
+                Issue.record("plaintext personal data found in \(file)")  // the value itself stays out of test output
+            }
+        }
+        #expect(scanned > 100_000)
+        // The control: the same scan does find a value we know is stored plain.
+        let wal = try Data(contentsOf: URL(fileURLWithPath: installation.dataDirectory.databasePath + "-wal"))
+        let main = try Data(contentsOf: URL(fileURLWithPath: installation.dataDirectory.databasePath))
+        #expect(wal.range(of: Data("LEG-0000001".utf8)) != nil || main.range(of: Data("LEG-0000001".utf8)) != nil)
+    }
+}
