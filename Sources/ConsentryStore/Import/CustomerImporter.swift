@@ -66,9 +66,15 @@ public struct CustomerImporter: Sendable {
         var pending: [(line: Int, draft: CustomerDraft)] = []
         let decoder = JSONDecoder()
 
+        // Rejects are held per batch and written in line order when the batch is done.
+        var heldRejects: [RejectsWriter.Entry] = []
         func reject(_ line: Int, externalId: String?, _ issues: [ValidationIssue]) throws {
             report.rejected += 1
-            try rejects.write(line: line, externalId: externalId, issues: issues)
+            heldRejects.append(.init(line: line, externalId: externalId, issues: issues))
+        }
+        func flushRejects() throws {
+            for entry in heldRejects.sorted(by: { $0.line < $1.line }) { try rejects.write(entry) }
+            heldRejects.removeAll()
         }
 
         while let line = reader.next() {
@@ -106,6 +112,7 @@ public struct CustomerImporter: Sendable {
             if pending.count >= batchSize {
                 try await importBatch(pending, validator: validator, counts: &counts, reject: reject)
                 pending.removeAll(keepingCapacity: true)
+                try flushRejects()
                 progress(Progress(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, rowsRead: report.rowsRead, imported: counts.imported))
             }
         }
@@ -116,6 +123,7 @@ public struct CustomerImporter: Sendable {
             }
         }
         if !pending.isEmpty { try await importBatch(pending, validator: validator, counts: &counts, reject: reject) }
+        try flushRejects()
         report.imported = counts.imported
         report.skippedExisting = counts.skippedExisting
         progress(Progress(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, rowsRead: report.rowsRead, imported: report.imported))
@@ -237,7 +245,7 @@ final class RejectsWriter {
         try? FileManager.default.removeItem(atPath: path)  // a stale file from an earlier run would mislead
     }
 
-    func write(line: Int, externalId: String?, issues: [ValidationIssue]) throws {
+    func write(_ entry: Entry) throws {
         if handle == nil {
             guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
                   let opened = FileHandle(forWritingAtPath: path) else {
@@ -245,7 +253,7 @@ final class RejectsWriter {
             }
             handle = opened
         }
-        var data = try encoder.encode(Entry(line: line, externalId: externalId, issues: issues))
+        var data = try encoder.encode(entry)
         data.append(0x0A)
         try handle!.write(contentsOf: data)
     }

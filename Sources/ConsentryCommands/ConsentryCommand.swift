@@ -1,0 +1,28 @@
+import ArgumentParser
+
+/// `consentry`: the privacy- and consent-centric customer data hub.
+public struct ConsentryCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "consentry",
+        abstract: "Privacy- and consent-centric customer data hub: encrypted customer repository, keys, import/export and server.",
+        subcommands: [InitCommand.self, ImportCommand.self, ExportCommand.self, ServeCommand.self, KeysCommand.self])
+
+    public init() {}
+
+    /// Parses the process arguments and runs the chosen command (the executable's entry point).
+    public static func runFromCommandLine() async { await main() }
+}
+
+/// Options every command shares.
+struct DataOptions: ParsableArguments {
+    @Option(name: .long, help: "The data directory (database and key file). Env: CONSENTRY_DATA_DIR.")
+    var dataDir: String = ProcessInfo.processInfo.environment["CONSENTRY_DATA_DIR"] ?? ".consentry"
+
+    @Option(name: .long, help: "The KEK file (default: <data-dir>/kek.json). Ignored when CONSENTRY_KEK is set.")
+    var keyFile: String?
+
+    var dataDirectory: DataDirectory { DataDirectory(path: dataDir, keyFilePath: keyFile) }
+}
+
+import ConsentryStore
+import Foundation

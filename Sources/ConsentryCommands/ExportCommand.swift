@@ -1,0 +1,33 @@
+import ArgumentParser
+import ConsentryStore
+import Foundation
+
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write every customer, decrypted, as JSON Lines (re-importable). Recorded as an operator event.")
+
+    @OptionGroup var data: DataOptions
+
+    @Option(name: .shortAndLong, help: "Output file (created with mode 0600); '-' for standard output.")
+    var output: String = "-"
+
+    func run() async throws {
+        let (database, keys) = try await data.dataDirectory.open()
+        let exporter = CustomerExporter(store: EncryptedCustomerStore(database: database, keys: keys))
+        let handle: FileHandle
+        if output == "-" {
+            handle = .standardOutput
+        } else {
+            // Plaintext personal data: readable by the operator only.
+            guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
+                  let opened = FileHandle(forWritingAtPath: output) else {
+                throw ValidationError("cannot create \(output)")
+            }
+            handle = opened
+        }
+        let count = try await exporter.run(destination: output == "-" ? "stdout" : output) { try handle.write(contentsOf: $0) }
+        if output != "-" { try handle.close() }
+        Terminal.note("exported \(count) customers (recorded as an operator event)")
+    }
+}

@@ -1,0 +1,37 @@
+import Hummingbird
+import Logging
+
+/// Where and how the server listens.
+public struct ServerSettings: Sendable {
+    public var host: String
+    public var port: Int
+    public var logLevel: Logger.Level
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
+        self.host = host
+        self.port = port
+        self.logLevel = logLevel
+    }
+}
+
+/// Builds the HTTP application; `consentry serve` and the tests both call this.
+public func buildApplication(services: ConsentryServices, settings: ServerSettings) -> some ApplicationProtocol {
+    var logger = Logger(label: "consentry")
+    logger.logLevel = settings.logLevel
+    return Application(
+        router: buildRouter(services: services),
+        configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "consentry"),
+        logger: logger)
+}
+
+/// The routes of every surface, behind request-id, metrics and problem-details middleware.
+public func buildRouter(services: ConsentryServices) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: MetricsMiddleware(registry: services.metrics))
+    router.add(middleware: ProblemMiddleware())
+    HealthController(services: services).addRoutes(to: router.group("health"))
+    MetricsController(services: services).addRoutes(to: router)
+    OpenAPIController().addRoutes(to: router)
+    return router
+}

@@ -1,0 +1,37 @@
+import ConsentryCrypto
+import Prometheus
+import ConsentryStore
+import Hummingbird
+import NIOCore
+
+/// Prometheus metrics.
+///
+/// | route | auth | answers |
+/// |---|---|---|
+/// | `GET /metrics` | none (bind to loopback or scrape through a private network) | text exposition format 0.0.4 |
+///
+/// Metrics are counts and durations with route patterns as labels: no identifier, no value.
+struct MetricsController {
+    let services: ConsentryServices
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("metrics") { _, _ in
+            try await refreshGauges()
+            var buffer: [UInt8] = []
+            services.metrics.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+
+    /// Gauges read from the database at scrape time rather than kept in sync on every write.
+    private func refreshGauges() async throws {
+        let registry = services.metrics
+        let ring = services.keys.current.ring
+        registry.makeGauge(name: "consentry_customers", help: "Customers stored").set(Double(try await services.customers.count()))
+        registry.makeGauge(name: "consentry_kek_active_version", help: "Active key-encryption key version").set(Double(ring.activeVersion))
+        let pending = try await KeyRewrapper(database: services.database, ring: ring).pendingCount()
+        registry.makeGauge(name: "consentry_wrapped_keys_pending_rewrap", help: "Wrapped keys on a KEK version older than the active one").set(Double(pending))
+    }
+}

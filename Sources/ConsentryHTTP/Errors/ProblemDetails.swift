@@ -1,0 +1,64 @@
+import ConsentryCore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// An RFC 7807 problem document, the body of every error response
+/// (`Content-Type: application/problem+json`).
+///
+/// `detail` and `issues` never carry submitted values: they name fields and what is wrong.
+public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equatable {
+    public var type: String
+    public var title: String
+    public var status: HTTPResponse.Status
+    public var detail: String?
+    public var instance: String?
+    /// A stable machine-readable code, e.g. `validation_failed`, `not_found`.
+    public var code: String
+    /// Field-level problems of a rejected input.
+    public var issues: [ValidationIssue]?
+
+    public init(status: HTTPResponse.Status, code: String, title: String? = nil, detail: String? = nil, issues: [ValidationIssue]? = nil) {
+        self.type = "https://consentry.dev/problems/\(code.replacingOccurrences(of: "_", with: "-"))"
+        self.title = title ?? status.reasonPhrase
+        self.status = status
+        self.detail = detail
+        self.code = code
+        self.issues = issues
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var problem = self
+        problem.instance = problem.instance ?? request.uri.path
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return Response(
+            status: status,
+            headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(problem))))
+    }
+
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, code, issues }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        type = try c.decode(String.self, forKey: .type)
+        title = try c.decode(String.self, forKey: .title)
+        status = HTTPResponse.Status(code: try c.decode(Int.self, forKey: .status))
+        detail = try c.decodeIfPresent(String.self, forKey: .detail)
+        instance = try c.decodeIfPresent(String.self, forKey: .instance)
+        code = try c.decode(String.self, forKey: .code)
+        issues = try c.decodeIfPresent([ValidationIssue].self, forKey: .issues)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(type, forKey: .type)
+        try c.encode(title, forKey: .title)
+        try c.encode(status.code, forKey: .status)
+        try c.encodeIfPresent(detail, forKey: .detail)
+        try c.encodeIfPresent(instance, forKey: .instance)
+        try c.encode(code, forKey: .code)
+        try c.encodeIfPresent(issues, forKey: .issues)
+    }
+}

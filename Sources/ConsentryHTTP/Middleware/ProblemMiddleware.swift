@@ -1,0 +1,45 @@
+import ConsentryCore
+import ConsentryStore
+import Hummingbird
+import Logging
+
+/// Turns every error into an RFC 7807 response, so clients always get the same shape and
+/// internal errors never leak details (they are logged by type only).
+struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return try Self.problem(for: error, logger: context.logger).response(from: request, context: context)
+        }
+    }
+
+    static func problem(for error: any Error, logger: Logger) -> ProblemDetails {
+        switch error {
+        case let problem as ProblemDetails:
+            return problem
+        case let error as ValidationError:
+            return ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "the input has \(error.issues.count) invalid field(s)", issues: error.issues)
+        case let error as DecodingError:
+            let issues = ValidationError(decoding: error).issues
+            return ProblemDetails(status: .badRequest, code: "malformed_body", detail: "the body does not match the expected JSON", issues: issues)
+        case let error as StoreError where error.code == "duplicate_external_id":
+            return ProblemDetails(status: .conflict, code: error.code, detail: error.message)
+        case let error as HTTPError:
+            let code = switch error.status {
+            case .notFound: "not_found"
+            case .methodNotAllowed: "method_not_allowed"
+            case .contentTooLarge: "body_too_large"
+            case .unsupportedMediaType: "unsupported_media_type"
+            default: "http_\(error.status.code)"
+            }
+            return ProblemDetails(status: error.status, code: code, detail: error.body)
+        case let error as any HTTPResponseError:
+            return ProblemDetails(status: error.status, code: "http_\(error.status.code)")
+        default:
+            // The type name only: an error's description might hold more than it should.
+            logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])
+            return ProblemDetails(status: .internalServerError, code: "internal_error", detail: "an internal error occurred; it has been logged")
+        }
+    }
+}

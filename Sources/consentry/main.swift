@@ -1,0 +1,3 @@
+import ConsentryCommands
+
+await ConsentryCommand.runFromCommandLine()
