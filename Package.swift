@@ -120,6 +120,7 @@ let package = Package(
             dependencies: [
                 "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
         ),

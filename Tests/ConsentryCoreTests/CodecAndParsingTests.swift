@@ -1,0 +1,74 @@
+import ConsentryCore
+import Foundation
+import Testing
+
+@Suite("Field codec, JSON strictness, CSV parsing")
+struct CodecAndParsingTests {
+    static let profile = CustomerProfile(
+        engagedParty: .individual(Individual(
+            title: "Dr", givenName: "Łukasz", middleName: "Jan", familyName: "Wiśniewski", birthDate: "1980-05-01", gender: "male",
+            nationality: "PL", preferredLanguage: "pl",
+            individualIdentification: [Identification(identificationType: "nationalId", identificationId: "80050112345", issuingAuthority: "PL")])),
+        contactMedium: [
+            ContactMedium(mediumType: .email, preferred: true, characteristic: .init(emailAddress: "l.w@example.com")),
+            ContactMedium(id: "home", mediumType: .postalAddress, characteristic: .init(street1: "ulica Długa 1", city: "Gdańsk", postCode: "80-001", country: "PL")),
+        ],
+        characteristic: [Characteristic(name: "segment", value: "premium")],
+        relatedParty: [RelatedParty(id: "c-1", role: "accountOwner")],
+        loginSubject: "idp|42")
+
+    @Test("A profile splits into one field per value and decodes back equal")
+    func roundTrip() throws {
+        let fields = try PersonalFieldCodec.encode(Self.profile)
+        #expect(Set(fields.map(\.path)).count == fields.count)
+        #expect(fields.map(\.path).contains("contactMedium.home"))
+        #expect(fields.map(\.path).contains("contactMedium.1"))
+        let decoded = try PersonalFieldCodec.decode(partyType: .individual, fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.path, $0.value) }))
+        var expected = Self.profile
+        expected.contactMedium = PersonalFieldCodec.withMediumIds(expected.contactMedium)
+        #expect(decoded == expected)
+        #expect(throws: PersonalFieldCodec.Error.missingField("engagedParty.givenName")) {
+            try PersonalFieldCodec.decode(partyType: .individual, fields: [:])
+        }
+    }
+
+    @Test("Printing a customer profile never shows its values")
+    func redaction() {
+        let text = "\(Self.profile) \(String(reflecting: Self.profile))"
+        #expect(!text.contains("Łukasz") && !text.contains("l.w@example.com") && !text.contains("80050112345"))
+        var dumped = ""
+        dump(Self.profile, to: &dumped)
+        #expect(!dumped.contains("Łukasz"))
+    }
+
+    @Test("Unknown JSON fields are rejected with their path")
+    func strictJSON() throws {
+        let json = #"{"engagedParty":{"@type":"Individual","givenName":"A","familyName":"B"},"contactMedium":[{"mediumType":"email","characteristic":{"emailAddress":"a@example.com","fax":"1"}}]}"#
+        do {
+            _ = try JSONDecoder().decode(CustomerDraft.self, from: Data(json.utf8))
+            Issue.record("an unknown field was accepted")
+        } catch let error as DecodingError {
+            let issue = try #require(ValidationError(decoding: error).issues.first)
+            #expect(issue.path == "contactMedium[0].characteristic.fax")
+            #expect(issue.code == "unknown_field")
+        }
+    }
+
+    @Test("CSV: quotes, doubled quotes, commas and line breaks inside fields, CRLF, line numbers")
+    func csv() throws {
+        var parser = CSVParser()
+        let lines = ["a,b,c\r", #""x, y","say ""hi""","multi"#, #"line""#, "plain,,end"]
+        var records: [CSVParser.Record] = []
+        for (index, line) in lines.enumerated() {
+            if let record = try parser.feed(Substring(line).utf8, lineNumber: index + 1) { records.append(record) }
+        }
+        try parser.finish()
+        #expect(records.map(\.fields) == [["a", "b", "c"], ["x, y", #"say "hi""#, "multi\nline"], ["plain", "", "end"]])
+        #expect(records.map(\.line) == [1, 2, 4])
+        var broken = CSVParser()
+        #expect(throws: CSVParser.ParseError.strayQuote(line: 7)) { try broken.feed(Substring(#"ab"c,d"#).utf8, lineNumber: 7) }
+        var open = CSVParser()
+        _ = try open.feed(Substring(#""never closed"#).utf8, lineNumber: 3)
+        #expect(throws: CSVParser.ParseError.unterminatedQuote(line: 3)) { try open.finish() }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import ConsentryCommands
+import ConsentryStore
+import ConsentryTesting
+import Foundation
+import Testing
+
+/// The `consentry` commands, run in-process exactly as the executable parses them.
+@Suite("consentry commands")
+struct CommandTests {
+    func run(_ arguments: [String]) async throws {
+        let command = try ConsentryCommand.parseAsRoot(arguments)
+        guard var asyncCommand = command as? any AsyncParsableCommand else {
+            Issue.record("\(arguments.first ?? "") is not an async command")
+            return
+        }
+        try await asyncCommand.run()
+    }
+
+    @Test("serve refuses a key file readable by group or others, before listening")
+    func serveRefusesGroupReadableKeyFile() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        let keyFile = (data as NSString).appendingPathComponent("kek.json")
+        chmod(keyFile, 0o640)
+        await #expect(throws: KeyError.insecurePermissions(path: keyFile, mode: 0o640)) {
+            try await run(["serve", "--data-dir", data, "--port", "0"])
+        }
+    }
+
+    @Test("init, import with rejects, keys rotate/rewrap/retire and export work end to end on a real data directory")
+    func lifecycle() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        await #expect(throws: StoreError.self) { try await run(["init", "--data-dir", data]) }
+        let csv = directory.file("legacy.csv")
+        try FileManager.default.copyItem(atPath: RepositoryFixtures.path("customers-legacy.csv"), toPath: csv)
+        // Rejected rows make the command exit 2, after importing the good ones.
+        await #expect(throws: (any Error).self) { try await run(["import", csv, "--data-dir", data]) }
+        #expect(FileManager.default.fileExists(atPath: csv + ".rejects.jsonl"))
+        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data, "--rejects", directory.file("r.jsonl")])
+        try await run(["keys", "rotate", "--data-dir", data])
+        await #expect(throws: KeyError.versionsStillInUse(below: 2, count: 246)) { try await run(["keys", "retire", "--below", "2", "--data-dir", data]) }
+        try await run(["keys", "rewrap", "--data-dir", data, "--batch-size", "50"])
+        try await run(["keys", "retire", "--below", "2", "--data-dir", data])
+        try await run(["keys", "status", "--data-dir", data, "--json"])
+        let output = directory.file("export.jsonl")
+        try await run(["export", "--data-dir", data, "-o", output])
+        let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 245)
+        var info = stat()
+        stat(output, &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+        stat((data as NSString).appendingPathComponent("consentry.sqlite"), &info)
+        #expect(info.st_mode & 0o077 == 0)
+    }
+}
+
