@@ -1,6 +1,9 @@
 // consentry-bench: figures for the foundation (see Benchmarks/README.md).
 //
-//   consentry-bench import N [--batch B]   generate N synthetic customers, import them, print rate and peak memory
+//   consentry-bench import N [--batch B] [--csv] [--file F]
+//                                          generate N synthetic customers (JSON Lines, or CSV), import them,
+//                                          print rate and peak memory; --file imports an existing file instead
+//   consentry-bench json FILE              JSON decoding cost per line (JSONSerialization vs the Codable path)
 //   consentry-bench crypto [SECONDS]       field seal/open per second (64-byte values) with the DEK path
 //   consentry-bench fixtures DIR [N]       (re)write the synthetic fixtures used by the demo and tests
 import ConsentryCore
@@ -23,8 +26,11 @@ case "import":
     let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
     let batch = arguments.firstIndex(of: "--batch").flatMap { Int(arguments[$0 + 1]) } ?? 1000
     let installation = try await TestInstallation.make()
-    let path = installation.directory.file("bench.jsonl")
+    let generated = arguments.firstIndex(of: "--file").map { arguments[$0 + 1] }
+    let csv = arguments.contains("--csv")
+    let path = generated ?? installation.directory.file(csv ? "bench.csv" : "bench.jsonl")
     let generateStart = now()
+    if generated == nil {
     FileManager.default.createFile(atPath: path, contents: nil)
     let handle = FileHandle(forWritingAtPath: path)!
     let generator = SyntheticCustomers()
@@ -32,14 +38,20 @@ case "import":
     for index in 0..<count {
         var draft = generator.draft(index)
         draft.profile.relatedParty = []  // guardian lookups are quadratic in the generator, not in the importer
-        buffer.append(try SyntheticCustomers.jsonLine(draft))
+        if csv {
+            if index == 0 { buffer.append(Data((SyntheticCustomers.csvHeader + "\n").utf8)) }
+            buffer.append(Data((SyntheticCustomers.csvLine(draft) + "\n").utf8))
+        } else {
+            buffer.append(try SyntheticCustomers.jsonLine(draft))
+        }
         if buffer.count > 1 << 20 { try handle.write(contentsOf: buffer); buffer.removeAll(keepingCapacity: true) }
     }
     try handle.write(contentsOf: buffer)
     try handle.close()
+    }
     let fileSize = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    print(String(format: "generated %d customers (%.1f MB JSON Lines) in %.1f s; peak RSS so far %.1f MB",
-                 count, Double(fileSize) / 1e6, now() - generateStart, peakRSSMegabytes()))
+    print(String(format: "generated %d customers (%.1f MB %@) in %.1f s; peak RSS so far %.1f MB",
+                 count, Double(fileSize) / 1e6, csv ? "CSV" : "JSON Lines", now() - generateStart, peakRSSMegabytes()))
     let rssBefore = peakRSSMegabytes()
     let importer = CustomerImporter(store: installation.store, batchSize: batch)
     let start = now()
@@ -88,6 +100,16 @@ case "fixtures":
     for index in 0..<count { data.append(try SyntheticCustomers.jsonLine(generator.draft(index))) }
     try data.write(to: URL(fileURLWithPath: (directory as NSString).appendingPathComponent("customers.jsonl")))
     print("wrote \(count) customers to \(directory)/customers.jsonl")
+case "json":
+    let text = try String(contentsOfFile: arguments[1], encoding: .utf8)
+    let lines = text.split(separator: "\n").map { Data($0.utf8) }
+    var start = now()
+    for line in lines { _ = try JSONSerialization.jsonObject(with: line) }
+    print(String(format: "JSONSerialization: %.1f µs/line", (now() - start) / Double(lines.count) * 1e6))
+    start = now()
+    let decoder = JSONDecoder()
+    for line in lines { _ = try decoder.decode(CustomerDraft.self, from: line) }
+    print(String(format: "JSONDecoder CustomerDraft: %.1f µs/line", (now() - start) / Double(lines.count) * 1e6))
 default:
-    print("usage: consentry-bench import N [--batch B] | crypto [SECONDS] | fixtures DIR [N]")
+    print("usage: consentry-bench import N [--batch B] [--csv] [--file F] | crypto [SECONDS] | json FILE | fixtures DIR [N]")
 }

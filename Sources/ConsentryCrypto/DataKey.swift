@@ -26,6 +26,14 @@ public struct DataKey: Sendable {
         try Envelope.seal(plaintext, key: material, keyVersion: Self.generation, context: Self.context(owner: owner, field: field)).bytes
     }
 
+    /// A sealer for many fields of one owner (one key schedule for all of them).
+    public func sealer() throws -> FieldSealer { try FieldSealer(key: material, keyVersion: Self.generation) }
+
+    /// Seals one field with a sealer made by `sealer()`; same output format as `seal`.
+    public static func seal(_ plaintext: [UInt8], owner: String, field: String, with sealer: FieldSealer) throws -> [UInt8] {
+        try sealer.seal(plaintext, context: context(owner: owner, field: field))
+    }
+
     /// Opens one field value; fails unless `owner` and `field` are those it was sealed for.
     public func open(_ ciphertext: [UInt8], owner: String, field: String) throws -> [UInt8] {
         try Envelope(bytes: ciphertext).open(key: material, context: Self.context(owner: owner, field: field))

@@ -99,7 +99,7 @@ public struct SyntheticCustomers: Sendable {
                 individualIdentification: minor ? [] : [Identification(
                     identificationType: "nationalId", identificationId: "\(locale.country)\(String(format: "%010llu", rng.next() % 10_000_000_000))",
                     issuingAuthority: locale.country, validFor: TimePeriod(startDateTime: "2020-01-01", endDateTime: "2030-01-01"))]))
-            let slug = Self.asciiSlug(given) + "." + Self.asciiSlug(family)
+            let slug = (Self.slugs[given] ?? "customer") + "." + (Self.slugs[family] ?? "customer")
             media.append(ContactMedium(mediumType: .email, preferred: true, characteristic: .init(emailAddress: "\(slug).\(index + 1)@example.com")))
             media.append(ContactMedium(mediumType: .mobile, characteristic: .init(phoneNumber: locale.dialCode + phoneDigits)))
             if index % 4 == 0 {
@@ -126,6 +126,12 @@ public struct SyntheticCustomers: Sendable {
         return 0
     }
 
+    /// ASCII forms of every name, computed once (ICU transliteration is slow).
+    static let slugs: [String: String] = {
+        let names = locales.flatMap { $0.givenNames + $0.familyNames }
+        return Dictionary(names.map { ($0, asciiSlug($0)) }, uniquingKeysWith: { a, _ in a })
+    }()
+
     static func asciiSlug(_ text: String) -> String {
         let folded = text.applyingTransform(.toLatin, reverse: false)?.applyingTransform(.stripDiacritics, reverse: false) ?? text
         let slug = folded.lowercased().filter { $0.isASCII && ($0.isLetter || $0.isNumber) }
@@ -142,6 +148,33 @@ public struct SyntheticCustomers: Sendable {
         var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         data.append(0x0A)
         return data
+    }
+}
+
+extension SyntheticCustomers {
+    public static let csvHeader = "externalId,type,status,givenName,familyName,organizationName,birthDate,gender,nationality,preferredLanguage,email,mobile,phone,street1,city,postCode,country,nationalIdType,nationalId,loginSubject,segment"
+
+    /// The flat CSV form of a draft (first email, phone and address only), as legacy CRMs export.
+    public static func csvLine(_ draft: CustomerDraft) -> String {
+        let p = draft.profile
+        func medium(_ type: ContactMedium.MediumType) -> MediumCharacteristic? { p.contactMedium.first { $0.mediumType == type }?.characteristic }
+        let address = medium(.postalAddress)
+        let identification = p.engagedParty.identifications.first
+        var columns: [String?]
+        switch p.engagedParty {
+        case .individual(let person):
+            columns = [draft.externalId, "Individual", draft.status.rawValue, person.givenName, person.familyName, nil, person.birthDate,
+                       person.gender, person.nationality, person.preferredLanguage]
+        case .organization(let organization):
+            columns = [draft.externalId, "Organization", draft.status.rawValue, nil, nil, organization.name, nil, nil, nil, organization.preferredLanguage]
+        }
+        columns += [medium(.email)?.emailAddress, medium(.mobile)?.phoneNumber, medium(.phone)?.phoneNumber, address?.street1, address?.city,
+                    address?.postCode, address?.country, identification?.identificationType, identification?.identificationId, p.loginSubject,
+                    p.characteristic.first?.value]
+        return columns.map { value in
+            guard let value else { return "" }
+            return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        }.joined(separator: ",")
     }
 }
 

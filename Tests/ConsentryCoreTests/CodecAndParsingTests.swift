@@ -11,7 +11,7 @@ struct CodecAndParsingTests {
             individualIdentification: [Identification(identificationType: "nationalId", identificationId: "80050112345", issuingAuthority: "PL")])),
         contactMedium: [
             ContactMedium(mediumType: .email, preferred: true, characteristic: .init(emailAddress: "l.w@example.com")),
-            ContactMedium(id: "home", mediumType: .postalAddress, characteristic: .init(street1: "ulica Długa 1", city: "Gdańsk", postCode: "80-001", country: "PL")),
+            ContactMedium(id: "home", mediumType: .postalAddress, characteristic: .init(street1: "ulica \"Długa\" 1\\2\nlok. 3\t\u{1}", city: "Gdańsk", postCode: "80-001", country: "PL")),
         ],
         characteristic: [Characteristic(name: "segment", value: "premium")],
         relatedParty: [RelatedParty(id: "c-1", role: "accountOwner")],

@@ -49,3 +49,20 @@ struct KeyHierarchyTests {
         #expect(a != (try other.digest(field: "email", normalizedValue: "a@example.com")))
     }
 }
+
+@Suite("FieldSealer fast path")
+struct FieldSealerTests {
+    @Test("Sealer output opens with DataKey.open, binds owner and field, and never repeats a nonce")
+    func sealerMatchesEnvelope() throws {
+        let dek = try DataKey.generate()
+        let sealer = try dek.sealer()
+        var nonces = Set<[UInt8]>()
+        for (index, value) in ["", "a", "zoë@example.com", String(repeating: "x", count: 1000)].enumerated() {
+            let sealed = try DataKey.seal(Array(value.utf8), owner: "A", field: "f\(index)", with: sealer)
+            #expect(try dek.open(sealed, owner: "A", field: "f\(index)") == Array(value.utf8))
+            #expect(throws: CryptoError.authenticationFailure) { try dek.open(sealed, owner: "B", field: "f\(index)") }
+            nonces.insert(try Envelope(bytes: sealed).box.nonce)
+        }
+        #expect(nonces.count == 4)
+    }
+}

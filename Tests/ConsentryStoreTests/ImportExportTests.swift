@@ -30,6 +30,7 @@ struct ImportExportTests {
         let byLine = Dictionary(uniqueKeysWithValues: rejected.map { ($0.line, $0) })
         #expect(byLine.keys.sorted() == [7, 8, 9, 10, 11, 12, 13])
         #expect(byLine[7]?.issues.map(\.code) == ["invalid_email"])
+        #expect(byLine[7]?.externalId == "CSV-0005")
         #expect(byLine[7]?.issues.first?.path == "contactMedium[0].characteristic.emailAddress")
         #expect(byLine[8]?.issues.map(\.code) == ["invalid_phone"])
         #expect(Set(byLine[9]?.issues.map(\.code) ?? []) == ["invalid_date", "invalid_country"])

@@ -10,8 +10,10 @@ public struct Characteristic: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case name, value }
 
+    static let allowedKeys = CodingKeys.names()
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         value = try c.decode(String.self, forKey: .value)

@@ -22,8 +22,10 @@ public struct ContactMedium: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case id, mediumType, preferred, validFor, characteristic }
 
+    static let allowedKeys = CodingKeys.names()
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         mediumType = try c.decode(MediumType.self, forKey: .mediumType)
@@ -64,8 +66,10 @@ public struct MediumCharacteristic: Sendable, Equatable, Codable {
         case emailAddress, phoneNumber, street1, street2, city, postCode, stateOrProvince, country
     }
 
+    static let allowedKeys = CodingKeys.names()
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         emailAddress = try c.decodeIfPresent(String.self, forKey: .emailAddress)
         phoneNumber = try c.decodeIfPresent(String.self, forKey: .phoneNumber)

@@ -18,11 +18,12 @@ public struct CustomerDraft: Sendable, Equatable, Decodable {
     /// Attributes the hub assigns. Accepted and ignored, as TMF APIs do, so that an export
     /// can be imported again.
     static let readOnlyKeys = ["id", "href", "version", "createdAt", "updatedAt"]
+    static let allowedKeys = CustomerProfile.allowedKeys.union(["externalId", "status", "@type"] + readOnlyKeys)
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         externalId = try c.decodeIfPresent(String.self, forKey: .externalId)
         status = try c.decodeIfPresent(CustomerStatus.self, forKey: .status) ?? .active
-        profile = try CustomerProfile(decoder: decoder, alsoAllowing: ["externalId", "status", "@type"] + Self.readOnlyKeys)
+        profile = try CustomerProfile(decoder: decoder, allowedKeys: Self.allowedKeys)
     }
 }

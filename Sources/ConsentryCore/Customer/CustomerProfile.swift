@@ -22,13 +22,15 @@ public struct CustomerProfile: Sendable, Equatable, Codable {
         case engagedParty, contactMedium, characteristic, relatedParty, loginSubject
     }
 
+    static let allowedKeys = CodingKeys.names()
+
     public init(from decoder: any Decoder) throws {
-        try self.init(decoder: decoder, alsoAllowing: [])
+        try self.init(decoder: decoder, allowedKeys: Self.allowedKeys)
     }
 
     /// Decodes a profile from an object that may carry other known keys beside it (a draft).
-    init(decoder: any Decoder, alsoAllowing otherKeys: [String]) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue) + otherKeys)
+    init(decoder: any Decoder, allowedKeys: Set<String>) throws {
+        try decoder.rejectUnknownKeys(allowed: allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         engagedParty = try c.decode(Party.self, forKey: .engagedParty)
         contactMedium = try c.decodeIfPresent([ContactMedium].self, forKey: .contactMedium) ?? []

@@ -16,8 +16,10 @@ public struct Identification: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case identificationType, identificationId, issuingAuthority, validFor }
 
+    static let allowedKeys = CodingKeys.names()
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         identificationType = try c.decode(String.self, forKey: .identificationType)
         identificationId = try c.decode(String.self, forKey: .identificationId)

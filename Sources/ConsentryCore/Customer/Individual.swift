@@ -34,8 +34,10 @@ public struct Individual: Sendable, Equatable, Codable {
         case individualIdentification
     }
 
+    static let allowedKeys = CodingKeys.names("@type")
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue) + ["@type"])
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         title = try c.decodeIfPresent(String.self, forKey: .title)
         givenName = try c.decode(String.self, forKey: .givenName)

@@ -22,8 +22,10 @@ public struct Organization: Sendable, Equatable, Codable {
         case name, tradingName, organizationType, preferredLanguage, organizationIdentification
     }
 
+    static let allowedKeys = CodingKeys.names("@type")
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue) + ["@type"])
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         tradingName = try c.decodeIfPresent(String.self, forKey: .tradingName)

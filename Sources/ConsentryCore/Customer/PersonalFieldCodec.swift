@@ -26,13 +26,13 @@ public enum PersonalFieldCodec {
 
     /// The fields of `profile`. Contact media without an id get one (their position, 1-based)
     /// so that the caller can store the profile back with stable ids.
-    public static func encode(_ profile: CustomerProfile) throws -> [Field] {
+    public static func encode(_ profile: CustomerProfile) -> [Field] {
         var fields: [Field] = []
         func scalar(_ path: String, _ value: String?) {
             if let value { fields.append(Field(path: path, value: Array(value.utf8))) }
         }
-        func json(_ path: String, _ value: some Encodable) throws {
-            fields.append(Field(path: path, value: Array(try encoder.encode(value))))
+        func json(_ path: String, _ value: CanonicalJSON) {
+            fields.append(Field(path: path, value: value.bytes))
         }
         switch profile.engagedParty {
         case .individual(let p):
@@ -45,7 +45,7 @@ public enum PersonalFieldCodec {
             scalar("engagedParty.nationality", p.nationality)
             scalar("engagedParty.preferredLanguage", p.preferredLanguage)
             for (i, identification) in p.individualIdentification.enumerated() {
-                try json("engagedParty.individualIdentification.\(i)", identification)
+                json("engagedParty.individualIdentification.\(i)", identification.canonicalJSON)
             }
         case .organization(let o):
             scalar("engagedParty.name", o.name)
@@ -53,14 +53,14 @@ public enum PersonalFieldCodec {
             scalar("engagedParty.organizationType", o.organizationType)
             scalar("engagedParty.preferredLanguage", o.preferredLanguage)
             for (i, identification) in o.organizationIdentification.enumerated() {
-                try json("engagedParty.organizationIdentification.\(i)", identification)
+                json("engagedParty.organizationIdentification.\(i)", identification.canonicalJSON)
             }
         }
         for medium in withMediumIds(profile.contactMedium) {
-            try json("contactMedium.\(medium.id!)", medium)
+            json("contactMedium.\(medium.id!)", medium.canonicalJSON)
         }
-        for (i, characteristic) in profile.characteristic.enumerated() { try json("characteristic.\(i)", characteristic) }
-        for (i, related) in profile.relatedParty.enumerated() { try json("relatedParty.\(i)", related) }
+        for (i, characteristic) in profile.characteristic.enumerated() { json("characteristic.\(i)", characteristic.canonicalJSON) }
+        for (i, related) in profile.relatedParty.enumerated() { json("relatedParty.\(i)", related.canonicalJSON) }
         scalar("loginSubject", profile.loginSubject)
         return fields
     }
@@ -124,10 +124,5 @@ public enum PersonalFieldCodec {
         return (Int(suffix) ?? Int.max, suffix)
     }
 
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
     private static let decoder = JSONDecoder()
 }

@@ -15,8 +15,10 @@ public struct RelatedParty: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case id, externalId, role }
 
+    static let allowedKeys = CodingKeys.names("@referredType")
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue) + ["@referredType"])
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decodeIfPresent(String.self, forKey: .id)
         externalId = try c.decodeIfPresent(String.self, forKey: .externalId)

@@ -10,8 +10,10 @@ public struct TimePeriod: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case startDateTime, endDateTime }
 
+    static let allowedKeys = CodingKeys.names()
+
     public init(from decoder: any Decoder) throws {
-        try decoder.rejectUnknownKeys(allowed: CodingKeys.allCases.map(\.rawValue))
+        try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         startDateTime = try c.decodeIfPresent(String.self, forKey: .startDateTime)
         endDateTime = try c.decodeIfPresent(String.self, forKey: .endDateTime)

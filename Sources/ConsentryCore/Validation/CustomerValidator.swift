@@ -188,12 +188,22 @@ public struct CustomerValidator: Sendable {
     }
 
     private func checkText(_ value: String, path: String, max: Int, allowLineBreaks: Bool = false, _ issues: inout [ValidationIssue]) {
-        if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        // UTF-8 fast paths: imports validate millions of short strings.
+        if value.unicodeScalars.allSatisfy({ $0.properties.isWhitespace }) {
             issues.append(.init(path: path, code: "required", message: "must not be empty"))
-        } else if value.count > max {
+        } else if value.utf8.count > max && value.count > max {
             issues.append(.init(path: path, code: "too_long", message: "must be at most \(max) characters"))
-        } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && !(allowLineBreaks && $0 == "\n") }) {
+        } else if Self.containsControlCharacter(value, allowingLineBreaks: allowLineBreaks) {
             issues.append(.init(path: path, code: "control_character", message: "must not contain control characters"))
         }
+    }
+
+    /// Unicode general category Cc is exactly U+0000-001F and U+007F-009F.
+    static func containsControlCharacter(_ value: String, allowingLineBreaks: Bool) -> Bool {
+        for scalar in value.unicodeScalars where scalar.value < 0x20 || (0x7F..<0xA0).contains(scalar.value) {
+            if allowingLineBreaks && scalar == "\n" { continue }
+            return true
+        }
+        return false
     }
 }

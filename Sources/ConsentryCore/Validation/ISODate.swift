@@ -2,11 +2,11 @@ import Foundation
 
 /// ISO 8601 calendar dates (`YYYY-MM-DD`) and date-times, parsed strictly in UTC.
 public enum ISODate {
-    private static var calendar: Calendar {
+    private static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar
-    }
+    }()
 
     /// Parses `YYYY-MM-DD`, rejecting impossible dates such as 2023-02-30.
     public static func parse(_ text: String) -> Date? {
@@ -31,8 +31,8 @@ public enum ISODate {
     /// Parses a calendar date or an RFC 3339 date-time.
     public static func parseDateOrDateTime(_ text: String) -> Date? {
         if let date = parse(text) { return date }
-        return try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: false))
-            ?? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+        return (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: false)))
+            ?? (try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
     }
 
     /// Whole years elapsed between two dates (an age).

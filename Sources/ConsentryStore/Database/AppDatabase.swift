@@ -38,6 +38,8 @@ public struct AppDatabase: Sendable {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Deleted pages are zeroed, so erased ciphertext does not linger in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
+            // 64 MiB of page cache per connection: blind-index inserts land on random pages.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         // Statement arguments (ciphertext, digests) stay out of GRDB's error descriptions.
         configuration.publicStatementArguments = false

@@ -10,6 +10,9 @@ import GRDB
 ///   always created.
 /// - Bad rows go to a rejects file (JSON Lines: line number, externalId, issues with field
 ///   paths; never the values), and the good rows are still imported.
+/// - Pipeline: the file is read on one task; decoding, validation and encryption of a batch
+///   run on all cores; the batch is then committed in one transaction while the next batch
+///   is prepared.
 public struct CustomerImporter: Sendable {
     public enum Format: String, Sendable {
         case jsonLines = "jsonl"
@@ -38,7 +41,7 @@ public struct CustomerImporter: Sendable {
 
     public let store: EncryptedCustomerStore
     public var batchSize: Int
-    /// How many tasks encrypt a batch in parallel.
+    /// How many tasks decode and encrypt a batch in parallel.
     public var parallelism: Int
 
     public init(store: EncryptedCustomerStore, batchSize: Int = 1000, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -47,8 +50,15 @@ public struct CustomerImporter: Sendable {
         self.parallelism = max(1, parallelism)
     }
 
-    /// Imports `path`. Rejected rows are written to `rejectsPath` (default: `<path>.rejects.jsonl`),
-    /// which is removed when every row was good.
+    /// One row as read from the file, before decoding.
+    enum RawRow: Sendable {
+        case json(String)
+        case csv([String])
+        case unreadable(ValidationIssue)
+    }
+
+    /// Imports `path`. Rejected rows are written to `rejectsPath` (default: `<path>.rejects.jsonl`);
+    /// a rejects file from an earlier run is removed first.
     /// - Throws: only for problems with the whole file (unreadable, bad CSV header) or the
     ///   database; row problems become rejects.
     public func run(
@@ -60,168 +70,202 @@ public struct CustomerImporter: Sendable {
         let rejects = RejectsWriter(path: rejectsPath ?? path + ".rejects.jsonl")
         let validator = CustomerValidator(today: today)
         var report = Report()
-        var counts = BatchCounts()
         var csv = CSVParser()
         var mapping: CustomerCSVMapping?
-        var pending: [(line: Int, draft: CustomerDraft)] = []
-        let decoder = JSONDecoder()
+        var batch: [(line: Int, row: RawRow)] = []
+        var carried: [String: String] = [:]
+        var writing: Task<Int, any Error>?
+        var written = 0
+        var sealedTotal = 0
 
-        // Rejects are held per batch and written in line order when the batch is done.
-        var heldRejects: [RejectsWriter.Entry] = []
-        func reject(_ line: Int, externalId: String?, _ issues: [ValidationIssue]) throws {
-            report.rejected += 1
-            heldRejects.append(.init(line: line, externalId: externalId, issues: issues))
-        }
-        func flushRejects() throws {
-            for entry in heldRejects.sorted(by: { $0.line < $1.line }) { try rejects.write(entry) }
-            heldRejects.removeAll()
+        func commit() async throws {
+            guard !batch.isEmpty else { return }
+            let prepared = try await prepare(batch, mapping: mapping, validator: validator, carried: carried)
+            batch.removeAll(keepingCapacity: true)
+            report.rejected += prepared.rejects.count
+            for entry in prepared.rejects { try rejects.write(entry) }
+            report.skippedExisting += prepared.skipped
+            sealedTotal += prepared.customers.count
+            carried = prepared.assigned
+            // Commit the previous batch before starting this one: one writer, in file order.
+            if let writing { written += try await writing.value }
+            let store = self.store
+            let customers = prepared.customers
+            writing = Task {
+                try await store.database.writer.write { db in
+                    // `insert` skips an externalId stored meanwhile (another importer, the API).
+                    var inserted = 0
+                    for customer in customers where try customer.insert(db) { inserted += 1 }
+                    return inserted
+                }
+            }
+            progress(Progress(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, rowsRead: report.rowsRead, imported: written))
         }
 
-        while let line = reader.next() {
-            let lineNumber = reader.lineNumber
-            switch format {
-            case .jsonLines:
-                if line.allSatisfy(\.isWhitespace) { continue }
-                report.rowsRead += 1
-                do {
-                    let draft = try decoder.decode(CustomerDraft.self, from: Data(line.utf8))
-                    pending.append((lineNumber, draft))
-                } catch let error as DecodingError {
-                    try reject(lineNumber, externalId: nil, ValidationError(decoding: error).issues)
-                }
-            case .csv:
-                let record: CSVParser.Record?
-                do { record = try csv.feed(line.utf8, lineNumber: lineNumber) } catch let error as CSVParser.ParseError {
-                    report.rowsRead += 1
-                    try reject(lineNumber, externalId: nil, [.init(path: "row", code: "malformed_csv", message: error.description)])
-                    continue
-                }
-                guard let record else { continue }
-                if record.fields == [""] { continue }
-                guard let columns = mapping else {
-                    do { mapping = try CustomerCSVMapping(header: record.fields) } catch let error as ValidationError {
-                        throw StoreError(code: "bad_csv_header", message: "line \(record.line): \(error.description)")
+        do {
+            while let line = reader.next() {
+                let lineNumber = reader.lineNumber
+                switch format {
+                case .jsonLines:
+                    if line.allSatisfy(\.isWhitespace) { continue }
+                    batch.append((lineNumber, .json(String(line))))
+                case .csv:
+                    let record: CSVParser.Record?
+                    do { record = try csv.feed(line.utf8, lineNumber: lineNumber) } catch let error as CSVParser.ParseError {
+                        batch.append((lineNumber, .unreadable(.init(path: "row", code: "malformed_csv", message: error.description))))
+                        report.rowsRead += 1
+                        continue
                     }
-                    continue
+                    guard let record, record.fields != [""] else { continue }
+                    if mapping == nil {
+                        do { mapping = try CustomerCSVMapping(header: record.fields) } catch let error as ValidationError {
+                            throw StoreError(code: "bad_csv_header", message: "line \(record.line): \(error.description)")
+                        }
+                        continue
+                    }
+                    batch.append((record.line, .csv(record.fields)))
                 }
-                report.rowsRead += 1
-                do { pending.append((record.line, try columns.draft(from: record.fields))) } catch let error as ValidationError {
-                    try reject(record.line, externalId: nil, error.issues)
+                if case .json = batch.last?.row { report.rowsRead += 1 }
+                if case .csv = batch.last?.row { report.rowsRead += 1 }
+                if batch.count >= batchSize { try await commit() }
+            }
+            if format == .csv {
+                do { try csv.finish() } catch let error as CSVParser.ParseError {
+                    report.rowsRead += 1
+                    batch.append((reader.lineNumber, .unreadable(.init(path: "row", code: "malformed_csv", message: error.description))))
                 }
             }
-            if pending.count >= batchSize {
-                try await importBatch(pending, validator: validator, counts: &counts, reject: reject)
-                pending.removeAll(keepingCapacity: true)
-                try flushRejects()
-                progress(Progress(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, rowsRead: report.rowsRead, imported: counts.imported))
-            }
+            try await commit()
+            if let writing { written += try await writing.value }
+        } catch {
+            // Let a batch in flight finish (or fail) before reporting: nothing half-written.
+            _ = try? await writing?.value
+            throw error
         }
-        if format == .csv {
-            do { try csv.finish() } catch let error as CSVParser.ParseError {
-                report.rowsRead += 1
-                try reject(reader.lineNumber, externalId: nil, [.init(path: "row", code: "malformed_csv", message: error.description)])
-            }
-        }
-        if !pending.isEmpty { try await importBatch(pending, validator: validator, counts: &counts, reject: reject) }
-        try flushRejects()
-        report.imported = counts.imported
-        report.skippedExisting = counts.skippedExisting
-        progress(Progress(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, rowsRead: report.rowsRead, imported: report.imported))
+        report.imported = written
+        report.skippedExisting += sealedTotal - written
+        progress(Progress(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, rowsRead: report.rowsRead, imported: written))
         report.rejectsPath = try rejects.finish()
         return report
     }
 
-    /// Validates, encrypts (in parallel) and commits one batch in one transaction.
-    private func importBatch(
-        _ rows: [(line: Int, draft: CustomerDraft)], validator: CustomerValidator, counts: inout BatchCounts,
-        reject: (Int, String?, [ValidationIssue]) throws -> Void
-    ) async throws {
+    /// A batch ready to commit.
+    struct PreparedBatch: Sendable {
+        var customers: [EncryptedCustomerStore.SealedCustomer] = []
+        var rejects: [RejectsWriter.Entry] = []
+        var skipped = 0
+        /// externalId → id assigned in this batch, for references from the next batch.
+        var assigned: [String: String] = [:]
+    }
+
+    /// Decodes, validates and encrypts a batch: CPU work on all cores, one database read.
+    func prepare(
+        _ batch: [(line: Int, row: RawRow)], mapping: CustomerCSVMapping?, validator: CustomerValidator, carried: [String: String]
+    ) async throws -> PreparedBatch {
+        var prepared = PreparedBatch()
+        // 1. Decode and validate in parallel.
+        let decoded: [(line: Int, outcome: Result<CustomerDraft, RowRejection>)] = await parallelMap(batch) { item in
+            (item.line, Self.decode(item.row, mapping: mapping, validator: validator))
+        }
         var valid: [(line: Int, draft: CustomerDraft)] = []
-        for row in rows {
-            do {
-                try validator.validate(row.draft)
-                valid.append(row)
-            } catch let error as ValidationError {
-                try reject(row.line, row.draft.externalId, error.issues)
+        for item in decoded {
+            switch item.outcome {
+            case .success(let draft): valid.append((item.line, draft))
+            case .failure(let rejection): prepared.rejects.append(.init(line: item.line, externalId: rejection.externalId, issues: rejection.issues))
             }
         }
-        // One read for the whole batch: which rows exist already, and which references resolve.
+        // 2. One read: which rows exist already, and which references resolve.
         let wanted = Set(valid.compactMap(\.draft.externalId) + valid.flatMap { $0.draft.profile.relatedParty.compactMap(\.externalId) })
-        let stored = try await store.database.writer.read { db in
+        var known = try await store.database.writer.read { db in
             try EncryptedCustomerStore.customerIDs(forExternalIDs: Array(wanted), db)
         }
-        var known = stored
+        known.merge(carried) { stored, _ in stored }
         var fresh: [(line: Int, draft: CustomerDraft, id: String)] = []
         for row in valid {
+            let id = EncryptedCustomerStore.newID()
             if let externalId = row.draft.externalId {
                 if known[externalId] != nil {
-                    counts.skippedExisting += 1
+                    prepared.skipped += 1
                     continue
                 }
-                let id = EncryptedCustomerStore.newID()
                 known[externalId] = id
-                fresh.append((row.line, row.draft, id))
-            } else {
-                fresh.append((row.line, row.draft, EncryptedCustomerStore.newID()))
+                prepared.assigned[externalId] = id
             }
+            fresh.append((row.line, row.draft, id))
         }
+        // 3. Encrypt in parallel.
         let references = known
         let keys = store.keys.current
         let store = self.store
-        let chunkSize = max(1, (fresh.count + parallelism - 1) / parallelism)
-        let outcomes = try await withThrowingTaskGroup(of: [SealOutcome].self) { group in
-            for start in stride(from: 0, to: fresh.count, by: chunkSize) {
-                let chunk = Array(fresh[start..<min(start + chunkSize, fresh.count)])
-                group.addTask {
-                    try chunk.map { row in
-                        do { return .sealed(try store.seal(row.draft, id: row.id, resolvingWith: references, keys: keys)) } catch let error as StoreError {
-                            return .rejected(line: row.line, externalId: row.draft.externalId, error)
-                        }
-                    }
+        let sealed: [(line: Int, externalId: String?, outcome: Result<EncryptedCustomerStore.SealedCustomer, StoreError>)] =
+            try await parallelMap(fresh) { row in
+                do {
+                    return (row.line, row.draft.externalId, .success(try store.seal(row.draft, id: row.id, resolvingWith: references, keys: keys)))
+                } catch let error as StoreError {
+                    return (row.line, row.draft.externalId, .failure(error))
                 }
             }
-            var all: [SealOutcome] = []
-            for try await part in group { all += part }
-            return all
-        }
-        var ready: [EncryptedCustomerStore.SealedCustomer] = []
-        for outcome in outcomes {
-            switch outcome {
-            case .sealed(let customer): ready.append(customer)
-            case .rejected(let line, let externalId, let error):
-                try reject(line, externalId, [.init(path: error.path ?? "row", code: error.code, message: error.message)])
+        for item in sealed {
+            switch item.outcome {
+            case .success(let customer): prepared.customers.append(customer)
+            case .failure(let error):
+                prepared.rejects.append(.init(line: item.line, externalId: item.externalId, issues: [.init(path: error.path ?? "row", code: error.code, message: error.message)]))
+                if let externalId = item.externalId { prepared.assigned[externalId] = nil }
             }
         }
-        let sealed = ready
-        let inserted = try await store.database.writer.write { db -> Int in
-            var inserted = 0
-            for customer in sealed {
-                // Another importer may have stored the same externalId since the read above.
-                if let externalId = customer.record.externalId,
-                   try EncryptedCustomerStore.customerIDs(forExternalIDs: [externalId], db)[externalId] != nil {
-                    continue
-                }
-                try customer.insert(db)
-                inserted += 1
-            }
-            return inserted
-        }
-        counts.imported += inserted
-        counts.skippedExisting += sealed.count - inserted
+        prepared.rejects.sort { $0.line < $1.line }
+        return prepared
     }
-}
 
-/// What the batches stored, kept apart from `Report` so the reject callback can update the
-/// report while a batch runs.
-private struct BatchCounts {
-    var imported = 0
-    var skippedExisting = 0
-}
+    /// Why a row was rejected, with its externalId when it got far enough to have one.
+    struct RowRejection: Error, Sendable {
+        var externalId: String?
+        var issues: [ValidationIssue]
+    }
 
-/// The result of encrypting one row of a batch.
-private enum SealOutcome: Sendable {
-    case sealed(EncryptedCustomerStore.SealedCustomer)
-    case rejected(line: Int, externalId: String?, StoreError)
+    static func decode(_ row: RawRow, mapping: CustomerCSVMapping?, validator: CustomerValidator) -> Result<CustomerDraft, RowRejection> {
+        let draft: CustomerDraft
+        do {
+            switch row {
+            case .json(let text):
+                draft = try JSONDecoder().decode(CustomerDraft.self, from: Data(text.utf8))
+            case .csv(let fields):
+                guard let mapping else { return .failure(RowRejection(issues: [.init(path: "row", code: "no_header", message: "no header row")])) }
+                draft = try mapping.draft(from: fields)
+            case .unreadable(let issue):
+                return .failure(RowRejection(issues: [issue]))
+            }
+        } catch let error as DecodingError {
+            return .failure(RowRejection(issues: ValidationError(decoding: error).issues))
+        } catch let error as ValidationError {
+            return .failure(RowRejection(issues: error.issues))
+        } catch {
+            return .failure(RowRejection(issues: [.init(path: "row", code: "unreadable", message: "could not be read")]))
+        }
+        do {
+            try validator.validate(draft)
+            return .success(draft)
+        } catch let error as ValidationError {
+            return .failure(RowRejection(externalId: draft.externalId, issues: error.issues))
+        } catch {
+            return .failure(RowRejection(externalId: draft.externalId, issues: [.init(path: "row", code: "invalid", message: "is invalid")]))
+        }
+    }
+
+    /// Maps `items` in order, in `parallelism` contiguous chunks.
+    func parallelMap<T: Sendable, R: Sendable>(_ items: [T], _ transform: @escaping @Sendable (T) throws -> R) async rethrows -> [R] {
+        guard items.count > 1, parallelism > 1 else { return try items.map(transform) }
+        let chunkSize = (items.count + parallelism - 1) / parallelism
+        return try await withThrowingTaskGroup(of: (Int, [R]).self) { group in
+            for start in stride(from: 0, to: items.count, by: chunkSize) {
+                let chunk = Array(items[start..<min(start + chunkSize, items.count)])
+                group.addTask { (start, try chunk.map(transform)) }
+            }
+            var parts: [(Int, [R])] = []
+            for try await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
+        }
+    }
 }
 
 /// Writes rejected rows as JSON Lines, creating the file only when there is a reject.
@@ -234,7 +278,7 @@ final class RejectsWriter {
         return encoder
     }()
 
-    struct Entry: Encodable {
+    struct Entry: Encodable, Sendable {
         var line: Int
         var externalId: String?
         var issues: [ValidationIssue]
