@@ -14,7 +14,7 @@ public enum BlindIndexField: String, Sendable, CaseIterable, Codable {
         case .email: EmailAddress.normalize(value)
         case .phone: PhoneNumber.normalize(value)
         case .nationalId: String(value.uppercased().filter { $0.isLetter || $0.isNumber })
-        case .loginSubject: value.trimmingCharacters(in: .whitespacesAndNewlines)
+        case .loginSubject: value.trimmedWhitespace
         }
     }
 

@@ -3,7 +3,7 @@ import Foundation
 /// Pragmatic email address checks (RFC 5321 lengths, one `@`, a dotted domain).
 public enum EmailAddress {
     public static func isValid(_ value: String) -> Bool {
-        guard value.utf8.count <= 254, value == value.trimmingCharacters(in: .whitespaces) else { return false }
+        guard value.utf8.count <= 254, value.trimmedWhitespace == value else { return false }
         let parts = value.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, let local = parts.first, let domain = parts.last,
               !local.isEmpty, local.utf8.count <= 64, !domain.isEmpty else { return false }
@@ -20,7 +20,7 @@ public enum EmailAddress {
 
     /// The blind-index form: trimmed and lower-cased.
     public static func normalize(_ value: String) -> String {
-        value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        value.trimmedWhitespace.lowercased()
     }
 }
 
