@@ -42,8 +42,9 @@ public struct DataDirectory: Sendable {
         guard isInitialized else {
             throw StoreError(code: "not_initialized", message: "\(path) holds no Consentry database; run `consentry init --data-dir \(path)`")
         }
-        let ring = try keySource.load()  // fails first on a missing or group-readable key file
-        _ = ring
+        // Check the keys before touching the database: a missing or group-readable key file
+        // is refused without side effects.
+        _ = try keySource.load()
         let database = try AppDatabase.open(path: databasePath)
         return (database, try await KeyProvider.load(source: keySource, database: database))
     }

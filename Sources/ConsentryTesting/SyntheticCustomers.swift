@@ -142,10 +142,7 @@ public struct SyntheticCustomers: Sendable {
     public static func jsonLine(_ draft: CustomerDraft) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var object = try JSONSerialization.jsonObject(with: encoder.encode(draft.profile)) as! [String: Any]
-        object["externalId"] = draft.externalId
-        object["status"] = draft.status.rawValue
-        var data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        var data = try encoder.encode(draft)
         data.append(0x0A)
         return data
     }

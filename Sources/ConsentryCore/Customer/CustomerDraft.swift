@@ -2,7 +2,7 @@
 ///
 /// JSON shape: `externalId`, `status` and the `CustomerProfile` keys side by side, e.g.
 /// `{"externalId":"LEG-1","engagedParty":{"@type":"Individual",...},"contactMedium":[...]}`.
-public struct CustomerDraft: Sendable, Equatable, Decodable {
+public struct CustomerDraft: Sendable, Equatable, Codable {
     public var externalId: String?
     public var status: CustomerStatus
     public var profile: CustomerProfile
@@ -25,5 +25,13 @@ public struct CustomerDraft: Sendable, Equatable, Decodable {
         externalId = try c.decodeIfPresent(String.self, forKey: .externalId)
         status = try c.decodeIfPresent(CustomerStatus.self, forKey: .status) ?? .active
         profile = try CustomerProfile(decoder: decoder, allowedKeys: Self.allowedKeys)
+    }
+
+    /// The import line form: `externalId`, `status` and the profile keys in one object.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(externalId, forKey: .externalId)
+        try c.encode(status, forKey: .status)
+        try profile.encode(to: encoder)
     }
 }
