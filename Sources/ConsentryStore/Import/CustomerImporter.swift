@@ -78,6 +78,11 @@ public struct CustomerImporter: Sendable {
         var written = 0
         var sealedTotal = 0
 
+        func append(_ line: Int, _ row: RawRow) {
+            batch.append((line, row))
+            report.rowsRead += 1
+        }
+
         func commit() async throws {
             guard !batch.isEmpty else { return }
             let prepared = try await prepare(batch, mapping: mapping, validator: validator, carried: carried)
@@ -108,12 +113,11 @@ public struct CustomerImporter: Sendable {
                 switch format {
                 case .jsonLines:
                     if line.allSatisfy(\.isWhitespace) { continue }
-                    batch.append((lineNumber, .json(String(line))))
+                    append(lineNumber, .json(String(line)))
                 case .csv:
                     let record: CSVParser.Record?
                     do { record = try csv.feed(line.utf8, lineNumber: lineNumber) } catch let error as CSVParser.ParseError {
-                        batch.append((lineNumber, .unreadable(.init(path: "row", code: "malformed_csv", message: error.description))))
-                        report.rowsRead += 1
+                        append(lineNumber, .unreadable(.init(path: "row", code: "malformed_csv", message: error.description)))
                         continue
                     }
                     guard let record, record.fields != [""] else { continue }
@@ -123,16 +127,13 @@ public struct CustomerImporter: Sendable {
                         }
                         continue
                     }
-                    batch.append((record.line, .csv(record.fields)))
+                    append(record.line, .csv(record.fields))
                 }
-                if case .json = batch.last?.row { report.rowsRead += 1 }
-                if case .csv = batch.last?.row { report.rowsRead += 1 }
                 if batch.count >= batchSize { try await commit() }
             }
             if format == .csv {
                 do { try csv.finish() } catch let error as CSVParser.ParseError {
-                    report.rowsRead += 1
-                    batch.append((reader.lineNumber, .unreadable(.init(path: "row", code: "malformed_csv", message: error.description))))
+                    append(reader.lineNumber, .unreadable(.init(path: "row", code: "malformed_csv", message: error.description)))
                 }
             }
             try await commit()
