@@ -20,7 +20,7 @@ struct KeysCommand: AsyncParsableCommand {
             let status = try await KeyStatus.read(ring: keys.current.ring, source: directory.keySource, database: database)
             if json {
                 let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
                 encoder.dateEncodingStrategy = .iso8601
                 print(String(decoding: try encoder.encode(status), as: UTF8.self))
                 return

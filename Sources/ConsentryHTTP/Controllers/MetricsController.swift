@@ -29,9 +29,9 @@ struct MetricsController {
     private func refreshGauges() async throws {
         let registry = services.metrics
         let ring = services.keys.current.ring
-        registry.makeGauge(name: "consentry_customers", help: "Customers stored").set(Double(try await services.customers.count()))
-        registry.makeGauge(name: "consentry_kek_active_version", help: "Active key-encryption key version").set(Double(ring.activeVersion))
+        registry.makeGauge(descriptor: MetricNames.customers).set(Double(try await services.customers.count()))
+        registry.makeGauge(descriptor: MetricNames.activeKEKVersion).set(Double(ring.activeVersion))
         let pending = try await KeyRewrapper(database: services.database, ring: ring).pendingCount()
-        registry.makeGauge(name: "consentry_wrapped_keys_pending_rewrap", help: "Wrapped keys on a KEK version older than the active one").set(Double(pending))
+        registry.makeGauge(descriptor: MetricNames.pendingRewrap).set(Double(pending))
     }
 }

@@ -11,9 +11,9 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let response = try await next(request, context)
         let route = context.endpointPath ?? "unmatched"
         let labels = [("method", request.method.rawValue), ("route", route), ("status", String(response.status.code))]
-        registry.makeCounter(name: "consentry_http_requests_total", labels: labels).increment()
+        registry.makeCounter(descriptor: MetricNames.httpRequests, labels: labels).increment()
         registry.makeDurationHistogram(
-            name: "consentry_http_request_duration_seconds", labels: [("method", request.method.rawValue), ("route", route)],
+            descriptor: MetricNames.httpDuration, labels: [("method", request.method.rawValue), ("route", route)],
             buckets: [.milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .seconds(1)]
         ).record(ContinuousClock.now - start)
         return response

@@ -14,7 +14,7 @@ public struct AppDatabase: Sendable {
     public static func open(path: String) throws -> AppDatabase {
         // Owner-only from the start; SQLite gives the WAL and shm files the same mode.
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
         }
         let pool = try DatabasePool(path: path, configuration: makeConfiguration())
         return try AppDatabase(pool)

@@ -20,17 +20,16 @@ public struct KeyStatus: Sendable, Equatable, Codable {
 
     /// Counts wrapped keys per version in `database` for the versions of `ring`.
     public static func read(ring: KeyRing, source: KeySource, database: AppDatabase) async throws -> KeyStatus {
-        let (customers, system) = try await database.writer.read { db in
-            (
-                try Row.fetchAll(db, sql: "SELECT kek_version, COUNT(*) AS n FROM customer GROUP BY kek_version"),
-                try Row.fetchAll(db, sql: "SELECT kek_version, COUNT(*) AS n FROM system_key GROUP BY kek_version")
+        // Rows are not Sendable: reduce them to counts inside the read.
+        let (dataKeys, systemKeys) = try await database.writer.read { db -> ([UInt32: Int], [UInt32: Int]) in
+            func counts(_ sql: String) throws -> [UInt32: Int] {
+                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: sql).map { (UInt32($0["kek_version"] as Int), $0["n"] as Int) })
+            }
+            return (
+                try counts("SELECT kek_version, COUNT(*) AS n FROM customer GROUP BY kek_version"),
+                try counts("SELECT kek_version, COUNT(*) AS n FROM system_key GROUP BY kek_version")
             )
         }
-        func counts(_ rows: [Row]) -> [UInt32: Int] {
-            Dictionary(uniqueKeysWithValues: rows.map { (UInt32($0["kek_version"] as Int), $0["n"] as Int) })
-        }
-        let dataKeys = counts(customers)
-        let systemKeys = counts(system)
         let created: [UInt32: Date] = if case .file(let file) = source { file.creationDates() } else { [:] }
         let all = Set(ring.versions).union(dataKeys.keys).union(systemKeys.keys).sorted()
         return KeyStatus(
