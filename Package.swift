@@ -118,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "ConsentryHTTPTests",
             dependencies: [
-                "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting",
+                "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting", "ConsentryCrypto",
+                "consentry",  // built for the tests that run the real executable
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
