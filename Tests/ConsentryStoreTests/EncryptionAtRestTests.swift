@@ -1,6 +1,6 @@
 import ConsentryCore
 import ConsentryCrypto
-import ConsentryStore
+@testable import ConsentryStore
 import ConsentryTesting
 import Foundation
 import GRDB
@@ -17,9 +17,7 @@ struct EncryptionAtRestTests {
         let read = try #require(try await installation.store.customer(id: created.id))
         #expect(read == created)
         #expect(read.profile.engagedParty == draft.profile.engagedParty)
-        let paths = try await installation.database.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT path FROM customer_field WHERE customer_id = ? ORDER BY path", arguments: [created.id])
-        }
+        let paths = try await vault(of: created.id, in: installation).entries.map(\.path)
         #expect(paths.contains("engagedParty.givenName"))
         #expect(paths.contains("engagedParty.familyName"))
         #expect(paths.contains { $0.hasPrefix("contactMedium.") })
@@ -32,19 +30,14 @@ struct EncryptionAtRestTests {
         let a = try await installation.store.create(SyntheticCustomers().draft(1))
         let b = try await installation.store.create(SyntheticCustomers().draft(2))
         // Medium 1 is the email, medium 2 the phone (ids are assigned in order).
-        try await installation.database.writer.write { db in
-            try db.execute(sql: """
-                UPDATE customer_field SET ciphertext = (SELECT ciphertext FROM customer_field WHERE customer_id = ? AND path = 'contactMedium.1')
-                WHERE customer_id = ? AND path = 'contactMedium.1'
-                """, arguments: [a.id, b.id])
-        }
+        let emailOfA = try #require(try await vault(of: a.id, in: installation).entries.first { $0.path == "contactMedium.1" })
+        var vaultOfB = try await vault(of: b.id, in: installation)
+        vaultOfB.entries = vaultOfB.entries.map { $0.path == "contactMedium.1" ? .init(path: $0.path, ciphertext: emailOfA.ciphertext) : $0 }
+        try await store(vaultOfB, for: b.id, in: installation)
         await #expect(throws: StoreError.self) { try await installation.store.customer(id: b.id) }
-        try await installation.database.writer.write { db in
-            try db.execute(sql: """
-                UPDATE customer_field SET ciphertext = (SELECT ciphertext FROM customer_field WHERE customer_id = ? AND path = 'contactMedium.1')
-                WHERE customer_id = ? AND path = 'contactMedium.2'
-                """, arguments: [a.id, a.id])
-        }
+        var vaultOfA = try await vault(of: a.id, in: installation)
+        vaultOfA.entries = vaultOfA.entries.map { $0.path == "contactMedium.2" ? .init(path: $0.path, ciphertext: emailOfA.ciphertext) : $0 }
+        try await store(vaultOfA, for: a.id, in: installation)
         do {
             _ = try await installation.store.customer(id: a.id)
             Issue.record("a ciphertext moved to another field decrypted")
@@ -101,5 +94,27 @@ struct EncryptionAtRestTests {
         let wal = try Data(contentsOf: URL(fileURLWithPath: installation.dataDirectory.databasePath + "-wal"))
         let main = try Data(contentsOf: URL(fileURLWithPath: installation.dataDirectory.databasePath))
         #expect(wal.range(of: Data("LEG-0000001".utf8)) != nil || main.range(of: Data("LEG-0000001".utf8)) != nil)
+    }
+
+    func vault(of id: String, in installation: TestInstallation) async throws -> FieldVault {
+        let data = try await installation.database.writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT sealed_fields FROM customer WHERE id = ?", arguments: [id])
+        }
+        return try FieldVault(decoding: try #require(data))
+    }
+
+    func store(_ vault: FieldVault, for id: String, in installation: TestInstallation) async throws {
+        try await installation.database.writer.write { db in
+            try db.execute(sql: "UPDATE customer SET sealed_fields = ? WHERE id = ?", arguments: [vault.encoded, id])
+        }
+    }
+
+    @Test("The field vault layout round-trips and rejects truncated bytes")
+    func vaultLayout() throws {
+        let vault = FieldVault(entries: [.init(path: "engagedParty.givenName", ciphertext: [1, 2, 3]), .init(path: "contactMedium.1", ciphertext: [])])
+        #expect(try FieldVault(decoding: vault.encoded) == vault)
+        let bytes = vault.encoded
+        #expect(throws: StoreError.self) { try FieldVault(decoding: bytes.dropLast()) }
+        #expect(throws: StoreError.self) { try FieldVault(decoding: Data([0x02])) }
     }
 }

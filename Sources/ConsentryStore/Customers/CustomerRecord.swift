@@ -2,7 +2,7 @@ import ConsentryCore
 import Foundation
 import GRDB
 
-/// A row of `customer`: the plain administrative columns and the wrapped DEK.
+/// A row of `customer`: the plain administrative columns, the wrapped DEK and the sealed fields.
 struct CustomerRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     static let databaseTableName = "customer"
 
@@ -15,6 +15,7 @@ struct CustomerRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
     var updatedAt: Date
     var wrappedDek: Data
     var kekVersion: Int
+    var sealedFields: Data
 
     enum CodingKeys: String, CodingKey {
         case id, status, version
@@ -24,26 +25,13 @@ struct CustomerRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
         case updatedAt = "updated_at"
         case wrappedDek = "wrapped_dek"
         case kekVersion = "kek_version"
+        case sealedFields = "sealed_fields"
     }
 
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let externalId = Column(CodingKeys.externalId)
         static let kekVersion = Column(CodingKeys.kekVersion)
-    }
-}
-
-/// A row of `customer_field`: one personal field, sealed with the customer's DEK.
-struct CustomerFieldRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "customer_field"
-
-    var customerId: String
-    var path: String
-    var ciphertext: Data
-
-    enum CodingKeys: String, CodingKey {
-        case path, ciphertext
-        case customerId = "customer_id"
     }
 }
 

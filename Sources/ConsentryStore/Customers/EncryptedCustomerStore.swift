@@ -38,7 +38,6 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// prepare many in parallel outside the write transaction.
     struct SealedCustomer: Sendable {
         var record: CustomerRecord
-        var fields: [CustomerFieldRecord]
         var indexes: [BlindIndexRecord]
         var customer: Customer
 
@@ -46,18 +45,15 @@ public struct EncryptedCustomerStore: CustomerRepository {
         /// - Returns: `false` when skipped because of the externalId.
         @discardableResult
         func insert(_ db: Database) throws -> Bool {
-            // Cached raw statements: an import inserts ~20 rows per customer, and the
-            // Codable record path costs several times more per row.
+            // Cached raw statements: the Codable record path costs several times more per row.
             try db.cachedStatement(sql: """
-                INSERT INTO customer (id, external_id, party_type, status, version, created_at, updated_at, wrapped_dek, kek_version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(external_id) DO NOTHING
+                INSERT INTO customer (id, external_id, party_type, status, version, created_at, updated_at, wrapped_dek, kek_version, sealed_fields)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(external_id) DO NOTHING
                 """).execute(arguments: [
                     record.id, record.externalId, record.partyType, record.status, record.version,
-                    record.createdAt, record.updatedAt, record.wrappedDek, record.kekVersion,
+                    record.createdAt, record.updatedAt, record.wrappedDek, record.kekVersion, record.sealedFields,
                 ])
             guard db.changesCount == 1 else { return false }
-            let fieldStatement = try db.cachedStatement(sql: "INSERT INTO customer_field (customer_id, path, ciphertext) VALUES (?, ?, ?)")
-            for field in fields { try fieldStatement.execute(arguments: [field.customerId, field.path, field.ciphertext]) }
             let indexStatement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO blind_index (field, digest, customer_id) VALUES (?, ?, ?)")
             for index in indexes { try indexStatement.execute(arguments: [index.field, index.digest, index.customerId]) }
             return true
@@ -79,9 +75,9 @@ public struct EncryptedCustomerStore: CustomerRepository {
         let timestamp = Date(timeIntervalSince1970: now().timeIntervalSince1970.rounded(.down))
         let (dataKey, wrapped) = try keys.newDataKey(customerID: id)
         let sealer = try dataKey.sealer()
-        let fields = try PersonalFieldCodec.encode(profile).map { field in
-            CustomerFieldRecord(customerId: id, path: field.path, ciphertext: Data(try DataKey.seal(field.value, owner: id, field: field.path, with: sealer)))
-        }
+        let vault = FieldVault(entries: try PersonalFieldCodec.encode(profile).map { field in
+            FieldVault.Entry(path: field.path, ciphertext: try DataKey.seal(field.value, owner: id, field: field.path, with: sealer))
+        })
         var indexes: [BlindIndexRecord] = []
         for field in BlindIndexField.allCases {
             for value in field.values(in: profile) {
@@ -90,10 +86,11 @@ public struct EncryptedCustomerStore: CustomerRepository {
         }
         let record = CustomerRecord(
             id: id, externalId: draft.externalId, partyType: profile.engagedParty.type.rawValue, status: draft.status.rawValue,
-            version: 1, createdAt: timestamp, updatedAt: timestamp, wrappedDek: Data(wrapped), kekVersion: Int(keys.ring.activeVersion))
+            version: 1, createdAt: timestamp, updatedAt: timestamp, wrappedDek: Data(wrapped), kekVersion: Int(keys.ring.activeVersion),
+            sealedFields: vault.encoded)
         let customer = Customer(
             id: id, externalId: draft.externalId, status: draft.status, version: 1, createdAt: timestamp, updatedAt: timestamp, profile: profile)
-        return SealedCustomer(record: record, fields: fields, indexes: indexes, customer: customer)
+        return SealedCustomer(record: record, indexes: indexes, customer: customer)
     }
 
     // MARK: Read
@@ -129,30 +126,21 @@ public struct EncryptedCustomerStore: CustomerRepository {
         return try await open(rows)
     }
 
-    /// A stored customer before decryption.
-    struct StoredCustomer {
-        var record: CustomerRecord
-        var fields: [CustomerFieldRecord]
-    }
-
-    /// Fetches customers and their fields in two queries, preserving the order of `ids`.
-    static func fetchSealed(ids: [String], _ db: Database) throws -> [StoredCustomer] {
+    /// Fetches customers in one query, preserving the order of `ids`.
+    static func fetchSealed(ids: [String], _ db: Database) throws -> [CustomerRecord] {
         guard !ids.isEmpty else { return [] }
         let records = try CustomerRecord.filter(ids.contains(CustomerRecord.Columns.id)).fetchAll(db)
-        let fields = try CustomerFieldRecord.filter(ids.contains(Column("customer_id"))).fetchAll(db)
-        let fieldsByCustomer = Dictionary(grouping: fields, by: \.customerId)
         let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
-        return ids.compactMap { id in byID[id].map { StoredCustomer(record: $0, fields: fieldsByCustomer[id] ?? []) } }
+        return ids.compactMap { byID[$0] }
     }
 
     /// Decrypts stored customers, reloading the KEKs once if one was rotated meanwhile.
-    func open(_ rows: [StoredCustomer]) async throws -> [Customer] {
+    func open(_ rows: [CustomerRecord]) async throws -> [Customer] {
         try await keys.withReload { keys in try rows.map { try Self.open($0, keys: keys) } }
     }
 
     /// Unwraps the customer's DEK and decrypts every field.
-    static func open(_ stored: StoredCustomer, keys: KeyManager) throws -> Customer {
-        let record = stored.record
+    static func open(_ record: CustomerRecord, keys: KeyManager) throws -> Customer {
         let dataKey: DataKey
         do { dataKey = try keys.dataKey(customerID: record.id, wrapped: Array(record.wrappedDek)) } catch CryptoError.unknownKeyVersion(let version) {
             throw CryptoError.unknownKeyVersion(version)
@@ -160,8 +148,8 @@ public struct EncryptedCustomerStore: CustomerRepository {
             throw StoreError.undecryptable(customerID: record.id, field: "wrapped_dek")
         }
         var plain: [String: [UInt8]] = [:]
-        for field in stored.fields {
-            do { plain[field.path] = try dataKey.open(Array(field.ciphertext), owner: record.id, field: field.path) } catch {
+        for field in try FieldVault(decoding: record.sealedFields).entries {
+            do { plain[field.path] = try dataKey.open(field.ciphertext, owner: record.id, field: field.path) } catch {
                 throw StoreError.undecryptable(customerID: record.id, field: field.path)
             }
         }

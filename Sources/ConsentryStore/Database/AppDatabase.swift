@@ -59,12 +59,8 @@ public struct AppDatabase: Sendable {
                 t.column("updated_at", .datetime).notNull()
                 t.column("wrapped_dek", .blob).notNull()
                 t.column("kek_version", .integer).notNull().indexed()
-            }
-            try db.create(table: "customer_field", options: .withoutRowID) { t in
-                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
-                t.column("path", .text).notNull()
-                t.column("ciphertext", .blob).notNull()
-                t.primaryKey(["customer_id", "path"])
+                // Every personal field, each sealed separately (see FieldVault).
+                t.column("sealed_fields", .blob).notNull()
             }
             try db.create(table: "blind_index", options: .withoutRowID) { t in
                 t.column("field", .text).notNull()
