@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// A row of `customer`: the plain administrative columns, the wrapped DEK and the sealed fields.
-struct CustomerRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
+struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
     static let databaseTableName = "customer"
 
     var id: String
@@ -36,15 +36,8 @@ struct CustomerRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
 }
 
 /// A row of `blind_index`: a truncated keyed digest pointing at a candidate customer.
-struct BlindIndexRecord: Codable, FetchableRecord, PersistableRecord, Sendable {
-    static let databaseTableName = "blind_index"
-
+struct BlindIndexRecord: Sendable {
     var field: String
     var digest: Data
     var customerId: String
-
-    enum CodingKeys: String, CodingKey {
-        case field, digest
-        case customerId = "customer_id"
-    }
 }
