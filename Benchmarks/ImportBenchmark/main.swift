@@ -24,7 +24,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "import":
     let count = Int(arguments.dropFirst().first ?? "100000") ?? 100_000
-    let batch = arguments.firstIndex(of: "--batch").flatMap { Int(arguments[$0 + 1]) } ?? 1000
+    let batch = arguments.firstIndex(of: "--batch").flatMap { Int(arguments[$0 + 1]) } ?? 5000
     let installation = try await TestInstallation.make()
     let generated = arguments.firstIndex(of: "--file").map { arguments[$0 + 1] }
     let csv = arguments.contains("--csv")

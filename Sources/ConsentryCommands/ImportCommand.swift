@@ -19,7 +19,7 @@ struct ImportCommand: AsyncParsableCommand {
     var rejects: String?
 
     @Option(help: "Rows per committed batch.")
-    var batchSize: Int = 1000
+    var batchSize: Int = 5000
 
     func run() async throws {
         let (database, keys) = try await data.dataDirectory.open()

@@ -40,11 +40,15 @@ public struct CustomerImporter: Sendable {
     }
 
     public let store: EncryptedCustomerStore
+    /// Rows per transaction. Blind-index digests are random, so once the index outgrows the
+    /// page cache each entry dirties its own page; bigger batches share pages between entries
+    /// (measured at 300k customers: 3.2k/s at 1000, 3.8k/s at 4000, 4.2k/s at 10000, with
+    /// peak memory 124, 169 and 273 MB). Memory depends on the batch, never on the file.
     public var batchSize: Int
     /// How many tasks decode and encrypt a batch in parallel.
     public var parallelism: Int
 
-    public init(store: EncryptedCustomerStore, batchSize: Int = 1000, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(store: EncryptedCustomerStore, batchSize: Int = 5000, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.store = store
         self.batchSize = max(1, batchSize)
         self.parallelism = max(1, parallelism)

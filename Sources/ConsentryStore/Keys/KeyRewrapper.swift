@@ -47,10 +47,9 @@ public struct KeyRewrapper: Sendable {
             for row in rows {
                 let name: String = row["name"]
                 let context = KeyManager.systemKeyContext(name)
-                let key = try ring.unwrap(Array(row["wrapped"] as Data), context: context)
                 try db.execute(
                     sql: "UPDATE system_key SET wrapped = ?, kek_version = ? WHERE name = ?",
-                    arguments: [Data(try ring.wrap(key, context: context)), active, name])
+                    arguments: [try Self.rewrap(row["wrapped"], context: context, ring: ring), active, name])
             }
             return rows.count
         }
@@ -65,10 +64,9 @@ public struct KeyRewrapper: Sendable {
                 for row in rows {
                     let id: String = row["id"]
                     let context = KeyManager.dataKeyContext(id)
-                    let key = try ring.unwrap(Array(row["wrapped_dek"] as Data), context: context)
                     try db.execute(
                         sql: "UPDATE customer SET wrapped_dek = ?, kek_version = ? WHERE id = ?",
-                        arguments: [Data(try ring.wrap(key, context: context)), active, id])
+                        arguments: [try Self.rewrap(row["wrapped_dek"], context: context, ring: ring), active, id])
                 }
                 if !rows.isEmpty { try beforeCommit(number) }
                 return rows.count
@@ -78,5 +76,10 @@ public struct KeyRewrapper: Sendable {
             progress(done, total)
         }
         return done
+    }
+
+    /// Unwraps with whichever version wrapped the key and wraps again with the active one.
+    private static func rewrap(_ wrapped: Data, context: [UInt8], ring: KeyRing) throws -> Data {
+        Data(try ring.wrap(ring.unwrap(Array(wrapped), context: context), context: context))
     }
 }
