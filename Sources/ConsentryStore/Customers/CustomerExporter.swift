@@ -11,30 +11,6 @@ public struct CustomerExporter: Sendable {
 
     public init(store: EncryptedCustomerStore) { self.store = store }
 
-    /// The exported line of one customer.
-    struct Line: Encodable {
-        var id: String
-        var externalId: String?
-        var status: CustomerStatus
-        var version: Int
-        var createdAt: Date
-        var updatedAt: Date
-        var profile: CustomerProfile
-
-        enum CodingKeys: String, CodingKey { case id, externalId, status, version, createdAt, updatedAt }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(id, forKey: .id)
-            try c.encodeIfPresent(externalId, forKey: .externalId)
-            try c.encode(status, forKey: .status)
-            try c.encode(version, forKey: .version)
-            try c.encode(createdAt, forKey: .createdAt)
-            try c.encode(updatedAt, forKey: .updatedAt)
-            try profile.encode(to: encoder)
-        }
-    }
-
     /// Streams all customers to `write`, a page at a time.
     /// - Returns: how many customers were exported.
     public func run(destination: String, write: (Data) throws -> Void) async throws -> Int {
@@ -47,9 +23,7 @@ public struct CustomerExporter: Sendable {
             let page = try await store.page(after: after, limit: pageSize)
             guard let last = page.last else { break }
             for customer in page {
-                var data = try encoder.encode(Line(
-                    id: customer.id, externalId: customer.externalId, status: customer.status, version: customer.version,
-                    createdAt: customer.createdAt, updatedAt: customer.updatedAt, profile: customer.profile))
+                var data = try encoder.encode(customer)
                 data.append(0x0A)
                 try write(data)
             }
