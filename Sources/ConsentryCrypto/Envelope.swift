@@ -53,9 +53,6 @@ public struct Envelope: Sendable, Equatable {
     /// The stored layout.
     public var bytes: [UInt8] { Self.header(keyVersion) + box.nonce + box.ciphertext + box.tag }
 
-    /// The associated data of an envelope: its header, then the caller's context.
-    static func associatedData(_ version: UInt32, _ context: [UInt8]) -> [UInt8] { header(version) + context }
-
     /// Reads only the key version, without parsing the rest.
     public static func keyVersion(of bytes: [UInt8]) throws -> UInt32 { try Envelope(bytes: bytes).keyVersion }
 

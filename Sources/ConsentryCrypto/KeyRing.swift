@@ -2,7 +2,7 @@
 ///
 /// Modelled on Vault transit: `rotate` adds a version and makes it active; data keys are
 /// wrapped with the active version and unwrapped with whichever version wrapped them;
-/// versions below `minimumDecryptionVersion` are retired and no longer loaded.
+/// `retire(below:)` drops older versions (Vault's `min_decryption_version`).
 public struct KeyRing: Sendable {
     public private(set) var keys: [UInt32: SecureBytes]
     public private(set) var activeVersion: UInt32
@@ -23,7 +23,6 @@ public struct KeyRing: Sendable {
     }
 
     public var versions: [UInt32] { keys.keys.sorted() }
-    public var minimumDecryptionVersion: UInt32 { versions.first ?? activeVersion }
 
     /// Adds a new random key one above the highest version and activates it.
     public mutating func rotate() throws {

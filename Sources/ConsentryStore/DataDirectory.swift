@@ -44,8 +44,8 @@ public struct DataDirectory: Sendable {
         }
         // Check the keys before touching the database: a missing or group-readable key file
         // is refused without side effects.
-        _ = try keySource.load()
+        let ring = try keySource.load()
         let database = try AppDatabase.open(path: databasePath)
-        return (database, try await KeyProvider.load(source: keySource, database: database))
+        return (database, try await KeyProvider.load(source: keySource, database: database, ring: ring))
     }
 }

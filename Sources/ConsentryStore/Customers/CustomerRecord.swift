@@ -31,7 +31,6 @@ struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
     enum Columns {
         static let id = Column(CodingKeys.id)
         static let externalId = Column(CodingKeys.externalId)
-        static let kekVersion = Column(CodingKeys.kekVersion)
     }
 }
 

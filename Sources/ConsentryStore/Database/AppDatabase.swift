@@ -20,11 +20,6 @@ public struct AppDatabase: Sendable {
         return try AppDatabase(pool)
     }
 
-    /// An in-memory database, for tests of code above the store.
-    public static func inMemory() throws -> AppDatabase {
-        try AppDatabase(DatabaseQueue(configuration: makeConfiguration()))
-    }
-
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         try Self.migrator.migrate(writer)

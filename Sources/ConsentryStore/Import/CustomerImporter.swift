@@ -187,12 +187,12 @@ public struct CustomerImporter: Sendable {
         known.merge(carried) { stored, _ in stored }
         var fresh: [(line: Int, draft: CustomerDraft, id: String)] = []
         for row in valid {
+            if let externalId = row.draft.externalId, known[externalId] != nil {
+                prepared.skipped += 1
+                continue
+            }
             let id = EncryptedCustomerStore.newID()
             if let externalId = row.draft.externalId {
-                if known[externalId] != nil {
-                    prepared.skipped += 1
-                    continue
-                }
                 known[externalId] = id
                 prepared.assigned[externalId] = id
             }

@@ -11,8 +11,9 @@ public final class KeyProvider: Sendable {
     private let database: AppDatabase
     private let state: Mutex<KeyManager>
 
-    public static func load(source: KeySource, database: AppDatabase) async throws -> KeyProvider {
-        let manager = try await KeyManager.load(ring: source.load(), database: database)
+    /// - Parameter ring: the ring already read from `source`, to avoid reading it twice.
+    public static func load(source: KeySource, database: AppDatabase, ring: KeyRing? = nil) async throws -> KeyProvider {
+        let manager = try await KeyManager.load(ring: ring ?? source.load(), database: database)
         return KeyProvider(source: source, database: database, manager: manager)
     }
 

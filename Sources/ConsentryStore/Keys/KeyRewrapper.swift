@@ -38,44 +38,51 @@ public struct KeyRewrapper: Sendable {
         beforeCommit: @escaping @Sendable (Int) throws -> Void = { _ in }
     ) async throws -> Int {
         let total = try await pendingCount()
-        let active = Int(ring.activeVersion)
-        let ring = self.ring
-        var done = 0
+        // System keys first (one small batch), then the customers' data keys.
+        var done = try await rewrapBatch(of: .systemKeys, size: Int.max) {}
         var batch = 0
-        let systemCount = try await database.writer.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT name, wrapped FROM system_key WHERE kek_version < ?", arguments: [active])
-            for row in rows {
-                let name: String = row["name"]
-                let context = KeyManager.systemKeyContext(name)
-                try db.execute(
-                    sql: "UPDATE system_key SET wrapped = ?, kek_version = ? WHERE name = ?",
-                    arguments: [try Self.rewrap(row["wrapped"], context: context, ring: ring), active, name])
-            }
-            return rows.count
-        }
-        done += systemCount
         while true {
             batch += 1
             let number = batch
-            let size = batchSize
-            let count = try await database.writer.write { db in
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT id, wrapped_dek FROM customer WHERE kek_version < ? ORDER BY id LIMIT ?", arguments: [active, size])
-                for row in rows {
-                    let id: String = row["id"]
-                    let context = KeyManager.dataKeyContext(id)
-                    try db.execute(
-                        sql: "UPDATE customer SET wrapped_dek = ?, kek_version = ? WHERE id = ?",
-                        arguments: [try Self.rewrap(row["wrapped_dek"], context: context, ring: ring), active, id])
-                }
-                if !rows.isEmpty { try beforeCommit(number) }
-                return rows.count
-            }
+            let count = try await rewrapBatch(of: .dataKeys, size: batchSize) { try beforeCommit(number) }
             if count == 0 { break }
             done += count
             progress(done, total)
         }
         return done
+    }
+
+    /// Where wrapped keys live, and the associated data each is bound to.
+    struct WrappedKeyTable: Sendable {
+        var table: String
+        var idColumn: String
+        var wrappedColumn: String
+        var context: @Sendable (String) -> [UInt8]
+
+        static let dataKeys = WrappedKeyTable(table: "customer", idColumn: "id", wrappedColumn: "wrapped_dek", context: KeyManager.dataKeyContext)
+        static let systemKeys = WrappedKeyTable(table: "system_key", idColumn: "name", wrappedColumn: "wrapped", context: KeyManager.systemKeyContext)
+    }
+
+    /// Re-wraps up to `size` keys still on an older version, in one transaction.
+    /// - Returns: how many it re-wrapped; 0 when none is left.
+    private func rewrapBatch(
+        of keys: WrappedKeyTable, size: Int, beforeCommit: @escaping @Sendable () throws -> Void
+    ) async throws -> Int {
+        let ring = self.ring
+        let active = Int(ring.activeVersion)
+        return try await database.writer.write { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT \(keys.idColumn) AS id, \(keys.wrappedColumn) AS wrapped FROM \(keys.table) WHERE kek_version < ? ORDER BY \(keys.idColumn) LIMIT ?",
+                arguments: [active, min(size, Int(Int32.max))])
+            for row in rows {
+                let id: String = row["id"]
+                try db.execute(
+                    sql: "UPDATE \(keys.table) SET \(keys.wrappedColumn) = ?, kek_version = ? WHERE \(keys.idColumn) = ?",
+                    arguments: [try Self.rewrap(row["wrapped"], context: keys.context(id), ring: ring), active, id])
+            }
+            if !rows.isEmpty { try beforeCommit() }
+            return rows.count
+        }
     }
 
     /// Unwraps with whichever version wrapped the key and wraps again with the active one.
