@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
     ],
     targets: [
         // libcrypto (OpenSSL 3) as a system library; only ConsentryCrypto imports it.
@@ -40,6 +41,12 @@ let package = Package(
             name: "ConsentryCore",
             swiftSettings: swiftSettings
         ),
+        // Policies/ YAML: the strict loader (file:line:column errors), content-hash versions, reload.
+        .target(
+            name: "ConsentryPolicy",
+            dependencies: ["ConsentryCore", "ConsentryCrypto", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
         // The encrypted repository over SQLite (GRDB), key files, import and export.
         .target(
             name: "ConsentryStore",
@@ -57,6 +64,8 @@ let package = Package(
             dependencies: [
                 "ConsentryCore",
                 "ConsentryStore",
+                "ConsentryPolicy",
+                "ConsentryCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -72,6 +81,7 @@ let package = Package(
                 "ConsentryStore",
                 "ConsentryHTTP",
                 "ConsentryCrypto",
+                "ConsentryPolicy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,7 +97,7 @@ let package = Package(
         // Shared by every test target: temporary data directories, fixtures, generators.
         .target(
             name: "ConsentryTesting",
-            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore"],
+            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryPolicy"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -105,6 +115,11 @@ let package = Package(
         .testTarget(
             name: "ConsentryCoreTests",
             dependencies: ["ConsentryCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ConsentryPolicyTests",
+            dependencies: ["ConsentryPolicy", "ConsentryCore", "ConsentryTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

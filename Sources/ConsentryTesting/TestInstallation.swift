@@ -58,4 +58,9 @@ public enum RepositoryFixtures {
     }
 
     public static func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// The repository's shipped `Policies/` folder.
+    public static var policiesDirectory: String {
+        ((directory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Policies")
+    }
 }

@@ -1,0 +1,32 @@
+/// The compliance team's rules, as loaded from `Policies/`: data categories, which category
+/// every customer field is, the purposes and the modules. Immutable; a reload makes a new one.
+public struct Policy: Sendable, Equatable {
+    /// A content hash of the source files; every decision and audit entry names it.
+    public var version: String
+    public var categories: [String: DataCategory]
+    /// Every `PolicyField` → a category id. The loader guarantees the map is total.
+    public var fieldCategories: [PolicyField: String]
+    public var purposes: [String: Purpose]
+    public var modules: [String: ModuleProfile]
+
+    public init(
+        version: String, categories: [String: DataCategory], fieldCategories: [PolicyField: String],
+        purposes: [String: Purpose], modules: [String: ModuleProfile]
+    ) {
+        self.version = version
+        self.categories = categories
+        self.fieldCategories = fieldCategories
+        self.purposes = purposes
+        self.modules = modules
+    }
+
+    /// The category of `field`. Total by construction (see `PolicyLoader`).
+    public func category(of field: PolicyField) -> String {
+        fieldCategories[field] ?? "unmapped"
+    }
+
+    /// The fields whose category is `category`.
+    public func fields(in category: String) -> [PolicyField] {
+        PolicyField.allCases.filter { fieldCategories[$0] == category }
+    }
+}

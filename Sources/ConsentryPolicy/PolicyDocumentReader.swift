@@ -1,0 +1,363 @@
+import Foundation
+import ConsentryCore
+import Yams
+
+/// Walks the YAML node trees of the policy files, collecting what they define and every
+/// problem with its position; `finish` resolves references across files.
+struct PolicyDocumentReader {
+    private var problems: [PolicyProblem] = []
+    private var sectionFiles: [String: String] = [:]
+    private var categories: [String: DataCategory] = [:]
+    private var fieldCategories: [PolicyField: (category: String, at: Location)] = [:]
+    private var fieldsSection: Location?
+    private var purposes: [String: (purpose: Purpose, categoryRefs: [(String, Location)])] = [:]
+    private var modules: [String: (module: ModuleProfile, purposeRefs: [(String, Location)], updateRefs: [(String, Location)])] = [:]
+    private var file = ""
+
+    struct Location {
+        var file: String
+        var line: Int
+        var column: Int
+    }
+
+    static let sections = ["categories", "fields", "purposes", "modules"]
+
+    // MARK: Reading one file
+
+    mutating func read(_ source: PolicyLoader.Source) {
+        file = source.name
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: source.text)
+        } catch let error as YamlError {
+            problems.append(Self.problem(from: error, file: file))
+            return
+        } catch {
+            problems.append(PolicyProblem(file: file, line: 0, column: 0, message: "not YAML"))
+            return
+        }
+        guard let root else { return }  // an empty file defines nothing
+        guard let entries = mapping(root, "the file") else { return }
+        for (key, keyNode, value) in entries {
+            guard Self.sections.contains(key) else {
+                report(keyNode, "unknown section \"\(key)\"; expected one of \(Self.sections.joined(separator: ", "))")
+                continue
+            }
+            if let other = sectionFiles[key] {
+                report(keyNode, "section \"\(key)\" is already defined in \(other)")
+                continue
+            }
+            sectionFiles[key] = file
+            switch key {
+            case "categories": readCategories(value)
+            case "fields": readFields(value, at: keyNode)
+            case "purposes": readPurposes(value)
+            default: readModules(value)
+            }
+        }
+    }
+
+    private mutating func readCategories(_ node: Node) {
+        guard let entries = mapping(node, "categories") else { return }
+        for (id, keyNode, value) in entries {
+            guard checkIdentifier(id, keyNode, pattern: .category) else { continue }
+            guard let description = string(value, "the description of category \(id)") else { continue }
+            categories[id] = DataCategory(id: id, description: description)
+        }
+    }
+
+    private mutating func readFields(_ node: Node, at keyNode: Node) {
+        fieldsSection = location(keyNode)
+        guard let entries = mapping(node, "fields") else { return }
+        for (path, pathNode, value) in entries {
+            guard let field = PolicyField(rawValue: path) else {
+                report(pathNode, "unknown field \"\(path)\"; fields are \(PolicyField.allCases.map(\.rawValue).joined(separator: ", "))")
+                continue
+            }
+            guard let category = string(value, "the category of \(path)") else { continue }
+            fieldCategories[field] = (category, location(value))
+        }
+    }
+
+    private mutating func readPurposes(_ node: Node) {
+        guard let entries = mapping(node, "purposes") else { return }
+        for (id, idNode, value) in entries {
+            guard checkIdentifier(id, idNode, pattern: .identifier) else { continue }
+            guard let keys = mapping(value, "purpose \(id)") else { continue }
+            guard checkKeys(keys, of: value, allowed: ["name", "description", "dpv", "fidesDataUse", "legalBasis", "categories", "retention", "consent", "noticeVersion"],
+                required: ["name", "description", "dpv", "legalBasis", "categories", "retention", "noticeVersion"], what: "purpose \(id)")
+            else { continue }
+            let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+            let name = localized(v["name"]!, "name of purpose \(id)")
+            let description = localized(v["description"]!, "description of purpose \(id)")
+            let dpv = string(v["dpv"]!, "dpv of purpose \(id)")
+            if let dpv, !dpv.hasPrefix("dpv:") { report(v["dpv"]!, "dpv must be a W3C DPV purpose such as dpv:ServiceProvision") }
+            let fides = v["fidesDataUse"].flatMap { string($0, "fidesDataUse of purpose \(id)") } ?? ""
+            let basis = enumeration(v["legalBasis"]!, LegalBasis.self, "legalBasis of purpose \(id)")
+            var grants: [String: Purpose.Visibility] = [:]
+            var refs: [(String, Location)] = []
+            if let categoryEntries = mapping(v["categories"]!, "categories of purpose \(id)") {
+                for (category, categoryNode, visibilityNode) in categoryEntries {
+                    if let visibility = enumeration(visibilityNode, Purpose.Visibility.self, "visibility of \(category) in purpose \(id)") {
+                        grants[category] = visibility
+                        refs.append((category, location(categoryNode)))
+                    }
+                }
+            }
+            let retention = readRetention(v["retention"]!, purpose: id)
+            var consent: Purpose.ConsentSettings?
+            if let consentNode = v["consent"] {
+                if basis != .consent { report(consentNode, "consent settings are only for purposes whose legalBasis is consent") }
+                consent = readConsent(consentNode, purpose: id)
+            } else if basis == .consent {
+                report(idNode, "purpose \(id) has legalBasis consent but no consent settings")
+            }
+            let notice = string(v["noticeVersion"]!, "noticeVersion of purpose \(id)")
+            guard let name, let description, let dpv, let basis, let retention, let notice else { continue }
+            purposes[id] = (Purpose(
+                id: id, name: name, description: description, dpvPurpose: dpv, fidesDataUse: fides, legalBasis: basis,
+                categories: grants, retention: retention, consent: consent, noticeVersion: notice), refs)
+        }
+    }
+
+    private mutating func readRetention(_ node: Node, purpose: String) -> Purpose.Retention? {
+        guard let keys = mapping(node, "retention of purpose \(purpose)"),
+            checkKeys(keys, of: node, allowed: ["period", "from"], required: ["period", "from"], what: "retention of purpose \(purpose)")
+        else { return nil }
+        let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+        let period = duration(v["period"]!, "retention period of purpose \(purpose)")
+        let from = enumeration(v["from"]!, Purpose.RetentionEvent.self, "retention event of purpose \(purpose)")
+        guard let period, let from else { return nil }
+        return Purpose.Retention(period: period, from: from)
+    }
+
+    private mutating func readConsent(_ node: Node, purpose: String) -> Purpose.ConsentSettings? {
+        guard let keys = mapping(node, "consent of purpose \(purpose)"),
+            checkKeys(keys, of: node, allowed: ["expiresAfter", "guardianRequiredUnderAge"], required: ["guardianRequiredUnderAge"],
+                what: "consent of purpose \(purpose)")
+        else { return nil }
+        let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+        let expires = v["expiresAfter"].flatMap { duration($0, "consent expiry of purpose \(purpose)") }
+        guard let ageNode = v["guardianRequiredUnderAge"], let ageText = string(ageNode, "guardian age") else { return nil }
+        // GDPR Art. 8(1): member states may set the age between 13 and 16.
+        guard let age = Int(ageText), (13...18).contains(age) else {
+            report(ageNode, "guardianRequiredUnderAge must be a whole number from 13 to 18")
+            return nil
+        }
+        return Purpose.ConsentSettings(expiresAfter: expires, guardianRequiredUnderAge: age)
+    }
+
+    private mutating func readModules(_ node: Node) {
+        guard let entries = mapping(node, "modules") else { return }
+        for (id, idNode, value) in entries {
+            guard checkIdentifier(id, idNode, pattern: .identifier) else { continue }
+            guard let keys = mapping(value, "module \(id)"),
+                checkKeys(keys, of: value, allowed: ["applicationType", "description", "purposes", "operations"],
+                    required: ["applicationType", "purposes", "operations"], what: "module \(id)")
+            else { continue }
+            let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+            let type = string(v["applicationType"]!, "applicationType of module \(id)")
+            let description = v["description"].flatMap { string($0, "description of module \(id)") } ?? ""
+            let purposeRefs = list(v["purposes"]!, "purposes of module \(id)")
+            var operations = ModuleProfile.Operations()
+            var updateRefs: [(String, Location)] = []
+            if let operationKeys = mapping(v["operations"]!, "operations of module \(id)"),
+                checkKeys(operationKeys, of: v["operations"]!, allowed: ["read", "search", "audience", "create", "update"], required: [],
+                    what: "operations of module \(id)")
+            {
+                for (operation, _, value) in operationKeys {
+                    switch operation {
+                    case "read": operations.read = boolean(value, "read") ?? false
+                    case "search": operations.search = boolean(value, "search") ?? false
+                    case "audience": operations.audience = boolean(value, "audience") ?? false
+                    case "create": operations.create = boolean(value, "create") ?? false
+                    default:
+                        updateRefs = list(value, "categories module \(id) may update")
+                        operations.update = Set(updateRefs.map(\.0))
+                    }
+                }
+            }
+            guard let type else { continue }
+            let module = ModuleProfile(
+                id: id, applicationType: type, description: description, purposes: Set(purposeRefs.map(\.0)), operations: operations)
+            modules[id] = (module, purposeRefs, updateRefs)
+        }
+    }
+
+    // MARK: Across files
+
+    mutating func finish(version: String) throws(PolicyError) -> Policy {
+        for section in Self.sections where sectionFiles[section] == nil {
+            problems.append(PolicyProblem(file: "Policies", line: 0, column: 0, message: "no file defines the \"\(section)\" section"))
+        }
+        for (field, entry) in fieldCategories where categories[entry.category] == nil {
+            report(entry.at, "field \(field.rawValue) names category \"\(entry.category)\", which is not defined under categories")
+        }
+        if let at = fieldsSection {
+            let missing = PolicyField.allCases.filter { fieldCategories[$0] == nil }
+            if !missing.isEmpty { report(at, "every field needs a category; missing: \(missing.map(\.rawValue).joined(separator: ", "))") }
+        }
+        for (id, entry) in purposes {
+            for (category, at) in entry.categoryRefs where categories[category] == nil {
+                report(at, "purpose \(id) grants category \"\(category)\", which is not defined under categories")
+            }
+        }
+        for (id, entry) in modules {
+            for (purpose, at) in entry.purposeRefs where purposes[purpose] == nil {
+                report(at, "module \(id) names purpose \"\(purpose)\", which is not defined under purposes")
+            }
+            for (category, at) in entry.updateRefs where categories[category] == nil {
+                report(at, "module \(id) may update category \"\(category)\", which is not defined under categories")
+            }
+        }
+        guard problems.isEmpty else {
+            throw PolicyError(problems: problems.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
+        }
+        return Policy(
+            version: version, categories: categories, fieldCategories: fieldCategories.mapValues(\.category),
+            purposes: purposes.mapValues(\.purpose), modules: modules.mapValues(\.module))
+    }
+
+    // MARK: Node helpers
+
+    private func location(_ node: Node) -> Location {
+        Location(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
+    }
+
+    private mutating func report(_ node: Node, _ message: String) {
+        report(location(node), message)
+    }
+
+    private mutating func report(_ at: Location, _ message: String) {
+        problems.append(PolicyProblem(file: at.file, line: at.line, column: at.column, message: message))
+    }
+
+    /// The entries of a mapping with string keys, reporting duplicates (YAML allows them silently).
+    private mutating func mapping(_ node: Node, _ what: String) -> [(String, Node, Node)]? {
+        guard case .mapping(let mapping) = node else {
+            report(node, "\(what) must be a mapping of keys to values")
+            return nil
+        }
+        var seen = Set<String>()
+        var entries: [(String, Node, Node)] = []
+        for (keyNode, value) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                report(keyNode, "keys of \(what) must be plain text")
+                continue
+            }
+            guard seen.insert(scalar.string).inserted else {
+                report(keyNode, "duplicate key \"\(scalar.string)\" in \(what)")
+                continue
+            }
+            entries.append((scalar.string, keyNode, value))
+        }
+        return entries
+    }
+
+    private mutating func checkKeys(_ entries: [(String, Node, Node)], of node: Node, allowed: Set<String>, required: Set<String>, what: String) -> Bool {
+        var ok = true
+        for (key, keyNode, _) in entries where !allowed.contains(key) {
+            report(keyNode, "unknown key \"\(key)\" in \(what); allowed: \(allowed.sorted().joined(separator: ", "))")
+            ok = false
+        }
+        let present = Set(entries.map(\.0))
+        for key in required.subtracting(present).sorted() {
+            report(node, "\(what) lacks \"\(key)\"")
+            ok = false
+        }
+        return ok
+    }
+
+    private mutating func string(_ node: Node, _ what: String) -> String? {
+        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
+            report(node, "\(what) must be non-empty text")
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func boolean(_ node: Node, _ what: String) -> Bool? {
+        guard case .scalar(let scalar) = node, scalar.string == "true" || scalar.string == "false" else {
+            report(node, "\(what) must be true or false")
+            return nil
+        }
+        return scalar.string == "true"
+    }
+
+    private mutating func list(_ node: Node, _ what: String) -> [(String, Location)] {
+        guard case .sequence(let sequence) = node else {
+            report(node, "\(what) must be a list")
+            return []
+        }
+        var items: [(String, Location)] = []
+        var seen = Set<String>()
+        for item in sequence {
+            guard let text = string(item, "an item of \(what)") else { continue }
+            if !seen.insert(text).inserted { report(item, "\"\(text)\" appears twice in \(what)") }
+            items.append((text, location(item)))
+        }
+        return items
+    }
+
+    private mutating func enumeration<E: RawRepresentable & CaseIterable>(_ node: Node, _: E.Type, _ what: String) -> E? where E.RawValue == String {
+        guard let text = string(node, what) else { return nil }
+        guard let value = E(rawValue: text) else {
+            report(node, "\(what) is \"\(text)\"; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func duration(_ node: Node, _ what: String) -> ISODuration? {
+        guard let text = string(node, what) else { return nil }
+        guard let duration = ISODuration(text) else {
+            report(node, "\(what) \"\(text)\" is not an ISO 8601 duration such as P10Y, P18M or P30D")
+            return nil
+        }
+        return duration
+    }
+
+    private mutating func localized(_ node: Node, _ what: String) -> LocalizedText? {
+        guard let entries = mapping(node, what) else { return nil }
+        var texts: [String: String] = [:]
+        for (language, languageNode, value) in entries {
+            guard language.range(of: #"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"#, options: .regularExpression) != nil else {
+                report(languageNode, "\"\(language)\" is not a BCP 47 language tag")
+                continue
+            }
+            texts[language] = string(value, "\(what) in \(language)")
+        }
+        guard texts["en"] != nil, texts.count >= 2 else {
+            report(node, "\(what) needs English (en) and at least one other language")
+            return nil
+        }
+        return LocalizedText(texts)
+    }
+
+    private enum IdentifierPattern {
+        case identifier, category
+        var regex: String { self == .identifier ? #"^[a-z][a-z0-9-]*$"# : #"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"# }
+        var example: String { self == .identifier ? "lower-case letters, digits and hyphens" : "dotted lower-case words like user.contact.email" }
+    }
+
+    private mutating func checkIdentifier(_ id: String, _ node: Node, pattern: IdentifierPattern) -> Bool {
+        guard id.range(of: pattern.regex, options: .regularExpression) != nil else {
+            report(node, "\"\(id)\" is not a valid id: use \(pattern.example)")
+            return false
+        }
+        return true
+    }
+
+    static func problem(from error: YamlError, file: String) -> PolicyProblem {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return PolicyProblem(file: file, line: mark.line, column: mark.column, message: "YAML: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return PolicyProblem(
+                file: file, line: context.mark.line, column: context.mark.column,
+                message: "duplicate key \(duplicates.sorted().map { "\"\($0)\"" }.joined(separator: ", ")) in this mapping")
+        default:
+            return PolicyProblem(file: file, line: 0, column: 0, message: "YAML: cannot read the file")
+        }
+    }
+}
