@@ -16,6 +16,7 @@ struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
     var wrappedDek: Data
     var kekVersion: Int
     var sealedFields: Data
+    var relationshipEndedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, status, version
@@ -26,6 +27,7 @@ struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
         case wrappedDek = "wrapped_dek"
         case kekVersion = "kek_version"
         case sealedFields = "sealed_fields"
+        case relationshipEndedAt = "relationship_ended_at"
     }
 
     enum Columns {

@@ -87,7 +87,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
         let record = CustomerRecord(
             id: id, externalId: draft.externalId, partyType: profile.engagedParty.type.rawValue, status: draft.status.rawValue,
             version: 1, createdAt: timestamp, updatedAt: timestamp, wrappedDek: Data(wrapped), kekVersion: Int(keys.ring.activeVersion),
-            sealedFields: vault.encoded)
+            sealedFields: vault.encoded, relationshipEndedAt: nil)
         let customer = Customer(
             id: id, externalId: draft.externalId, status: draft.status, version: 1, createdAt: timestamp, updatedAt: timestamp, profile: profile)
         return SealedCustomer(record: record, indexes: indexes, customer: customer)

@@ -78,6 +78,77 @@ public struct AppDatabase: Sendable {
                 t.column("detail", .text).notNull()
             }
         }
+        migrator.registerMigration("v2-modules-audit-consent") { db in
+            // Credentials of modules, operators and officers: only a hash of the secret is kept.
+            try db.create(table: "api_key") { t in
+                t.primaryKey("id", .text)
+                t.column("principal_kind", .text).notNull()
+                t.column("principal_id", .text).notNull()
+                t.column("secret_hash", .blob).notNull()
+                t.column("label", .text).notNull().defaults(to: "")
+                t.column("created_at", .datetime).notNull()
+                t.column("revoked_at", .datetime)
+            }
+            // Append-only, hash-chained (see AuditLog). No foreign key to customer: the
+            // trail outlives erasure, and it never holds a value.
+            try db.create(table: "audit_entry") { t in
+                t.primaryKey("seq", .integer)
+                t.column("occurred_at", .text).notNull()
+                t.column("actor_kind", .text).notNull()
+                t.column("actor_id", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("customer_id", .text)
+                t.column("purpose", .text)
+                t.column("fields", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("reasons", .text).notNull()
+                t.column("policy_version", .text)
+                t.column("request_id", .text)
+                t.column("prev_hash", .blob).notNull()
+                t.column("hash", .blob).notNull()
+            }
+            try db.create(index: "audit_entry_customer", on: "audit_entry", columns: ["customer_id", "seq"])
+            try db.create(table: "audit_checkpoint") { t in
+                t.primaryKey("seq", .integer)
+                t.column("entry_hash", .blob).notNull()
+                t.column("signed_at", .text).notNull()
+                t.column("mac", .blob).notNull()
+            }
+            // Consent history (append-only) and the current state derived from it in the same
+            // transaction; restriction is customer-wide, objections are per purpose.
+            try db.create(table: "consent_event") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
+                t.column("purpose", .text)
+                t.column("kind", .text).notNull()
+                t.column("occurred_at", .datetime).notNull()
+                t.column("recorded_at", .datetime).notNull()
+                t.column("channel", .text).notNull()
+                t.column("actor_kind", .text).notNull()
+                t.column("actor_id", .text)
+                t.column("notice_version", .text)
+                t.column("expires_at", .datetime)
+                t.column("evidence", .text)
+            }
+            try db.create(index: "consent_event_customer", on: "consent_event", columns: ["customer_id", "id"])
+            try db.create(table: "consent_state", options: .withoutRowID) { t in
+                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
+                t.column("purpose", .text).notNull()
+                t.column("status", .text)
+                t.column("since", .datetime)
+                t.column("expires_at", .datetime)
+                t.column("notice_version", .text)
+                t.column("objection", .boolean).notNull().defaults(to: false)
+                t.primaryKey(["customer_id", "purpose"])
+            }
+            try db.create(index: "consent_state_purpose", on: "consent_state", columns: ["purpose", "status", "customer_id"])
+            try db.create(table: "processing_restriction", options: .withoutRowID) { t in
+                t.primaryKey("customer_id", .text).references("customer", onDelete: .cascade)
+                t.column("since", .datetime).notNull()
+            }
+            // When the relationship ended, for retention counted from `relationship_end`.
+            try db.alter(table: "customer") { t in t.add(column: "relationship_ended_at", .datetime) }
+        }
         return migrator
     }
 }

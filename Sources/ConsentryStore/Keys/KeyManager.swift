@@ -9,33 +9,48 @@ import GRDB
 /// KEK v1..vN (key file or env)  ──wraps──►  customer DEKs        (customer.wrapped_dek)
 ///                               └─wraps──►  blind-index root key (system_key)
 /// blind-index root ──HKDF per field──► email / phone / nationalId / loginSubject keys
+///                               └─wraps──►  audit checkpoint key (system_key)
 /// ```
 public struct KeyManager: Sendable {
     public let ring: KeyRing
     public let blindIndexer: BlindIndexer
+    /// Signs audit checkpoints (HMAC-SHA256). Protected by the KEK like every system key, so
+    /// it survives KEK rotation and a database thief cannot forge checkpoints.
+    let auditCheckpointKey: SecureBytes
 
     /// Digest length of blind indexes; see SECURITY.md for the leakage trade-off.
     public static let blindIndexBits = 24
     static let blindIndexRootName = "blind-index-root"
+    static let auditCheckpointKeyName = "audit-checkpoint"
 
     /// Loads (on first use, creates) the system keys of `database` with `ring`.
     /// - Throws: `KeyError.wrongKey` when the ring does not open this database's keys.
     public static func load(ring: KeyRing, database: AppDatabase) async throws -> KeyManager {
-        let root: SecureBytes = try await database.writer.write { db in
-            let context = Self.systemKeyContext(blindIndexRootName)
-            if let row = try Row.fetchOne(db, sql: "SELECT wrapped FROM system_key WHERE name = ?", arguments: [blindIndexRootName]) {
-                let wrapped: Data = row["wrapped"]
-                do { return try ring.unwrap(Array(wrapped), context: context) } catch { throw KeyError.wrongKey }
-            }
-            guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") == 0 else { throw KeyError.wrongKey }
-            let root = try SecureBytes(randomCount: 32)
-            try db.execute(
-                sql: "INSERT INTO system_key (name, wrapped, kek_version, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [blindIndexRootName, Data(try ring.wrap(root, context: context)), ring.activeVersion, Date()])
-            return root
+        let (root, auditKey) = try await database.writer.write { db in
+            // A database with customers but no blind-index root was not made with this ring.
+            let hasCustomers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer")! > 0
+            let root = try systemKey(blindIndexRootName, ring: ring, db, mayCreate: !hasCustomers)
+            let auditKey = try systemKey(auditCheckpointKeyName, ring: ring, db, mayCreate: true)
+            return (root, auditKey)
         }
         let indexer = try BlindIndexer(root: root, fields: BlindIndexField.allCases.map(\.rawValue), bits: blindIndexBits)
-        return KeyManager(ring: ring, blindIndexer: indexer)
+        return KeyManager(ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey)
+    }
+
+    /// Unwraps the system key `name`, creating it when absent and `mayCreate`.
+    /// - Throws: `KeyError.wrongKey` when it exists and `ring` does not open it.
+    private static func systemKey(_ name: String, ring: KeyRing, _ db: Database, mayCreate: Bool) throws -> SecureBytes {
+        let context = systemKeyContext(name)
+        if let row = try Row.fetchOne(db, sql: "SELECT wrapped FROM system_key WHERE name = ?", arguments: [name]) {
+            let wrapped: Data = row["wrapped"]
+            do { return try ring.unwrap(Array(wrapped), context: context) } catch { throw KeyError.wrongKey }
+        }
+        guard mayCreate else { throw KeyError.wrongKey }
+        let key = try SecureBytes(randomCount: 32)
+        try db.execute(
+            sql: "INSERT INTO system_key (name, wrapped, kek_version, created_at) VALUES (?, ?, ?, ?)",
+            arguments: [name, Data(try ring.wrap(key, context: context)), ring.activeVersion, Date()])
+        return key
     }
 
     /// A fresh DEK for a new customer, and its wrapped form for storage.

@@ -1,0 +1,94 @@
+import ConsentryCrypto
+
+/// Who did something, for the audit trail.
+public struct AuditActor: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var kind: Kind
+    /// Module id, customer id, officer or operator name, or a system component.
+    public var id: String
+
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case module, customer, officer, `operator`, system
+    }
+
+    public init(_ kind: Kind, _ id: String) {
+        self.kind = kind
+        self.id = id
+    }
+
+    public var description: String { "\(kind.rawValue):\(id)" }
+}
+
+/// What happened, as given to `AuditLog.record`. Names fields, never values.
+public struct AuditEvent: Sendable, Equatable {
+    public var actor: AuditActor
+    /// `customer.read`, `customer.search`, `customer.audience`, `access.denied`, `policy.reload`...
+    public var action: String
+    public var customerID: String?
+    public var purpose: String?
+    /// Field names (`contactMedium.email`...), with their treatment where it matters
+    /// (`contactMedium.email:masked`).
+    public var fields: [String]
+    /// `permitted`, `partial`, `denied`, `succeeded`, `failed`.
+    public var outcome: String
+    public var reasons: [String]
+    public var policyVersion: String?
+    public var requestID: String?
+
+    public init(
+        actor: AuditActor, action: String, customerID: String? = nil, purpose: String? = nil, fields: [String] = [],
+        outcome: String, reasons: [String] = [], policyVersion: String? = nil, requestID: String? = nil
+    ) {
+        self.actor = actor
+        self.action = action
+        self.customerID = customerID
+        self.purpose = purpose
+        self.fields = fields
+        self.outcome = outcome
+        self.reasons = reasons
+        self.policyVersion = policyVersion
+        self.requestID = requestID
+    }
+}
+
+/// A stored audit entry: the event with its place in the chain.
+public struct AuditEntry: Sendable, Equatable {
+    public var seq: Int64
+    /// UTC, millisecond precision, as text: part of the hashed encoding.
+    public var occurredAt: String
+    public var event: AuditEvent
+    public var previousHash: [UInt8]
+    public var hash: [UInt8]
+
+    /// The bytes the hash covers: a version tag and every attribute, each length-prefixed
+    /// (u32 big-endian) in a fixed order, so no two different entries encode the same.
+    public static func canonicalEncoding(seq: Int64, occurredAt: String, event: AuditEvent) -> [UInt8] {
+        var out: [UInt8] = Array("consentry-audit/v1".utf8)
+        func put(_ text: String) {
+            let bytes = Array(text.utf8)
+            let n = UInt32(bytes.count)
+            out += [UInt8(n >> 24), UInt8(n >> 16 & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n & 0xFF)]
+            out += bytes
+        }
+        put(String(seq))
+        put(occurredAt)
+        put(event.actor.kind.rawValue)
+        put(event.actor.id)
+        put(event.action)
+        put(event.customerID ?? "")
+        put(event.purpose ?? "")
+        put(event.fields.joined(separator: ","))
+        put(event.outcome)
+        put(event.reasons.joined(separator: ","))
+        put(event.policyVersion ?? "")
+        put(event.requestID ?? "")
+        return out
+    }
+
+    /// SHA-256 over the previous entry's hash and this entry's canonical encoding.
+    public static func chainHash(previous: [UInt8], seq: Int64, occurredAt: String, event: AuditEvent) -> [UInt8] {
+        SHA256.hash(previous + canonicalEncoding(seq: seq, occurredAt: occurredAt, event: event))
+    }
+
+    /// The `prev_hash` of entry 1.
+    public static let genesisHash = [UInt8](repeating: 0, count: 32)
+}

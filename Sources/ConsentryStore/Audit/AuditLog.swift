@@ -1,0 +1,128 @@
+import ConsentryCore
+import ConsentryCrypto
+import Foundation
+import GRDB
+import Synchronization
+
+/// The append-only, hash-chained audit trail, written with group commit.
+///
+/// `record` returns only once its entries are committed with `synchronous = FULL`, so a
+/// caller that sends data after `record` returns never sends data whose audit entry could be
+/// lost. Concurrent callers share transactions: while one batch commits, the next one
+/// gathers, so the fsync cost is paid once per batch, not once per request. Each batch ends
+/// with a checkpoint signed with HMAC-SHA256 under a KEK-protected key, which lets
+/// `AuditVerifier` detect truncation and a rewritten chain.
+public final class AuditLog: Sendable {
+    private let queue: AuditQueue
+    private let signals: AsyncStream<Void>.Continuation
+
+    public init(database: AppDatabase, keys: KeyProvider) {
+        let queue = AuditQueue()
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        self.queue = queue
+        self.signals = continuation
+        // The writer holds only what it needs, not `self`, so dropping the log ends it.
+        Task.detached {
+            for await _ in stream {
+                while let batch = queue.takeBatch() {
+                    do {
+                        try await Self.write(batch.map(\.events), database: database, keys: keys)
+                        for request in batch { request.continuation.resume() }
+                    } catch {
+                        for request in batch { request.continuation.resume(throwing: error) }
+                    }
+                }
+            }
+        }
+    }
+
+    deinit { signals.finish() }
+
+    /// Appends `events` and returns once they are durable.
+    public func record(_ events: [AuditEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            if queue.enqueue(AuditQueue.Request(events: events, continuation: continuation)) { signals.yield() }
+        }
+    }
+
+    public func record(_ event: AuditEvent) async throws {
+        try await record([event])
+    }
+
+    /// Writes one batch and its checkpoint in one transaction, chained onto the last entry
+    /// in the database (read inside the transaction, so other processes may append too).
+    static func write(_ batches: [[AuditEvent]], database: AppDatabase, keys: KeyProvider) async throws {
+        let checkpointKey = keys.current.auditCheckpointKey
+        try await database.writer.write { db in
+            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+            var seq: Int64 = last?["seq"] ?? 0
+            var previous: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? AuditEntry.genesisHash
+            let occurredAt = AuditClock.now()
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO audit_entry (seq, occurred_at, actor_kind, actor_id, action, customer_id, purpose, fields, outcome, reasons, policy_version, request_id, prev_hash, hash)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for event in batches.joined() {
+                seq += 1
+                let hash = AuditEntry.chainHash(previous: previous, seq: seq, occurredAt: occurredAt, event: event)
+                try insert.execute(arguments: [
+                    seq, occurredAt, event.actor.kind.rawValue, event.actor.id, event.action, event.customerID, event.purpose,
+                    event.fields.joined(separator: ","), event.outcome, event.reasons.joined(separator: ","), event.policyVersion,
+                    event.requestID, Data(previous), Data(hash),
+                ])
+                previous = hash
+            }
+            let mac = try AuditCheckpoint.mac(seq: seq, entryHash: previous, signedAt: occurredAt, key: checkpointKey)
+            try db.execute(
+                sql: "INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac) VALUES (?, ?, ?, ?)",
+                arguments: [seq, Data(previous), occurredAt, Data(mac)])
+        }
+    }
+}
+
+/// Requests waiting for the next batch. A request arriving while a batch commits waits for
+/// the next one; the writer takes everything queued at once.
+final class AuditQueue: Sendable {
+    struct Request: Sendable {
+        var events: [AuditEvent]
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let state = Mutex<(pending: [Request], writerAwake: Bool)>(([], false))
+
+    /// - Returns: `true` when the writer must be woken.
+    func enqueue(_ request: Request) -> Bool {
+        state.withLock { state in
+            state.pending.append(request)
+            if state.writerAwake { return false }
+            state.writerAwake = true
+            return true
+        }
+    }
+
+    /// Everything queued, or `nil` (and the writer goes to sleep) when nothing is.
+    func takeBatch() -> [Request]? {
+        state.withLock { state in
+            guard !state.pending.isEmpty else {
+                state.writerAwake = false
+                return nil
+            }
+            defer { state.pending.removeAll(keepingCapacity: true) }
+            return state.pending
+        }
+    }
+}
+
+/// Millisecond UTC timestamps for audit entries: `2026-11-27T07:13:12.345Z`.
+enum AuditClock {
+    static func now() -> String { format(Date()) }
+
+    static func format(_ date: Date) -> String {
+        let milliseconds = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = Date(timeIntervalSince1970: TimeInterval(milliseconds / 1000))
+        let base = ISOTimestamp.format(seconds)
+        let fraction = milliseconds % 1000
+        return String(base.dropLast()) + "." + String(repeating: "0", count: fraction < 10 ? 2 : fraction < 100 ? 1 : 0) + String(fraction) + "Z"
+    }
+}

@@ -1,0 +1,134 @@
+import ConsentryCore
+import ConsentryCrypto
+import Foundation
+import GRDB
+
+/// Reads customers for a decision: one database read fetches the rows and the consent state
+/// they need, the caller's decision says which fields may leave, and only those are decrypted.
+public struct GuardedCustomerReader: Sendable {
+    public let database: AppDatabase
+    public let keys: KeyProvider
+
+    public typealias Decide = @Sendable (CustomerPrivacyState, PartyType) -> AccessDecision
+
+    public init(database: AppDatabase, keys: KeyProvider) {
+        self.database = database
+        self.keys = keys
+    }
+
+    /// Customers by id, in the order given; unknown ids are left out.
+    public func read(ids: [String], decide: Decide) async throws -> [Disclosure] {
+        let (records, states) = try await database.writer.read { db in
+            let records = try EncryptedCustomerStore.fetchSealed(ids: ids, db)
+            return (records, try ConsentLedger.privacyStates(for: records, db))
+        }
+        return try await disclose(records, states: states, decide: decide)
+    }
+
+    /// Customers whose `field` equals `value` exactly (blind index, confirmed by decrypting).
+    public func search(_ field: BlindIndexField, value: String, decide: Decide) async throws -> [Disclosure] {
+        let normalized = field.normalize(value)
+        let digest = Data(try keys.current.digest(field, normalizedValue: normalized))
+        let (records, states) = try await database.writer.read { db in
+            let ids = try String.fetchAll(
+                db, sql: "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ? ORDER BY customer_id", arguments: [field.rawValue, digest])
+            let records = try EncryptedCustomerStore.fetchSealed(ids: ids, db)
+            return (records, try ConsentLedger.privacyStates(for: records, db))
+        }
+        // Truncated digests collide by design: keep the candidates whose value really matches.
+        let matching = try await keys.withReload { keys in
+            try records.filter { record in field.values(in: try EncryptedCustomerStore.open(record, keys: keys).profile).contains(normalized) }
+        }
+        return try await disclose(matching, states: states, decide: decide)
+    }
+
+    /// A page of all customers in id order, and how many there are in all.
+    public func list(offset: Int, limit: Int, decide: Decide) async throws -> (total: Int, items: [Disclosure]) {
+        let (total, records, states) = try await database.writer.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer")!
+            let records = try CustomerRecord.fetchAll(db, sql: "SELECT * FROM customer ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset])
+            return (total, records, try ConsentLedger.privacyStates(for: records, db))
+        }
+        return (total, try await disclose(records, states: states, decide: decide))
+    }
+
+    /// The next customers after `cursor` (id order) that `purpose` may be used for now.
+    ///
+    /// For a consent purpose only customers with a given consent are candidates (an indexed
+    /// read of `consent_state`); every candidate still goes through the full decision.
+    /// - Returns: the disclosures and the cursor to continue from, `nil` at the end.
+    public func audience(
+        purpose: Purpose, after cursor: String?, limit: Int, decide: Decide
+    ) async throws -> (items: [Disclosure], next: String?) {
+        var items: [Disclosure] = []
+        var after = cursor ?? ""
+        let scan = max(limit, 100)
+        while items.count < limit {
+            let from = after
+            let (records, states) = try await database.writer.read { db in
+                let records: [CustomerRecord]
+                if purpose.legalBasis == .consent {
+                    records = try CustomerRecord.fetchAll(
+                        db, sql: """
+                            SELECT customer.* FROM consent_state JOIN customer ON customer.id = consent_state.customer_id
+                            WHERE consent_state.purpose = ? AND consent_state.status = 'given' AND consent_state.customer_id > ?
+                            ORDER BY consent_state.customer_id LIMIT ?
+                            """, arguments: [purpose.id, from, scan])
+                } else {
+                    records = try CustomerRecord.fetchAll(db, sql: "SELECT * FROM customer WHERE id > ? ORDER BY id LIMIT ?", arguments: [from, scan])
+                }
+                return (records, try ConsentLedger.privacyStates(for: records, db))
+            }
+            guard let last = records.last else { return (items, nil) }
+            var eligible: [CustomerRecord] = []
+            for record in records {
+                guard items.count + eligible.count < limit else { break }
+                after = record.id
+                guard let state = states[record.id], let type = PartyType(rawValue: record.partyType) else { continue }
+                if decide(state, type).customerReason == nil { eligible.append(record) }
+            }
+            items += try await disclose(eligible, states: states, decide: decide)
+            if records.count < scan && after == last.id { return (items, nil) }
+        }
+        return (items, after)
+    }
+
+    // MARK: Decrypting what the decision lets out
+
+    private func disclose(_ records: [CustomerRecord], states: [String: CustomerPrivacyState], decide: Decide) async throws -> [Disclosure] {
+        try await keys.withReload { keys in
+            try records.compactMap { record in
+                guard let state = states[record.id], let type = PartyType(rawValue: record.partyType),
+                    let status = CustomerStatus(rawValue: record.status)
+                else { return nil }
+                let decision = decide(state, type)
+                let disclosed = Set(decision.disclosed.map(\.field))
+                var fields: [(path: String, value: [UInt8])] = []
+                if !disclosed.isEmpty {
+                    let dataKey: DataKey
+                    do { dataKey = try keys.dataKey(customerID: record.id, wrapped: Array(record.wrappedDek)) } catch CryptoError.unknownKeyVersion(let v) {
+                        throw CryptoError.unknownKeyVersion(v)
+                    } catch {
+                        throw StoreError.undecryptable(customerID: record.id, field: "wrapped_dek")
+                    }
+                    for entry in try FieldVault(decoding: record.sealedFields).entries
+                    where DisclosedCustomer.needsDecryption(entry.path, disclosed: disclosed) {
+                        do { fields.append((entry.path, try dataKey.open(entry.ciphertext, owner: record.id, field: entry.path))) } catch {
+                            throw StoreError.undecryptable(customerID: record.id, field: entry.path)
+                        }
+                    }
+                }
+                let customer = DisclosedCustomer(
+                    id: record.id, externalId: record.externalId, partyType: type, status: status, version: record.version,
+                    createdAt: record.createdAt, updatedAt: record.updatedAt, fields: fields)
+                return Disclosure(customer: customer, decision: decision)
+            }
+        }
+    }
+}
+
+/// One customer as a decision lets it out.
+public struct Disclosure: Sendable {
+    public var customer: DisclosedCustomer
+    public var decision: AccessDecision
+}
