@@ -4,8 +4,11 @@ import ArgumentParser
 public struct ConsentryCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "consentry",
-        abstract: "Privacy- and consent-centric customer data hub: encrypted customer repository, keys, import/export and server.",
-        subcommands: [InitCommand.self, ImportCommand.self, ExportCommand.self, ServeCommand.self, KeysCommand.self])
+        abstract: "Privacy- and consent-centric customer data hub: encrypted customer repository, purpose policies, guarded API, audit.",
+        subcommands: [
+            InitCommand.self, ImportCommand.self, ExportCommand.self, ServeCommand.self, KeysCommand.self,
+            PolicyCommand.self, ModulesCommand.self, OperatorsCommand.self, AuditCommand.self,
+        ])
 
     public init() {}
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import ConsentryCore
 import ConsentryCrypto
 import ConsentryHTTP
+import ConsentryPolicy
 import ConsentryStore
 import Foundation
 import Hummingbird
@@ -13,6 +15,7 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the HTTP server. With --demo, an empty data directory is initialised and loaded with Fixtures/ first.")
 
     @OptionGroup var data: DataOptions
+    @OptionGroup var policy: PolicyOptions
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to listen on.") var port = 8080
     @Flag(help: "Initialise and load the synthetic fixtures if the data directory is empty.") var demo = false
@@ -20,6 +23,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
 
     func run() async throws {
+        let policies = try policy.load()
         let directory = data.dataDirectory
         var imported: Int?
         if demo && !directory.isInitialized {
@@ -27,13 +31,15 @@ struct ServeCommand: AsyncParsableCommand {
             let file = (fixtures as NSString).appendingPathComponent("customers.jsonl")
             let report = try await CustomerImporter(store: EncryptedCustomerStore(database: database, keys: keys)).run(path: file)
             imported = report.imported
+            _ = try await DemoSeed.consents(database: database)
         }
         let (database, keys) = try await directory.open()
-        let services = ConsentryServices(database: database, keys: keys)
+        let services = ConsentryServices(database: database, keys: keys, policies: policies)
+        let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]
         let app = buildApplication(
             services: services, settings: ServerSettings(host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info))
 
-        // SIGHUP re-reads the key file, e.g. after `consentry keys rotate`.
+        // SIGHUP re-reads the key file (after `consentry keys rotate`) and Policies/.
         let reloader = Task {
             for await _ in await UnixSignalsSequence(trapping: .sighup) {
                 do {
@@ -42,26 +48,54 @@ struct ServeCommand: AsyncParsableCommand {
                 } catch {
                     Terminal.note("key reload failed, keeping the loaded keys: \(error)")
                 }
+                switch policies.reload() {
+                case .success(let policy): Terminal.note("policy reloaded: \(policy.version)")
+                case .failure(let error):
+                    Terminal.note("policy reload failed, keeping \(policies.policy.version):\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"))
+                }
             }
         }
         defer { reloader.cancel() }
-        if demo { printDemoGuide(imported: imported, customers: try await services.customers.count()) }
+        if demo { printDemoGuide(imported: imported, customers: try await services.customers.count(), keys: demoKeys, policyVersion: policies.policy.version) }
         try await app.runService()
     }
 
-    private func printDemoGuide(imported: Int?, customers: Int) {
+    /// Fresh demo keys on every start (the previous demo keys are revoked): keys are shown once.
+    private func makeDemoKeys(_ store: ApiKeyStore) async throws -> [String: String] {
+        for key in try await store.list(includeRevoked: false) where key.label == "demo" { try await store.revoke(key.id) }
+        var tokens: [String: String] = [:]
+        for principal in [Principal(kind: .module, id: "csr-toolbox"), Principal(kind: .module, id: "customer-loyalty-management"),
+                          Principal(kind: .operator, id: "demo-operator")] {
+            tokens[principal.id] = try await store.create(for: principal, label: "demo").token
+        }
+        // Written 0600 next to the database so scripts (and the README) can pick them up.
+        let file = (data.dataDir as NSString).appendingPathComponent("demo-keys.env")
+        let text = "CSR_KEY=\(tokens["csr-toolbox"]!)\nLOYALTY_KEY=\(tokens["customer-loyalty-management"]!)\nOPERATOR_KEY=\(tokens["demo-operator"]!)\n"
+        FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        return tokens
+    }
+
+    private func printDemoGuide(imported: Int?, customers: Int, keys: [String: String], policyVersion: String) {
         let base = "http://\(host):\(port)"
         let loaded = imported.map { "initialised \(data.dataDir) and imported \($0) synthetic customers from \(fixtures)/" }
             ?? "using the existing data in \(data.dataDir)"
+        let api = "\(base)/tmf-api/customerManagement/v4"
         print("""
             Consentry demo: \(loaded) (\(customers) customers, every personal field encrypted).
+            Policy \(policy.policies)/ version \(policyVersion). Demo API keys (new on every start) are in \(data.dataDir)/demo-keys.env:
+              csr-toolbox                  \(keys["csr-toolbox"] ?? "")
+              customer-loyalty-management  \(keys["customer-loyalty-management"] ?? "")
+              operator                     \(keys["demo-operator"] ?? "")
             Listening on \(base). Try, from another terminal:
+              . \(data.dataDir)/demo-keys.env
+              curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' '\(api)/customer?limit=2'
+              curl -s -H "Authorization: Bearer $LOYALTY_KEY" -H 'X-Purpose: direct-marketing' '\(api)/audience?limit=3&fields=engagedParty,contactMedium'
+              curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: direct-marketing' '\(api)/customer?limit=1'   # 403 with the reason
               curl -s \(base)/health/ready
               curl -s \(base)/metrics | grep '^consentry_'
               curl -s \(base)/openapi.yaml | head
-              curl -s \(base)/no-such-route          # errors are RFC 7807 problem+json
-              swift run consentry keys status --data-dir \(data.dataDir)
-              swift run consentry import Fixtures/customers-legacy.csv --data-dir \(data.dataDir)
+              swift run consentry audit verify --data-dir \(data.dataDir)
+              swift run consentry policy explain --module csr-toolbox --purpose customer-care
             Stop with Ctrl-C.
             """)
         fflush(nil)  // stdout may be a pipe or file: show the guide now

@@ -25,13 +25,15 @@ public func buildApplication(services: ConsentryServices, settings: ServerSettin
 }
 
 /// The routes of every surface, behind request-id, metrics and problem-details middleware.
-public func buildRouter(services: ConsentryServices) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestContext> {
+    let router = Router(context: ConsentryRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
     HealthController(services: services).addRoutes(to: router.group("health"))
     MetricsController(services: services).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
+    GuardedCustomerController(services: services).addRoutes(to: router)
+    AdminController(services: services).addRoutes(to: router)
     return router
 }

@@ -1,4 +1,5 @@
 import ConsentryCore
+import ConsentryPolicy
 import ConsentryStore
 import Prometheus
 
@@ -8,12 +9,25 @@ public struct ConsentryServices: Sendable {
     public let database: AppDatabase
     public let keys: KeyProvider
     public let customers: EncryptedCustomerStore
+    public let reader: GuardedCustomerReader
+    public let policies: PolicyRegistry
+    public let apiKeys: ApiKeyStore
+    public let audit: AuditLog
+    public let consents: ConsentLedger
     public let metrics: PrometheusCollectorRegistry
 
-    public init(database: AppDatabase, keys: KeyProvider, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+    public init(
+        database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
+        metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) {
         self.database = database
         self.keys = keys
         self.customers = EncryptedCustomerStore(database: database, keys: keys)
+        self.reader = GuardedCustomerReader(database: database, keys: keys)
+        self.policies = policies
+        self.apiKeys = apiKeys ?? ApiKeyStore(database: database)
+        self.audit = AuditLog(database: database, keys: keys)
+        self.consents = ConsentLedger(database: database)
         self.metrics = metrics
     }
 }

@@ -19,7 +19,7 @@ struct HealthController {
         var checks: [String: String]
     }
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
         group.get("live") { _, _ in Status(status: "live", checks: [:]) }
         group.get("ready") { _, _ in try await ready() }
     }

@@ -14,7 +14,7 @@ import NIOCore
 struct MetricsController {
     let services: ConsentryServices
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ConsentryRequestContext>) {
         router.get("metrics") { _, _ in
             try await refreshGauges()
             var buffer: [UInt8] = []

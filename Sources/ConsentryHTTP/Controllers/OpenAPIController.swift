@@ -14,7 +14,7 @@ struct OpenAPIController {
         return Array(data)
     }()
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<ConsentryRequestContext>) {
         router.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -17,6 +17,10 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equat
     public var code: String
     /// Field-level problems of a rejected input.
     public var issues: [ValidationIssue]?
+    /// The decision's reason code when policy refused the request (`PURPOSE_NOT_ALLOWED_FOR_MODULE`...).
+    public var reason: String?
+    /// Extra response headers (`WWW-Authenticate`...); not part of the body.
+    public var headers: HTTPFields = [:]
 
     public init(status: HTTPResponse.Status, code: String, title: String? = nil, detail: String? = nil, issues: [ValidationIssue]? = nil) {
         self.type = "https://consentry.dev/problems/\(code.replacingOccurrences(of: "_", with: "-"))"
@@ -32,13 +36,15 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equat
         problem.instance = problem.instance ?? request.uri.path
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var headers = self.headers
+        headers[.contentType] = "application/problem+json"
         return Response(
             status: status,
-            headers: [.contentType: "application/problem+json"],
+            headers: headers,
             body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(problem))))
     }
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, code, issues }
+    enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, code, issues, reason }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -49,6 +55,7 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equat
         instance = try c.decodeIfPresent(String.self, forKey: .instance)
         code = try c.decode(String.self, forKey: .code)
         issues = try c.decodeIfPresent([ValidationIssue].self, forKey: .issues)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -60,5 +67,6 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equat
         try c.encodeIfPresent(instance, forKey: .instance)
         try c.encode(code, forKey: .code)
         try c.encodeIfPresent(issues, forKey: .issues)
+        try c.encodeIfPresent(reason, forKey: .reason)
     }
 }

@@ -63,6 +63,16 @@ public struct ConsentLedger: Sendable {
         }
     }
 
+    /// One customer's privacy state and party type, or `nil` for an unknown id.
+    public func privacyState(customerID: String) async throws -> (state: CustomerPrivacyState, partyType: PartyType)? {
+        try await database.writer.read { db in
+            guard let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first,
+                let type = PartyType(rawValue: record.partyType), let state = try Self.privacyStates(for: [record], db)[customerID]
+            else { return nil }
+            return (state, type)
+        }
+    }
+
     /// The privacy state of each customer row, read in the caller's transaction.
     static func privacyStates(for records: [CustomerRecord], _ db: Database) throws -> [String: CustomerPrivacyState] {
         guard !records.isEmpty else { return [:] }

@@ -34,6 +34,44 @@ public struct EncryptedCustomerStore: CustomerRepository {
         return sealed.customer
     }
 
+    // MARK: Update
+
+    /// Replaces a customer's profile and status if its version is still `expectedVersion`.
+    ///
+    /// Every field is sealed again under a fresh DEK (the old wrapped DEK is overwritten, so
+    /// the old ciphertexts, which `secure_delete` zeroes, could not be opened anyway) and the
+    /// blind indexes are rebuilt in the same transaction.
+    /// - Throws: `ValidationError`, `StoreError.versionConflict()` or `StoreError.notFound()`.
+    public func update(id: String, expectedVersion: Int, to draft: CustomerDraft) async throws -> Customer {
+        try CustomerValidator(today: now()).validate(draft)
+        let references = draft.profile.relatedParty.compactMap(\.externalId)
+        let known = try await database.writer.read { db in try Self.customerIDs(forExternalIDs: references, db) }
+        let sealed = try seal(draft, id: id, resolvingWith: known, keys: keys.current)
+        let timestamp = sealed.record.updatedAt
+        let ended = draft.status == .inactive || draft.status == .closed
+        return try await database.writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT version, created_at, relationship_ended_at FROM customer WHERE id = ?", arguments: [id]) else {
+                throw StoreError.notFound()
+            }
+            guard row["version"] as Int == expectedVersion else { throw StoreError.versionConflict() }
+            let createdAt: Date = row["created_at"]
+            let endedAt: Date? = ended ? (row["relationship_ended_at"] as Date? ?? timestamp) : nil
+            try db.execute(
+                sql: """
+                    UPDATE customer SET status = ?, version = version + 1, updated_at = ?, wrapped_dek = ?, kek_version = ?,
+                        sealed_fields = ?, relationship_ended_at = ? WHERE id = ?
+                    """,
+                arguments: [draft.status.rawValue, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
+            try db.execute(sql: "DELETE FROM blind_index WHERE customer_id = ?", arguments: [id])
+            let indexStatement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO blind_index (field, digest, customer_id) VALUES (?, ?, ?)")
+            for index in sealed.indexes { try indexStatement.execute(arguments: [index.field, index.digest, index.customerId]) }
+            var customer = sealed.customer
+            customer.version = expectedVersion + 1
+            customer.createdAt = createdAt
+            return customer
+        }
+    }
+
     /// A new customer's rows, encrypted and ready to insert. CPU work only, so callers can
     /// prepare many in parallel outside the write transaction.
     struct SealedCustomer: Sendable {

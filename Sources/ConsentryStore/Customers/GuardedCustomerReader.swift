@@ -43,10 +43,13 @@ public struct GuardedCustomerReader: Sendable {
     }
 
     /// A page of all customers in id order, and how many there are in all.
-    public func list(offset: Int, limit: Int, decide: Decide) async throws -> (total: Int, items: [Disclosure]) {
+    public func list(offset: Int, limit: Int, partyType: PartyType? = nil, decide: Decide) async throws -> (total: Int, items: [Disclosure]) {
         let (total, records, states) = try await database.writer.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer")!
-            let records = try CustomerRecord.fetchAll(db, sql: "SELECT * FROM customer ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset])
+            let filter = partyType == nil ? "" : " WHERE party_type = ?"
+            let typeArgument: StatementArguments = partyType.map { [$0.rawValue] } ?? []
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer" + filter, arguments: typeArgument)!
+            let records = try CustomerRecord.fetchAll(
+                db, sql: "SELECT * FROM customer\(filter) ORDER BY id LIMIT ? OFFSET ?", arguments: typeArgument + [limit, offset])
             return (total, records, try ConsentLedger.privacyStates(for: records, db))
         }
         return (total, try await disclose(records, states: states, decide: decide))

@@ -24,4 +24,12 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     static func undecryptable(customerID: String, field: String) -> StoreError {
         StoreError(code: "undecryptable", message: "customer \(customerID): field \(field) does not decrypt (corrupt, moved, or under a retired key)")
     }
+
+    public static func versionConflict() -> StoreError {
+        StoreError(code: "version_conflict", message: "the customer changed since the version given in If-Match")
+    }
+
+    public static func notFound() -> StoreError {
+        StoreError(code: "not_found", message: "no customer with this id")
+    }
 }

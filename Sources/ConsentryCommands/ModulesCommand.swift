@@ -1,0 +1,117 @@
+import ArgumentParser
+import ConsentryCore
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+
+struct ModulesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modules", abstract: "The modules of the policy and their API keys.",
+        subcommands: [List.self, Key.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the modules, their application types, purposes and operations.")
+        @OptionGroup var policy: PolicyOptions
+
+        func run() async throws {
+            let loaded = try policy.load().policy
+            for module in loaded.modules.values.sorted(by: { $0.id < $1.id }) {
+                let ops = ModuleOperation.allCases.filter { module.operations.allows($0) }.map(\.rawValue).joined(separator: ",")
+                print("\(module.id)  [\(module.applicationType)]  purposes: \(module.purposes.sorted().joined(separator: ", "))  operations: \(ops)")
+            }
+        }
+    }
+
+    struct Key: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "key", abstract: "Create, list and revoke module API keys.", subcommands: [Create.self, ListKeys.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create an API key for MODULE; it is printed once and stored only as a hash.")
+            @OptionGroup var data: DataOptions
+            @OptionGroup var policy: PolicyOptions
+            @Argument(help: "The module id.") var module: String
+            @Option(help: "A note to recognise the key by (where it is deployed).") var label = ""
+
+            func run() async throws {
+                guard try policy.load().policy.modules[module] != nil else {
+                    throw ValidationError("no module \"\(module)\" in \(policy.policies); see `consentry modules list`")
+                }
+                try await CredentialCommands.create(Principal(kind: .module, id: module), label: label, data: data)
+            }
+        }
+
+        struct ListKeys: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List module API keys (never their secrets).")
+            @OptionGroup var data: DataOptions
+            func run() async throws { try await CredentialCommands.list(.module, data: data) }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a key by id; a running server refuses it within 2 seconds.")
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The key id (from `key list`) or the whole key.") var key: String
+            func run() async throws { try await CredentialCommands.revoke(key, data: data) }
+        }
+    }
+}
+
+struct OperatorsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operators", abstract: "API keys for operators (the /admin API).",
+        subcommands: [Key.self])
+
+    struct Key: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "key", abstract: "Create, list and revoke operator API keys.", subcommands: [Create.self, ListKeys.self, Revoke.self])
+
+        struct Create: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Create an operator API key for NAME; printed once.")
+            @OptionGroup var data: DataOptions
+            @Argument(help: "Who the key is for.") var name: String
+            @Option(help: "A note to recognise the key by.") var label = ""
+            func run() async throws { try await CredentialCommands.create(Principal(kind: .operator, id: name), label: label, data: data) }
+        }
+
+        struct ListKeys: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List operator API keys.")
+            @OptionGroup var data: DataOptions
+            func run() async throws { try await CredentialCommands.list(.operator, data: data) }
+        }
+
+        struct Revoke: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke an operator key by id.")
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The key id or the whole key.") var key: String
+            func run() async throws { try await CredentialCommands.revoke(key, data: data) }
+        }
+    }
+}
+
+/// The key commands shared by modules and operators; each is an operator event.
+enum CredentialCommands {
+    static func create(_ principal: Principal, label: String, data: DataOptions) async throws {
+        let (database, _) = try await data.dataDirectory.open()
+        let (token, info) = try await ApiKeyStore(database: database).create(for: principal, label: label)
+        try await database.recordOperatorEvent(action: "api_key.create", detail: "\(principal) key \(info.id)")
+        Terminal.note("API key \(info.id) for \(principal); shown once, store it in the module's secret store:")
+        print(token)
+    }
+
+    static func list(_ kind: Principal.Kind, data: DataOptions) async throws {
+        let (database, _) = try await data.dataDirectory.open()
+        let keys = try await ApiKeyStore(database: database).list(kind: kind)
+        if keys.isEmpty { Terminal.note("no \(kind.rawValue) keys") }
+        for key in keys {
+            let state = key.revokedAt.map { "revoked \(ISOTimestamp.format($0))" } ?? "active"
+            print("\(key.id)  \(key.principal.id)  created \(ISOTimestamp.format(key.createdAt))  \(state)" + (key.label.isEmpty ? "" : "  \(key.label)"))
+        }
+    }
+
+    static func revoke(_ key: String, data: DataOptions) async throws {
+        let (database, _) = try await data.dataDirectory.open()
+        guard let info = try await ApiKeyStore(database: database).revoke(key) else { throw ValidationError("no key \(key)") }
+        try await database.recordOperatorEvent(action: "api_key.revoke", detail: "\(info.principal) key \(info.id)")
+        print("revoked \(info.id) (\(info.principal))")
+    }
+}

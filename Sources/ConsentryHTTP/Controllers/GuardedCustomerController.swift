@@ -1,0 +1,336 @@
+import ConsentryCore
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The guarded data API for modules: TMF629 customers and TMF632 parties, each request for a
+/// declared purpose, each customer through the decision engine, each decision audited before
+/// the response leaves.
+struct GuardedCustomerController {
+    let services: ConsentryServices
+
+    static let customerBase = "/tmf-api/customerManagement/v4/customer"
+    static let audienceBase = "/tmf-api/customerManagement/v4/audience"
+    static let partyBase = "/tmf-api/partyManagement/v4"
+    static let maximumLimit = 1000
+
+    func addRoutes(to router: Router<ConsentryRequestContext>) {
+        let auth = ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.module])
+        let customers = router.group("tmf-api/customerManagement/v4").add(middleware: auth)
+        customers.get("customer", use: list)
+        customers.post("customer", use: create)
+        customers.get("customer/{id}", use: get)
+        customers.patch("customer/{id}", use: patch)
+        customers.get("audience", use: audience)
+        let parties = router.group("tmf-api/partyManagement/v4").add(middleware: auth)
+        for type in PartyType.allCases {
+            let name = type == .individual ? "individual" : "organization"
+            parties.get(RouterPath(name), use: { request, context in try await self.list(request, context, partyType: type) })
+            parties.get(RouterPath("\(name)/{id}"), use: { request, context in try await self.get(request, context, partyType: type) })
+        }
+    }
+
+    // MARK: Reads
+
+    @Sendable func get(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try await get(request, context, partyType: nil)
+    }
+
+    func get(_ request: Request, _ context: ConsentryRequestContext, partyType: PartyType?) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let call = try await begin(request, context, operation: .read, allowedQuery: ["fields"], customerID: id)
+        let view = try view(request, partyType: partyType)
+        let disclosures = try await services.reader.read(ids: [id], decide: call.decide(view.selection))
+        guard let disclosure = disclosures.first, partyType == nil || disclosure.customer.partyType == partyType else {
+            try await call.audit(action: "customer.read", outcome: "not_found", customerID: id)
+            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no \(partyType?.rawValue.lowercased() ?? "customer") with this id")
+        }
+        try await call.audit(disclosures: [disclosure], action: "customer.read")
+        var response = Self.json(view.render(disclosure.customer, decision: disclosure.decision).bytes)
+        response.headers[.eTag] = "\"\(disclosure.customer.version)\""
+        return response
+    }
+
+    @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try await list(request, context, partyType: nil)
+    }
+
+    /// List (`offset`, `limit`) or exact search (`email`, `phone` or `nationalId`).
+    func list(_ request: Request, _ context: ConsentryRequestContext, partyType: PartyType?) async throws -> Response {
+        let query = request.uri.queryParameters
+        let searches: [(String, BlindIndexField)] = [("email", .email), ("phone", .phone), ("nationalId", .nationalId)]
+        let present = searches.filter { query[$0.0[...]] != nil }
+        guard present.count <= 1 else { throw Self.badParameter("search by one of email, phone or nationalId at a time") }
+        let view = try view(request, partyType: partyType)
+        let offset = try Self.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
+        let limit = try Self.integer(query["limit"], name: "limit", default: 100, range: 1...Self.maximumLimit)
+        let disclosures: [Disclosure]
+        var total: Int
+        if let (name, field) = present.first {
+            let call = try await begin(request, context, operation: .search, allowedQuery: ["fields", "email", "phone", "nationalId"])
+            // Searching by a value is using it: the purpose must cover the searched category.
+            let category = call.engine.policy.category(of: field.policyField)
+            guard call.grant.purpose.categories[category] != nil else {
+                try await call.denied(.categoryNotInPurpose)
+            }
+            let value = String(query[name[...]] ?? "")
+            guard !value.isEmpty, value.count <= 320 else { throw Self.badParameter("\(name) must be 1 to 320 characters") }
+            let found = try await services.reader.search(field, value: value, decide: call.decide(view.selection))
+            disclosures = found.filter { partyType == nil || $0.customer.partyType == partyType }
+            total = disclosures.count
+            try await call.audit(disclosures: disclosures, action: "customer.search", emptyOutcome: "no_match", searchedBy: field.policyField)
+        } else {
+            let call = try await begin(request, context, operation: .read, allowedQuery: ["fields", "offset", "limit"])
+            (total, disclosures) = try await services.reader.list(offset: offset, limit: limit, partyType: partyType, decide: call.decide(view.selection))
+            try await call.audit(disclosures: disclosures, action: "customer.list", emptyOutcome: "empty")
+        }
+        var response = Self.json(JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
+        response.headers[.totalCount] = String(total)
+        response.headers[.resultCount] = String(disclosures.count)
+        return response
+    }
+
+    /// The customers the declared purpose may be used for now, a page at a time
+    /// (`after` = the `X-Next-Cursor` of the previous page).
+    @Sendable func audience(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let call = try await begin(request, context, operation: .audience, allowedQuery: ["fields", "limit", "after"])
+        let query = request.uri.queryParameters
+        let view = try view(request, partyType: nil)
+        let limit = try Self.integer(query["limit"], name: "limit", default: 100, range: 1...Self.maximumLimit)
+        let after = query["after"].map(String.init)
+        if let after, after.count > 64 { throw Self.badParameter("after must be a cursor from X-Next-Cursor") }
+        let (disclosures, next) = try await services.reader.audience(
+            purpose: call.grant.purpose, after: after, limit: limit, decide: call.decide(view.selection))
+        try await call.audit(disclosures: disclosures, action: "customer.audience", emptyOutcome: "empty")
+        var response = Self.json(JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
+        response.headers[.resultCount] = String(disclosures.count)
+        if let next {
+            response.headers[.nextCursor] = next
+            response.headers[.link] = "<\(Self.audienceBase)?limit=\(limit)&after=\(next)>; rel=\"next\""
+        }
+        return response
+    }
+
+    // MARK: Writes
+
+    /// Onboarding: a new customer from a TMF629 body.
+    @Sendable func create(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let call = try await begin(request, context, operation: .create, allowedQuery: [])
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let draft = try JSONDecoder().decode(CustomerDraft.self, from: Data(body.readableBytesView))
+        let created = try await services.customers.create(draft)
+        let fields = PolicyField.changes(from: CustomerProfile(engagedParty: created.profile.engagedParty.emptied), to: created.profile)
+        try await call.audit(action: "customer.create", outcome: "succeeded", customerID: created.id, fields: fields.sorted().map(\.rawValue))
+        var response = try await readBack(created.id, call: call)
+        response.status = .created
+        response.headers[.location] = "\(Self.customerBase)/\(created.id)"
+        return response
+    }
+
+    /// Correction: attributes in the body replace the stored ones; needs `If-Match`.
+    @Sendable func patch(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let id = try context.parameters.require("id")
+        let call = try await begin(request, context, operation: .update, allowedQuery: [], customerID: id)
+        guard let ifMatch = request.headers[.ifMatch] else {
+            throw ProblemDetails(status: .preconditionRequired, code: "if_match_required", detail: "send If-Match with the ETag of the customer you read")
+        }
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let patch = try JSONDecoder().decode(CustomerPatch.self, from: Data(body.readableBytesView))
+        guard let current = try await services.customers.customer(id: id) else {
+            try await call.audit(action: "customer.update", outcome: "not_found", customerID: id)
+            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
+        }
+        guard Self.etagMatches(ifMatch, version: current.version) else {
+            throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "the customer is at version \(current.version); read it again")
+        }
+        let draft = try patch.applied(to: current)
+        let changed = PolicyField.changes(from: current.profile, to: draft.profile)
+        let categories = Set(changed.map { call.engine.policy.category(of: $0) })
+        do {
+            _ = try call.engine.authorize(module: call.module, purpose: call.grant.purpose.id, operation: .update, updating: categories)
+        } catch {
+            try await call.denied(error.reason, customerID: id)
+        }
+        do {
+            _ = try await services.customers.update(id: id, expectedVersion: current.version, to: draft)
+        } catch let error as StoreError where error.code == "version_conflict" {
+            throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: error.message)
+        }
+        let fields = changed.sorted().map(\.rawValue) + (patch.status.map { $0 != current.status ? ["status"] : [] } ?? [])
+        try await call.audit(action: "customer.update", outcome: "succeeded", customerID: id, fields: fields)
+        return try await readBack(id, call: call)
+    }
+
+    /// The customer as this call may see it, after a write.
+    private func readBack(_ id: String, call: GuardedCall) async throws -> Response {
+        let view = GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, selection: .all)
+        guard let disclosure = try await services.reader.read(ids: [id], decide: call.decide(.all)).first else {
+            throw ProblemDetails(status: .notFound, code: "not_found")
+        }
+        try await call.audit(disclosures: [disclosure], action: "customer.read")
+        var response = Self.json(view.render(disclosure.customer, decision: disclosure.decision).bytes)
+        response.headers[.eTag] = "\"\(disclosure.customer.version)\""
+        return response
+    }
+
+    // MARK: Request plumbing
+
+    /// Checks the declared purpose and the module's right to `operation`; a refusal is
+    /// audited and answered 403 with the reason code.
+    private func begin(
+        _ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, allowedQuery: Set<String>, customerID: String? = nil
+    ) async throws -> GuardedCall {
+        guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
+        for (name, _) in request.uri.queryParameters where !allowedQuery.contains(String(name)) {
+            throw Self.badParameter("unknown query parameter \"\(name)\"; this route takes \(allowedQuery.isEmpty ? "none" : allowedQuery.sorted().joined(separator: ", "))")
+        }
+        guard let purpose = request.headers[.purpose], !purpose.isEmpty else {
+            throw ProblemDetails(status: .badRequest, code: "purpose_required", detail: "declare the purpose of this call in the X-Purpose header")
+        }
+        let engine = services.policies.engine
+        let call = GuardedCall(
+            services: services, engine: engine, module: principal.id, requestID: context.requestID, operation: operation,
+            grant: nil, purposeID: purpose)
+        do {
+            let grant = try engine.authorize(module: principal.id, purpose: purpose, operation: operation)
+            return GuardedCall(
+                services: services, engine: engine, module: principal.id, requestID: context.requestID, operation: operation,
+                grant: grant, purposeID: purpose)
+        } catch {
+            try await call.denied(error.reason, customerID: customerID)
+        }
+    }
+
+    private func view(_ request: Request, partyType: PartyType?) throws -> GuardedCustomerView {
+        let fields = request.uri.queryParameters["fields"].map(String.init)
+        do {
+            let selection = try FieldSelection(parameter: fields, partyResource: partyType != nil)
+            if let partyType {
+                let name = partyType == .individual ? "individual" : "organization"
+                return GuardedCustomerView(resource: .party, hrefBase: "\(Self.partyBase)/\(name)", selection: selection)
+            }
+            return GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, selection: selection)
+        } catch {
+            throw Self.badParameter("fields names an unknown attribute: \"\(error.name)\"")
+        }
+    }
+
+    static func json(_ bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    static func badParameter(_ detail: String) -> ProblemDetails {
+        ProblemDetails(status: .badRequest, code: "invalid_parameter", detail: detail)
+    }
+
+    static func integer(_ text: Substring?, name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw badParameter("\(name) must be a whole number from \(range.lowerBound) to \(range.upperBound == Int.max ? "any" : String(range.upperBound))")
+        }
+        return number
+    }
+
+    static func etagMatches(_ header: String, version: Int) -> Bool {
+        header.split(separator: ",").contains { tag in
+            let trimmed = tag.trimmingCharacters(in: .whitespaces)
+            return trimmed == "*" || trimmed == "\"\(version)\"" || trimmed == "W/\"\(version)\""
+        }
+    }
+}
+
+/// One authorised call: the grant it runs under and how it audits.
+struct GuardedCall: Sendable {
+    let services: ConsentryServices
+    let engine: DecisionEngine
+    let module: String
+    let requestID: String
+    let operation: ModuleOperation
+    /// `nil` only while the request is being refused.
+    let grantOrNil: PurposeGrant?
+    let purposeID: String
+
+    init(services: ConsentryServices, engine: DecisionEngine, module: String, requestID: String, operation: ModuleOperation, grant: PurposeGrant?, purposeID: String) {
+        self.services = services
+        self.engine = engine
+        self.module = module
+        self.requestID = requestID
+        self.operation = operation
+        self.grantOrNil = grant
+        self.purposeID = purposeID
+    }
+
+    var grant: PurposeGrant { grantOrNil! }
+
+    func decide(_ selection: FieldSelection) -> GuardedCustomerReader.Decide {
+        let engine = engine
+        let grant = grant
+        let now = Date()
+        return { state, type in engine.decide(grant, customer: state, fields: selection.policyFields(for: type), now: now) }
+    }
+
+    /// Audits each customer's decision, then returns (so data leaves only after).
+    func audit(disclosures: [Disclosure], action: String, emptyOutcome: String? = nil, searchedBy: PolicyField? = nil) async throws {
+        if disclosures.isEmpty, let emptyOutcome {
+            try await audit(action: action, outcome: emptyOutcome, fields: searchedBy.map { ["searchedBy:\($0.rawValue)"] } ?? [])
+            return
+        }
+        let actor = AuditActor(.module, module)
+        try await services.audit.record(disclosures.map { disclosure in
+            let decision = disclosure.decision
+            var fields = decision.fields.map { $0.treatment == .plain ? $0.field.rawValue : "\($0.field.rawValue):\($0.treatment.rawValue)" }
+            if let searchedBy { fields.append("searchedBy:\(searchedBy.rawValue)") }
+            return AuditEvent(
+                actor: actor, action: action, customerID: disclosure.customer.id, purpose: decision.purpose, fields: fields,
+                outcome: decision.outcome.rawValue, reasons: decision.reasonCodes.map(\.rawValue), policyVersion: decision.policyVersion,
+                requestID: requestID)
+        })
+    }
+
+    func audit(action: String, outcome: String, customerID: String? = nil, fields: [String] = [], reasons: [String] = []) async throws {
+        try await services.audit.record(AuditEvent(
+            actor: AuditActor(.module, module), action: action, customerID: customerID, purpose: purposeID, fields: fields,
+            outcome: outcome, reasons: reasons, policyVersion: engine.policy.version, requestID: requestID))
+    }
+
+    /// Audits a refusal and throws the 403.
+    func denied(_ reason: ReasonCode, customerID: String? = nil) async throws -> Never {
+        try await audit(action: "access.denied", outcome: "denied", customerID: customerID, fields: ["operation:\(operation.rawValue)"], reasons: [reason.rawValue])
+        var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: reason.explanation)
+        problem.reason = reason.rawValue
+        throw problem
+    }
+}
+
+extension HTTPField.Name {
+    static let purpose = Self("X-Purpose")!
+    static let totalCount = Self("X-Total-Count")!
+    static let resultCount = Self("X-Result-Count")!
+    static let nextCursor = Self("X-Next-Cursor")!
+    static let link = Self("Link")!
+}
+
+extension BlindIndexField {
+    /// The policy field a search by this index reveals.
+    var policyField: PolicyField {
+        switch self {
+        case .email: .email
+        case .phone: .phone
+        case .nationalId: .individualIdentification
+        case .loginSubject: .loginSubject
+        }
+    }
+}
+
+extension Party {
+    /// The same kind of party with no personal values, as the "before" of a creation.
+    var emptied: Party {
+        switch self {
+        case .individual: .individual(Individual(givenName: "", familyName: ""))
+        case .organization: .organization(Organization(name: ""))
+        }
+    }
+}
