@@ -133,7 +133,9 @@ let package = Package(
         .testTarget(
             name: "ConsentryHTTPTests",
             dependencies: [
-                "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting", "ConsentryCrypto",
+                "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting", "ConsentryCrypto", "ConsentryCore",
+                "ConsentryPolicy",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 "consentry",  // built for the tests that run the real executable
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -14,6 +14,16 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
+    static func code(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: "not_found"
+        case .methodNotAllowed: "method_not_allowed"
+        case .contentTooLarge: "body_too_large"
+        case .unsupportedMediaType: "unsupported_media_type"
+        default: "http_\(status.code)"
+        }
+    }
+
     static func problem(for error: any Error, logger: Logger) -> ProblemDetails {
         switch error {
         case let problem as ProblemDetails:
@@ -26,16 +36,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as StoreError where error.code == "duplicate_external_id":
             return ProblemDetails(status: .conflict, code: error.code, detail: error.message)
         case let error as HTTPError:
-            let code = switch error.status {
-            case .notFound: "not_found"
-            case .methodNotAllowed: "method_not_allowed"
-            case .contentTooLarge: "body_too_large"
-            case .unsupportedMediaType: "unsupported_media_type"
-            default: "http_\(error.status.code)"
-            }
-            return ProblemDetails(status: error.status, code: code, detail: error.body)
+            return ProblemDetails(status: error.status, code: code(for: error.status), detail: error.body)
         case let error as any HTTPResponseError:
-            return ProblemDetails(status: error.status, code: "http_\(error.status.code)")
+            let detail = error.status == .contentTooLarge ? "request bodies are limited to 64 KiB" : nil
+            return ProblemDetails(status: error.status, code: code(for: error.status), detail: detail)
         default:
             // The type name only: an error's description might hold more than it should.
             logger.error("unhandled error", metadata: ["error.type": "\(type(of: error))"])

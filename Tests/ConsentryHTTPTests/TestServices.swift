@@ -1,0 +1,76 @@
+import ConsentryCore
+import ConsentryHTTP
+import ConsentryPolicy
+import ConsentryStore
+import ConsentryTesting
+import GRDB
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// Services over a real installation with the shipped Policies/.
+enum TestServices {
+    static func make(_ installation: TestInstallation, policies: PolicyRegistry? = nil) throws -> ConsentryServices {
+        ConsentryServices(
+            database: installation.database, keys: installation.keys,
+            policies: try policies ?? PolicyRegistry(directory: RepositoryFixtures.policiesDirectory),
+            apiKeys: ApiKeyStore(database: installation.database, cacheLifetime: .milliseconds(100)))
+    }
+}
+
+/// A running server on loopback with some customers, module keys and consents.
+struct GuardedAPIFixture: Sendable {
+    let installation: TestInstallation
+    let services: ConsentryServices
+    let customers: [Customer]
+    /// Principal id → API key.
+    let keys: [String: String]
+    let revokedKey: String
+
+    static let api = "/tmf-api/customerManagement/v4"
+
+    static func make(customerCount: Int = 12) async throws -> GuardedAPIFixture {
+        let installation = try await TestInstallation.make()
+        let services = try TestServices.make(installation)
+        var customers: [Customer] = []
+        let generator = SyntheticCustomers()
+        for index in 0..<customerCount { customers.append(try await installation.store.create(generator.draft(index))) }
+        var keys: [String: String] = [:]
+        for module in ["csr-toolbox", "customer-loyalty-management", "customer-order-management", "billing-account-management", "bill-calculation"] {
+            keys[module] = try await services.apiKeys.create(for: Principal(kind: .module, id: module)).token
+        }
+        keys["operator"] = try await services.apiKeys.create(for: Principal(kind: .operator, id: "ops")).token
+        let revoked = try await services.apiKeys.create(for: Principal(kind: .module, id: "csr-toolbox"))
+        try await services.apiKeys.revoke(revoked.key.id)
+        return GuardedAPIFixture(installation: installation, services: services, customers: customers, keys: keys, revokedKey: revoked.token)
+    }
+
+    func headers(_ principal: String?, purpose: String?, extra: HTTPFields = [:]) -> HTTPFields {
+        var headers = extra
+        if let principal { headers[.authorization] = "Bearer " + (keys[principal] ?? principal) }
+        if let purpose { headers[HTTPField.Name("X-Purpose")!] = purpose }
+        return headers
+    }
+
+    /// Runs `body` against a real HTTP server on a free loopback port.
+    func withServer(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = buildApplication(services: services, settings: ServerSettings(port: 0))
+        try await app.test(.live, body)
+        withExtendedLifetime(installation) {}
+    }
+
+    func auditCount() async throws -> Int {
+        try await installation.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry")! }
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    func json() throws -> JSONValue { try JSONValue.parse(Array(text.utf8)) }
+
+    func problem() throws -> ProblemDetails { try JSONDecoder().decode(ProblemDetails.self, from: Data(text.utf8)) }
+}
