@@ -30,10 +30,13 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
+    let routes = RouteTable()
+    router.add(middleware: MethodNotAllowedMiddleware(table: routes))
     HealthController(services: services).addRoutes(to: router.group("health"))
     MetricsController(services: services).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     GuardedCustomerController(services: services).addRoutes(to: router)
     AdminController(services: services).addRoutes(to: router)
+    routes.fill(from: router)
     return router
 }
