@@ -106,6 +106,12 @@ let package = Package(
             path: "Benchmarks/ImportBenchmark",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "consentry-bare",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareServer",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ConsentryCryptoTests",
             dependencies: ["ConsentryCrypto"],

@@ -32,12 +32,13 @@ struct ModulesCommand: AsyncParsableCommand {
             @OptionGroup var policy: PolicyOptions
             @Argument(help: "The module id.") var module: String
             @Option(help: "A note to recognise the key by (where it is deployed).") var label = ""
+            @Option(help: "Write the key to this new file (mode 0600) instead of printing it.") var output: String?
 
             func run() async throws {
                 guard try policy.load().policy.modules[module] != nil else {
                     throw ValidationError("no module \"\(module)\" in \(policy.policies); see `consentry modules list`")
                 }
-                try await CredentialCommands.create(Principal(kind: .module, id: module), label: label, data: data)
+                try await CredentialCommands.create(Principal(kind: .module, id: module), label: label, output: output, data: data)
             }
         }
 
@@ -70,7 +71,8 @@ struct OperatorsCommand: AsyncParsableCommand {
             @OptionGroup var data: DataOptions
             @Argument(help: "Who the key is for.") var name: String
             @Option(help: "A note to recognise the key by.") var label = ""
-            func run() async throws { try await CredentialCommands.create(Principal(kind: .operator, id: name), label: label, data: data) }
+            @Option(help: "Write the key to this new file (mode 0600) instead of printing it.") var output: String?
+            func run() async throws { try await CredentialCommands.create(Principal(kind: .operator, id: name), label: label, output: output, data: data) }
         }
 
         struct ListKeys: AsyncParsableCommand {
@@ -90,12 +92,23 @@ struct OperatorsCommand: AsyncParsableCommand {
 
 /// The key commands shared by modules and operators; each is an operator event.
 enum CredentialCommands {
-    static func create(_ principal: Principal, label: String, data: DataOptions) async throws {
+    static func create(_ principal: Principal, label: String, output: String?, data: DataOptions) async throws {
         let (database, _) = try await data.dataDirectory.open()
+        // Refuse an existing output file before creating a key nobody could read.
+        if let output, FileManager.default.fileExists(atPath: output) { throw ValidationError("\(output) already exists") }
         let (token, info) = try await ApiKeyStore(database: database).create(for: principal, label: label)
         try await database.recordOperatorEvent(action: "api_key.create", detail: "\(principal) key \(info.id)")
-        Terminal.note("API key \(info.id) for \(principal); shown once, store it in the module's secret store:")
-        print(token)
+        if let output {
+            let fd = open(output, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+            guard fd >= 0 else { throw ValidationError("cannot create \(output)") }
+            defer { close(fd) }
+            let bytes = Array((token + "\n").utf8)
+            guard write(fd, bytes, bytes.count) == bytes.count else { throw ValidationError("cannot write \(output)") }
+            print("API key \(info.id) for \(principal) written to \(output) (mode 0600)")
+        } else {
+            Terminal.note("API key \(info.id) for \(principal); shown once, keep it in a secret store:")
+            print(token)
+        }
     }
 
     static func list(_ kind: Principal.Kind, data: DataOptions) async throws {

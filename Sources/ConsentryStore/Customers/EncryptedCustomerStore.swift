@@ -164,12 +164,13 @@ public struct EncryptedCustomerStore: CustomerRepository {
         return try await open(rows)
     }
 
-    /// Fetches customers in one query, preserving the order of `ids`.
+    /// Fetches customers, preserving the order of `ids`: one cached primary-key statement
+    /// run per id, which is several times cheaper than compiling an `IN (...)` query for
+    /// each call on the guarded read path (measured with Benchmarks/api.sh).
     static func fetchSealed(ids: [String], _ db: Database) throws -> [CustomerRecord] {
         guard !ids.isEmpty else { return [] }
-        let records = try CustomerRecord.filter(ids.contains(CustomerRecord.Columns.id)).fetchAll(db)
-        let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
-        return ids.compactMap { byID[$0] }
+        let statement = try db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?")
+        return try ids.compactMap { id in try CustomerRecord.fetchOne(statement, arguments: [id]) }
     }
 
     /// Decrypts stored customers, reloading the KEKs once if one was rotated meanwhile.

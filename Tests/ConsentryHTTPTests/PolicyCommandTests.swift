@@ -1,0 +1,81 @@
+import ArgumentParser
+import ConsentryCommands
+import ConsentryCore
+import ConsentryStore
+import ConsentryTesting
+import Foundation
+import GRDB
+import Testing
+
+/// `consentry policy`, `modules key` and `audit verify`, run in-process as the executable parses them.
+@Suite("policy, modules and audit commands")
+struct PolicyCommandTests {
+    func run(_ arguments: [String]) async throws {
+        var command = try ConsentryCommand.parseAsRoot(arguments) as! any AsyncParsableCommand
+        try await command.run()
+    }
+
+    var policies: [String] { ["--policies", RepositoryFixtures.policiesDirectory] }
+
+    @Test("policy check accepts the shipped policy and fails with exit 65 on a broken one")
+    func check() async throws {
+        try await run(["policy", "check"] + policies)
+        let directory = try TemporaryDirectory()
+        try "categories: {user.name: Names}\nfields: {}\npurposes: {}\nmodules: {x: {applicationType: X, purposes: [nothing], operations: {}}}\n"
+            .write(toFile: directory.file("broken.yaml"), atomically: true, encoding: .utf8)
+        await #expect(throws: ExitCode(65)) { try await run(["policy", "check", "--policies", directory.path]) }
+    }
+
+    @Test("policy explain refuses a purpose the module lacks, and explains a stored customer's state")
+    func explain() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["policy", "explain", "--module", "csr-toolbox", "--purpose", "customer-care"] + policies)
+        await #expect(throws: ExitCode(1)) {
+            try await run(["policy", "explain", "--module", "csr-toolbox", "--purpose", "direct-marketing"] + policies)
+        }
+        let (database, keys) = try await DataDirectory(path: data).open()
+        let customer = try await EncryptedCustomerStore(database: database, keys: keys).create(SyntheticCustomers().draft(2))
+        try await run(["policy", "explain", "--module", "customer-loyalty-management", "--purpose", "loyalty", "--customer", customer.id,
+                       "--data-dir", data, "--fields", "contactMedium.email"] + policies)
+        await #expect(throws: (any Error).self) {
+            try await run(["policy", "explain", "--module", "csr-toolbox", "--purpose", "customer-care", "--fields", "shoeSize"] + policies)
+        }
+    }
+
+    @Test("module keys: create for a known module only, list, revoke; each an operator event")
+    func moduleKeys() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["modules", "key", "create", "case-management", "--label", "ops", "--output", directory.file("case.key"), "--data-dir", data] + policies)
+        let token = try String(contentsOfFile: directory.file("case.key"), encoding: .utf8).trimmingCharacters(in: .newlines)
+        var info = stat()
+        stat(directory.file("case.key"), &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+        await #expect(throws: (any Error).self) { try await run(["modules", "key", "create", "no-such-module", "--data-dir", data] + policies) }
+        let (database, _) = try await DataDirectory(path: data).open()
+        let keys = try await ApiKeyStore(database: database).list()
+        #expect(keys.map(\.principal) == [Principal(kind: .module, id: "case-management")])
+        #expect(try await ApiKeyStore(database: database).authenticate(token) == Principal(kind: .module, id: "case-management"))
+        try await run(["modules", "key", "revoke", keys[0].id, "--data-dir", data])
+        #expect(try await ApiKeyStore(database: database).list().first?.revokedAt != nil)
+        #expect(try await database.operatorEvents().map(\.action).filter { $0.hasPrefix("api_key") } == ["api_key.revoke", "api_key.create"])
+        try await run(["operators", "key", "create", "alice", "--output", directory.file("alice.key"), "--data-dir", data])
+        #expect(try await ApiKeyStore(database: database).list(kind: .operator).count == 1)
+    }
+
+    @Test("audit verify passes on an intact trail and exits 1 on an edited one")
+    func auditVerify() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        let (database, keys) = try await DataDirectory(path: data).open()
+        let log = AuditLog(database: database, keys: keys)
+        for n in 0..<5 { try await log.record(AuditEvent(actor: AuditActor(.system, "test"), action: "test.\(n)", outcome: "succeeded")) }
+        try await run(["audit", "verify", "--data-dir", data])
+        try await database.writer.write { db in try db.execute(sql: "UPDATE audit_entry SET action = 'test.x' WHERE seq = 3") }
+        await #expect(throws: ExitCode(1)) { try await run(["audit", "verify", "--data-dir", data]) }
+    }
+}
