@@ -95,6 +95,15 @@ struct GuardedAPITests {
                 try String.fetchOne(db, sql: "SELECT reasons FROM audit_entry WHERE action = 'access.denied' AND customer_id = ?", arguments: [fixture.customers[0].id])
             }
             #expect(reasons == "PURPOSE_NOT_ALLOWED_FOR_MODULE")
+            // Decisions are counted by module, purpose and outcome; an unknown purpose is never echoed.
+            _ = try await client.execute(uri: "\(Self.api)/customer?limit=1", method: .get, headers: fixture.headers("csr-toolbox", purpose: "x-secret-text"))
+            let metrics = try await client.execute(uri: "/metrics", method: .get).text
+            let careDecisions = metrics.split(separator: "\n")
+                .filter { $0.hasPrefix(#"consentry_decisions_total{module="csr-toolbox",purpose="customer-care","#) }
+                .compactMap { Int($0.split(separator: " ").last ?? "") }
+            #expect(careDecisions.reduce(0, +) == 5)
+            #expect(metrics.contains(#"consentry_decisions_total{module="csr-toolbox",purpose="direct-marketing",outcome="refused"} 1"#))
+            #expect(metrics.contains(#"purpose="unknown",outcome="refused"} 1"#) && !metrics.contains("x-secret-text"))
         }
         let report = try await AuditVerifier(database: fixture.installation.database, keys: fixture.installation.keys).verify()
         #expect(report.isIntact && report.entries >= 6)

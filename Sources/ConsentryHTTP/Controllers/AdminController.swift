@@ -4,6 +4,7 @@ import ConsentryStore
 import Foundation
 import Hummingbird
 import NIOCore
+import Prometheus
 
 /// Operator endpoints: the policy in force and its reload. Operator API keys only.
 struct AdminController {
@@ -32,6 +33,7 @@ struct AdminController {
                 requestID: context.requestID))
             return Self.json(Self.summary(services.policies))
         case .failure(let error):
+            services.metrics.makeCounter(descriptor: MetricNames.policyReloadFailures).increment()
             try await services.audit.record(AuditEvent(
                 actor: actor, action: "policy.reload", outcome: "failed", reasons: ["POLICY_INVALID"], policyVersion: before,
                 requestID: context.requestID))

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Prometheus
 
 /// The guarded data API for modules: TMF629 customers and TMF632 parties, each request for a
 /// declared purpose, each customer through the decision engine, each decision audited before
@@ -279,6 +280,9 @@ struct GuardedCall: Sendable {
             return
         }
         let actor = AuditActor(.module, module)
+        var outcomes: [AccessDecision.Outcome: Int] = [:]
+        for disclosure in disclosures { outcomes[disclosure.decision.outcome, default: 0] += 1 }
+        for (outcome, count) in outcomes { countDecisions(outcome.rawValue, count) }
         try await services.audit.record(disclosures.map { disclosure in
             let decision = disclosure.decision
             var fields = decision.fields.map { $0.treatment == .plain ? $0.field.rawValue : "\($0.field.rawValue):\($0.treatment.rawValue)" }
@@ -296,8 +300,18 @@ struct GuardedCall: Sendable {
             outcome: outcome, reasons: reasons, policyVersion: engine.policy.version, requestID: requestID))
     }
 
+    /// `consentry_decisions_total{module, purpose, outcome}`: labels are policy ids, bounded by the policy.
+    private func countDecisions(_ outcome: String, _ count: Int) {
+        // An unknown purpose is the caller's text: count it under one label, never echo it.
+        let purpose = engine.policy.purposes[purposeID] != nil ? purposeID : "unknown"
+        services.metrics.makeCounter(
+            descriptor: MetricNames.decisions, labels: [("module", module), ("purpose", purpose), ("outcome", outcome)]
+        ).increment(by: Int64(count))
+    }
+
     /// Audits a refusal and throws the 403.
     func denied(_ reason: ReasonCode, customerID: String? = nil) async throws -> Never {
+        countDecisions("refused", 1)
         try await audit(action: "access.denied", outcome: "denied", customerID: customerID, fields: ["operation:\(operation.rawValue)"], reasons: [reason.rawValue])
         var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: reason.explanation)
         problem.reason = reason.rawValue

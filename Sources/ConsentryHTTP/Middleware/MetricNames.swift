@@ -26,4 +26,14 @@ enum MetricNames {
             namespace: "consentry", metricName: "wrapped_keys_pending_rewrap", unitName: "",
             helpText: "Wrapped keys on a KEK version older than the active one")
     }
+    static var decisions: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "consentry", metricName: "decisions", unitName: "total",
+            helpText: "Guarded-API decisions by module, purpose and outcome (permitted, partial, denied, refused)")
+    }
+    static var policyReloadFailures: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "consentry", metricName: "policy_reload_failures", unitName: "total",
+            helpText: "Policy reloads that failed and left the previous policy in force")
+    }
 }
