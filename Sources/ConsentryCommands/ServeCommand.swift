@@ -21,6 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Initialise and load the synthetic fixtures if the data directory is empty.") var demo = false
     @Option(help: "Fixtures directory for --demo.") var fixtures = "Fixtures"
     @Option(help: "trace, debug, info, notice, warning, error or critical.") var logLevel = "info"
+    @Option(help: "Customer tokens: the issuer (iss) to accept.") var jwtIssuer: String?
+    @Option(help: "Customer tokens: the audience (aud) to accept.") var jwtAudience: String?
+    @Option(help: "Customer tokens: a file with the HS256 secret (base64).") var jwtSecretFile: String?
+    @Option(help: "Customer tokens: a JWKS file with the identity provider's ES256/RS256 keys.") var jwksFile: String?
 
     func run() async throws {
         let policies = try policy.load()
@@ -34,7 +38,9 @@ struct ServeCommand: AsyncParsableCommand {
             _ = try await DemoSeed.consents(database: database)
         }
         let (database, keys) = try await directory.open()
-        let services = ConsentryServices(database: database, keys: keys, policies: policies)
+        let services = ConsentryServices(
+            database: database, keys: keys, policies: policies, customerTokens: try await customerTokens(),
+            receipts: try await ReceiptSigner.make(keyManager: keys.current))
         let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]
         let app = buildApplication(
             services: services, settings: ServerSettings(host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info))
@@ -58,6 +64,26 @@ struct ServeCommand: AsyncParsableCommand {
         defer { reloader.cancel() }
         if demo { printDemoGuide(imported: imported, customers: try await services.customers.count(), keys: demoKeys, policyVersion: policies.policy.version) }
         try await app.runService()
+    }
+
+    /// The customer identity provider: the options if given, else the development key with
+    /// `--demo`, else none (then `/self` answers 401).
+    private func customerTokens() async throws -> CustomerTokenVerifier? {
+        if jwtSecretFile != nil || jwksFile != nil {
+            guard let issuer = jwtIssuer, let audience = jwtAudience else {
+                throw ValidationError("--jwt-issuer and --jwt-audience are required with --jwt-secret-file or --jwks-file")
+            }
+            var settings = CustomerIdentitySettings(issuer: issuer, audience: audience)
+            if let file = jwtSecretFile {
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                    let secret = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), secret.count >= 32
+                else { throw ValidationError("\(file) must hold a base64 secret of at least 32 bytes") }
+                settings.hs256Secret = SecureBytes(copying: secret)
+            }
+            if let file = jwksFile { settings.jwksJSON = try String(contentsOfFile: file, encoding: .utf8) }
+            return try await CustomerTokenVerifier.make(settings)
+        }
+        return demo ? try await CustomerTokenVerifier.make(try DevelopmentIdentity.settings(dataDir: data.dataDir)) : nil
     }
 
     /// Fresh demo keys on every start (the previous demo keys are revoked): keys are shown once.
@@ -96,6 +122,8 @@ struct ServeCommand: AsyncParsableCommand {
               curl -s \(base)/openapi.yaml | head
               swift run consentry audit verify --data-dir \(data.dataDir)
               swift run consentry policy explain --module csr-toolbox --purpose customer-care
+              TOKEN=$(swift run consentry token --customer <id> --data-dir \(data.dataDir))   # a customer's sign-in
+              curl -s -H "Authorization: Bearer $TOKEN" \(base)/self/v1/me/consents
             Stop with Ctrl-C.
             """)
         fflush(nil)  // stdout may be a pipe or file: show the guide now

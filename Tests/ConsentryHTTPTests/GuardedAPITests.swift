@@ -273,7 +273,7 @@ struct GuardedAPITests {
             try FileManager.default.copyItem(atPath: RepositoryFixtures.policiesDirectory + "/" + name, toPath: directory.file(name))
         }
         let installation = try await TestInstallation.make()
-        let services = try TestServices.make(installation, policies: try .init(directory: directory.path))
+        let services = try await TestServices.make(installation, policies: try .init(directory: directory.path))
         let token = try await services.apiKeys.create(for: Principal(kind: .operator, id: "ops")).token
         let version = services.policies.policy.version
         try "modules:\n  csr-toolbox:\n    applicationType: CSR Toolbox\n    purposes: [customer-care]\n    operations: {read: yes}\n"

@@ -11,7 +11,7 @@ import Testing
 struct ServerTests {
     func services() async throws -> (TestInstallation, ConsentryServices) {
         let installation = try await TestInstallation.make()
-        return (installation, try TestServices.make(installation))
+        return (installation, try await TestServices.make(installation))
     }
 
     @Test("Health routes answer, with a request id on every response")

@@ -1,4 +1,5 @@
 import ConsentryCore
+import ConsentryCrypto
 import ConsentryHTTP
 import ConsentryPolicy
 import ConsentryStore
@@ -13,11 +14,18 @@ import Testing
 
 /// Services over a real installation with the shipped Policies/.
 enum TestServices {
-    static func make(_ installation: TestInstallation, policies: PolicyRegistry? = nil) throws -> ConsentryServices {
+    /// The identity provider of the tests: HS256 with a fixed test secret.
+    static let identity = CustomerIdentitySettings(
+        issuer: "https://idp.operator.example", audience: "consentry-self-service",
+        hs256Secret: SecureBytes(copying: Array("test-only-secret-0123456789abcdef-0123456789".utf8)))
+
+    static func make(_ installation: TestInstallation, policies: PolicyRegistry? = nil) async throws -> ConsentryServices {
         ConsentryServices(
             database: installation.database, keys: installation.keys,
             policies: try policies ?? PolicyRegistry(directory: RepositoryFixtures.policiesDirectory),
-            apiKeys: ApiKeyStore(database: installation.database, cacheLifetime: .milliseconds(100)))
+            apiKeys: ApiKeyStore(database: installation.database, cacheLifetime: .milliseconds(100)),
+            customerTokens: try await CustomerTokenVerifier.make(identity),
+            receipts: try await ReceiptSigner.make(keyManager: installation.keys.current))
     }
 }
 
@@ -34,7 +42,7 @@ struct GuardedAPIFixture: Sendable {
 
     static func make(customerCount: Int = 12) async throws -> GuardedAPIFixture {
         let installation = try await TestInstallation.make()
-        let services = try TestServices.make(installation)
+        let services = try await TestServices.make(installation)
         var customers: [Customer] = []
         let generator = SyntheticCustomers()
         for index in 0..<customerCount { customers.append(try await installation.store.create(generator.draft(index))) }

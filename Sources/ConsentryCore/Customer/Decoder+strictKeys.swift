@@ -8,13 +8,13 @@ struct AnyCodingKey: CodingKey {
 
 extension CodingKey where Self: CaseIterable {
     /// The JSON names of a type's keys, for `rejectUnknownKeys`.
-    static func names(_ extra: String...) -> Set<String> { Set(allCases.map(\.stringValue) + extra) }
+    public static func names(_ extra: String...) -> Set<String> { Set(allCases.map(\.stringValue) + extra) }
 }
 
 extension Decoder {
     /// Rejects keys a type does not know, so a misspelt field is an error instead of silently
     /// dropped data. The error names the key (a field name, never a value).
-    func rejectUnknownKeys(allowed: Set<String>) throws {
+    public func rejectUnknownKeys(allowed: Set<String>) throws {
         let container = try self.container(keyedBy: AnyCodingKey.self)
         if let unknown = container.allKeys.first(where: { !allowed.contains($0.stringValue) }) {
             throw DecodingError.dataCorrupted(

@@ -37,6 +37,7 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     OpenAPIController().addRoutes(to: router)
     GuardedCustomerController(services: services).addRoutes(to: router)
     AdminController(services: services).addRoutes(to: router)
+    SelfServiceController(services: services).addRoutes(to: router)
     routes.fill(from: router)
     return router
 }

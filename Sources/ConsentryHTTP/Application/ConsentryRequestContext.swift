@@ -1,3 +1,4 @@
+import ConsentryCore
 import ConsentryStore
 import Hummingbird
 
@@ -7,6 +8,8 @@ public struct ConsentryRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
     public var principal: Principal?
+    /// The signed-in customer on `/self` routes.
+    public var customer: Customer?
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -15,9 +15,13 @@ public struct ConsentryServices: Sendable {
     public let audit: AuditLog
     public let consents: ConsentLedger
     public let metrics: PrometheusCollectorRegistry
+    /// Customer sign-in; `nil` when no identity provider is configured (then /self answers 401).
+    public let customerTokens: CustomerTokenVerifier?
+    public let receipts: ReceiptSigner
 
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
+        customerTokens: CustomerTokenVerifier? = nil, receipts: ReceiptSigner,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.database = database
@@ -29,5 +33,7 @@ public struct ConsentryServices: Sendable {
         self.audit = AuditLog(database: database, keys: keys)
         self.consents = ConsentLedger(database: database)
         self.metrics = metrics
+        self.customerTokens = customerTokens
+        self.receipts = receipts
     }
 }

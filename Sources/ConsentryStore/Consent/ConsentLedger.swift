@@ -15,14 +15,53 @@ public struct ConsentLedger: Sendable {
     }
 
     /// Records events in one transaction.
+    /// - Returns: the ids of the history rows, in order.
     /// - Throws: `StoreError` for an unknown customer or a purpose-less consent event.
-    public func record(_ events: [ConsentEvent]) async throws {
+    @discardableResult
+    public func record(_ events: [ConsentEvent]) async throws -> [Int64] {
         try await database.writer.write { db in
-            for event in events { try Self.record(event, db) }
+            try events.map { try Self.record($0, db) }
         }
     }
 
-    static func record(_ event: ConsentEvent, _ db: Database) throws {
+    /// Records an event and the receipt signed for it, in one transaction: there is no
+    /// consent change without its receipt, nor a receipt for a change that did not happen.
+    @discardableResult
+    public func record(_ event: ConsentEvent, receipt: StoredReceipt) async throws -> Int64 {
+        try await database.writer.write { db in
+            let id = try Self.record(event, db)
+            try db.execute(
+                sql: "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [receipt.id, event.customerID, id, event.purpose, receipt.issuedAt, receipt.jws])
+            return id
+        }
+    }
+
+    /// The customer's receipts, newest first.
+    public func receipts(customerID: String) async throws -> [StoredReceipt] {
+        try await database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT id, purpose, issued_at, jws FROM consent_receipt WHERE customer_id = ? ORDER BY issued_at DESC, id DESC",
+                             arguments: [customerID]).map { StoredReceipt(id: $0["id"], purpose: $0["purpose"], issuedAt: $0["issued_at"], jws: $0["jws"]) }
+        }
+    }
+
+    /// The current consent history of one customer, oldest first.
+    public func history(customerID: String) async throws -> [ConsentEvent] {
+        try await database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY id", arguments: [customerID]).compactMap { row in
+                guard let kind = ConsentEvent.Kind(rawValue: row["kind"]), let channel = ConsentEvent.Channel(rawValue: row["channel"]),
+                    let by = ConsentEvent.ExpressedBy(rawValue: row["actor_kind"])
+                else { return nil }
+                return ConsentEvent(
+                    customerID: customerID, purpose: row["purpose"], kind: kind, occurredAt: row["occurred_at"], channel: channel,
+                    expressedBy: by, agentID: row["actor_id"], noticeVersion: row["notice_version"], expiresAt: row["expires_at"],
+                    evidence: row["evidence"])
+            }
+        }
+    }
+
+    @discardableResult
+    static func record(_ event: ConsentEvent, _ db: Database) throws -> Int64 {
         guard try Int.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [event.customerID]) != nil else {
             throw StoreError(code: "unknown_customer", message: "no customer with this id")
         }
@@ -38,6 +77,7 @@ public struct ConsentLedger: Sendable {
                 event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
                 event.expressedBy.rawValue, event.agentID, event.noticeVersion, event.expiresAt, event.evidence,
             ])
+        let eventID = db.lastInsertedRowID
         switch event.kind {
         case .given, .refused, .withdrawn:
             try db.execute(
@@ -61,6 +101,7 @@ public struct ConsentLedger: Sendable {
         case .restrictionLifted:
             try db.execute(sql: "DELETE FROM processing_restriction WHERE customer_id = ?", arguments: [event.customerID])
         }
+        return eventID
     }
 
     /// One customer's privacy state and party type, or `nil` for an unknown id.
@@ -99,6 +140,21 @@ public struct ConsentLedger: Sendable {
             if try Int.fetchOne(restriction, arguments: [id]) != nil { states[id]?.restricted = true }
         }
         return states
+    }
+}
+
+/// A signed consent receipt as stored: compact JWS over the receipt's JSON.
+public struct StoredReceipt: Sendable, Equatable {
+    public var id: String
+    public var purpose: String?
+    public var issuedAt: Date
+    public var jws: String
+
+    public init(id: String, purpose: String?, issuedAt: Date, jws: String) {
+        self.id = id
+        self.purpose = purpose
+        self.issuedAt = issuedAt
+        self.jws = jws
     }
 }
 

@@ -149,6 +149,19 @@ public struct AppDatabase: Sendable {
             // When the relationship ended, for retention counted from `relationship_end`.
             try db.alter(table: "customer") { t in t.add(column: "relationship_ended_at", .datetime) }
         }
+        migrator.registerMigration("v3-consent-receipts") { db in
+            // Signed consent receipts (ISO/IEC TS 27560, Kantara v1.1 fields) as compact JWS.
+            // They name the customer by id and the purpose; never a personal value.
+            try db.create(table: "consent_receipt") { t in
+                t.primaryKey("id", .text)
+                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
+                t.column("event_id", .integer).notNull().references("consent_event", onDelete: .cascade)
+                t.column("purpose", .text)
+                t.column("issued_at", .datetime).notNull()
+                t.column("jws", .text).notNull()
+            }
+            try db.create(index: "consent_receipt_customer", on: "consent_receipt", columns: ["customer_id", "issued_at"])
+        }
         return migrator
     }
 }

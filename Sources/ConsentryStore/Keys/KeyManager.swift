@@ -17,24 +17,29 @@ public struct KeyManager: Sendable {
     /// Signs audit checkpoints (HMAC-SHA256). Protected by the KEK like every system key, so
     /// it survives KEK rotation and a database thief cannot forge checkpoints.
     let auditCheckpointKey: SecureBytes
+    /// The P-256 private scalar that signs consent receipts (ES256), KEK-protected.
+    public let receiptSigningKey: SecureBytes
 
     /// Digest length of blind indexes; see SECURITY.md for the leakage trade-off.
     public static let blindIndexBits = 24
     static let blindIndexRootName = "blind-index-root"
     static let auditCheckpointKeyName = "audit-checkpoint"
+    static let receiptSigningKeyName = "receipt-signing"
 
     /// Loads (on first use, creates) the system keys of `database` with `ring`.
     /// - Throws: `KeyError.wrongKey` when the ring does not open this database's keys.
     public static func load(ring: KeyRing, database: AppDatabase) async throws -> KeyManager {
-        let (root, auditKey) = try await database.writer.write { db in
+        let (root, auditKey, receiptKey) = try await database.writer.write { db in
             // A database with customers but no blind-index root was not made with this ring.
             let hasCustomers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer")! > 0
             let root = try systemKey(blindIndexRootName, ring: ring, db, mayCreate: !hasCustomers)
             let auditKey = try systemKey(auditCheckpointKeyName, ring: ring, db, mayCreate: true)
-            return (root, auditKey)
+            // 32 random bytes are a valid P-256 scalar except with probability about 2^-32.
+            let receiptKey = try systemKey(receiptSigningKeyName, ring: ring, db, mayCreate: true)
+            return (root, auditKey, receiptKey)
         }
         let indexer = try BlindIndexer(root: root, fields: BlindIndexField.allCases.map(\.rawValue), bits: blindIndexBits)
-        return KeyManager(ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey)
+        return KeyManager(ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey, receiptSigningKey: receiptKey)
     }
 
     /// Unwraps the system key `name`, creating it when absent and `mayCreate`.

@@ -1,0 +1,76 @@
+import ConsentryCrypto
+import Foundation
+import JWTKit
+
+/// Where customer tokens come from: the operator's identity provider.
+public struct CustomerIdentitySettings: Sendable {
+    public var issuer: String
+    public var audience: String
+    /// An HS256 shared secret (the demo's development key, or a provider that signs so).
+    public var hs256Secret: SecureBytes?
+    /// A JWKS document with the provider's ES256 / RS256 public keys.
+    public var jwksJSON: String?
+
+    public init(issuer: String, audience: String, hs256Secret: SecureBytes? = nil, jwksJSON: String? = nil) {
+        self.issuer = issuer
+        self.audience = audience
+        self.hs256Secret = hs256Secret
+        self.jwksJSON = jwksJSON
+    }
+
+    /// The demo's development issuer and audience.
+    public static let developmentIssuer = "consentry-dev"
+    public static let developmentAudience = "consentry-self-service"
+}
+
+/// Verifies customer bearer tokens with jwt-kit: signature (HS256, or ES256/RS256 from the
+/// JWKS), issuer, audience and expiry. `alg: none` and unknown keys are refused by jwt-kit.
+public final class CustomerTokenVerifier: Sendable {
+    let keys: JWTKeyCollection
+    public let settings: CustomerIdentitySettings
+
+    public struct Rejected: Error, Equatable, CustomStringConvertible {
+        public var reason: String
+        public var description: String { reason }
+    }
+
+    public static func make(_ settings: CustomerIdentitySettings) async throws -> CustomerTokenVerifier {
+        let keys = JWTKeyCollection()
+        if let secret = settings.hs256Secret {
+            await keys.add(hmac: HMACKey(from: secret.withUnsafeBytes { Array($0) }), digestAlgorithm: .sha256, kid: "hs256")
+        }
+        if let jwks = settings.jwksJSON { try await keys.add(jwksJSON: jwks) }
+        return CustomerTokenVerifier(keys: keys, settings: settings)
+    }
+
+    private init(keys: JWTKeyCollection, settings: CustomerIdentitySettings) {
+        self.keys = keys
+        self.settings = settings
+    }
+
+    /// The token's subject, once signature, issuer, audience and expiry check out.
+    /// - Throws: `Rejected` with a reason safe to show (never the token).
+    public func subject(of token: String) async throws -> String {
+        let claims: CustomerClaims
+        do { claims = try await keys.verify(token, as: CustomerClaims.self, iteratingKeys: true) } catch let error as JWTError {
+            throw Rejected(reason: error.errorType == .claimVerificationFailure ? "the token has expired" : "the token's signature or format is invalid")
+        } catch {
+            throw Rejected(reason: "the token's signature or format is invalid")
+        }
+        guard claims.iss.value == settings.issuer else { throw Rejected(reason: "the token was issued by another issuer") }
+        do { try claims.aud.verifyIntendedAudience(includes: settings.audience) } catch {
+            throw Rejected(reason: "the token is meant for another audience")
+        }
+        guard !claims.sub.value.isEmpty else { throw Rejected(reason: "the token has no subject") }
+        return claims.sub.value
+    }
+
+    /// A development token for `subject` (HS256 with the configured secret), as the demo's
+    /// `consentry token` prints.
+    public func mint(subject: String, lifetime: TimeInterval = 3600, now: Date = Date()) async throws -> String {
+        let claims = CustomerClaims(
+            sub: SubjectClaim(value: subject), iss: IssuerClaim(value: settings.issuer), aud: AudienceClaim(value: [settings.audience]),
+            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now))
+        return try await keys.sign(claims, kid: "hs256")
+    }
+}

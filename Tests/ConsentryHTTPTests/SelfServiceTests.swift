@@ -1,0 +1,174 @@
+import ConsentryCore
+import ConsentryCrypto
+import ConsentryHTTP
+import ConsentryStore
+import ConsentryTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import JWTKit
+import NIOCore
+import Testing
+
+@Suite("Customer self-management over HTTP")
+struct SelfServiceTests {
+    static let api = GuardedAPIFixture.api
+
+    /// A token as the identity provider would issue it, or a deliberately bad one.
+    func token(
+        subject: String, issuer: String = TestServices.identity.issuer, audience: String = TestServices.identity.audience,
+        secret: SecureBytes? = TestServices.identity.hs256Secret, lifetime: TimeInterval = 600
+    ) async throws -> String {
+        let minter = try await CustomerTokenVerifier.make(CustomerIdentitySettings(issuer: issuer, audience: audience, hs256Secret: secret))
+        return try await minter.mint(subject: subject, lifetime: lifetime, now: lifetime < 0 ? Date(timeIntervalSinceNow: -3600) : Date())
+    }
+
+    static func age(_ customer: Customer) -> Int? {
+        guard case .individual(let p) = customer.profile.engagedParty, let birth = p.birthDate, let year = Int(birth.prefix(4)) else { return nil }
+        return Calendar(identifier: .gregorian).component(.year, from: Date()) - year
+    }
+
+    func adults(_ fixture: GuardedAPIFixture) -> [Customer] {
+        fixture.customers.filter { c in (Self.age(c) ?? 0) > 20 && c.profile.loginSubject != nil && !c.profile.emails.isEmpty }
+    }
+
+    @Test("a customer sees only their own data; forged, expired, foreign and unknown tokens get 401")
+    func ownDataOnly() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 30)
+        let people = adults(fixture)
+        let (a, b) = (people[0], people[1])
+        let tokenA = try await token(subject: a.profile.loginSubject!)
+        let tokenB = try await token(subject: b.profile.loginSubject!)
+        let bad: [(String, String)] = [
+            ("wrong secret", try await token(subject: a.profile.loginSubject!, secret: SecureBytes(copying: Array("another-secret-another-secret-another".utf8)))),
+            ("wrong issuer", try await token(subject: a.profile.loginSubject!, issuer: "https://evil.example")),
+            ("wrong audience", try await token(subject: a.profile.loginSubject!, audience: "billing")),
+            ("expired", try await token(subject: a.profile.loginSubject!, lifetime: -60)),
+            ("unknown subject", try await token(subject: "nobody-at-all")),
+            ("garbage", "not.a.token"),
+            ("unsigned", "eyJhbGciOiJub25lIn0." + Data(#"{"sub":"x","iss":"https://idp.operator.example","aud":"consentry-self-service","exp":9999999999}"#.utf8).base64EncodedString() + "."),
+        ]
+        try await fixture.withServer { client in
+            let meA = try await client.execute(uri: "/self/v1/me", method: .get, headers: [.authorization: "Bearer \(tokenA)"])
+            #expect(meA.status == .ok, "\(meA.text)")
+            #expect(try meA.json()["id"] == .string(a.id))
+            #expect(meA.text.contains(a.profile.emails[0]) && !meA.text.contains(b.profile.emails[0]))
+            #expect(meA.text.contains(#""category":"user.contact.email""#))
+            let meB = try await client.execute(uri: "/self/v1/me", method: .get, headers: [.authorization: "Bearer \(tokenB)"])
+            #expect(try meB.json()["id"] == .string(b.id))
+            for (name, badToken) in bad {
+                for path in ["/self/v1/me", "/self/v1/me/consents", "/self/v1/me/receipts"] {
+                    let response = try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(badToken)"])
+                    #expect(response.status == .unauthorized, "\(name) on \(path)")
+                    #expect(!response.text.contains(a.id), "\(name)")
+                }
+            }
+            let none = try await client.execute(uri: "/self/v1/me", method: .get)
+            #expect(none.status == .unauthorized)
+            // A's consent changes A only.
+            let put = try await client.execute(
+                uri: "/self/v1/me/consents/loyalty", method: .put, headers: [.authorization: "Bearer \(tokenA)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"status":"given"}"#))
+            #expect(put.status == .ok, "\(put.text)")
+            let consentsB = try await client.execute(uri: "/self/v1/me/consents", method: .get, headers: [.authorization: "Bearer \(tokenB)"])
+            #expect(consentsB.text.contains(#""purpose":"loyalty""#))
+            #expect(!consentsB.text.contains(#""purpose":"loyalty","name":"Loyalty programme","description":"With your consent you collect points and receive birthday and anniversary rewards.","legalBasis":"consent","article":"Art. 6(1)(a)","retention":"P3M after relationship_end","status":"given""#))
+            let receiptsB = try await client.execute(uri: "/self/v1/me/receipts", method: .get, headers: [.authorization: "Bearer \(tokenB)"])
+            #expect(receiptsB.text == "[]")
+            // A module key is not a customer token.
+            let moduleKey = try await client.execute(uri: "/self/v1/me", method: .get, headers: [.authorization: "Bearer \(fixture.keys["csr-toolbox"]!)"])
+            #expect(moduleKey.status == .unauthorized)
+        }
+    }
+
+    @Test("withdrawing consent through /self/v1/me makes the very next module read withhold the fields")
+    func withdrawalReachesModules() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 20)
+        let customer = adults(fixture)[0]
+        let email = customer.profile.emails[0]
+        let token = try await token(subject: customer.profile.loginSubject!)
+        let customerHeaders: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+        let module = fixture.headers("customer-loyalty-management", purpose: "direct-marketing")
+        try await fixture.withServer { client in
+            let refused = try await client.execute(uri: "\(Self.api)/customer/\(customer.id)", method: .get, headers: module)
+            #expect(try refused.json()["privacyDecision"]?["customerReason"] == .string("NO_CONSENT"))
+            let give = try await client.execute(uri: "/self/v1/me/consents/direct-marketing", method: .put, headers: customerHeaders, body: ByteBuffer(string: #"{"status":"given","channel":"app"}"#))
+            #expect(give.status == .ok, "\(give.text)")
+            let allowed = try await client.execute(uri: "\(Self.api)/customer/\(customer.id)", method: .get, headers: module)
+            #expect(allowed.text.contains(email))
+            let withdraw = try await client.execute(uri: "/self/v1/me/consents/direct-marketing", method: .put, headers: customerHeaders, body: ByteBuffer(string: #"{"status":"withdrawn"}"#))
+            #expect(withdraw.status == .ok)
+            let after = try await client.execute(uri: "\(Self.api)/customer/\(customer.id)", method: .get, headers: module)
+            #expect(!after.text.contains(email))
+            #expect(try after.json()["privacyDecision"]?["customerReason"] == .string("CONSENT_WITHDRAWN"))
+            let consents = try await client.execute(uri: "/self/v1/me/consents", method: .get, headers: customerHeaders)
+            guard case .array(let purposes) = try consents.json()["purposes"] else { Issue.record("no purposes"); return }
+            let marketing = purposes.first { $0["purpose"] == .string("direct-marketing") }
+            #expect(marketing?["status"] == .string("withdrawn"))
+            #expect(purposes.first { $0["purpose"] == .string("billing") }?["status"] == .string("not_required"))
+            // Contract purposes are not a matter of consent.
+            let contract = try await client.execute(uri: "/self/v1/me/consents/billing", method: .put, headers: customerHeaders, body: ByteBuffer(string: #"{"status":"withdrawn"}"#))
+            #expect(contract.status == .conflict)
+            let unknownField = try await client.execute(uri: "/self/v1/me/consents/loyalty", method: .put, headers: customerHeaders, body: ByteBuffer(string: #"{"status":"given","colour":"red"}"#))
+            #expect(unknownField.status == .badRequest)
+        }
+        let history = try await fixture.services.consents.history(customerID: customer.id)
+        #expect(history.map(\.kind) == [.given, .withdrawn])
+        #expect(history.map(\.channel) == [.app, .web])
+    }
+
+    @Test("a receipt verifies with the published key; a tampered one does not")
+    func receipts() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 20)
+        let customer = adults(fixture)[0]
+        let token = try await token(subject: customer.profile.loginSubject!)
+        try await fixture.withServer { client in
+            let give = try await client.execute(
+                uri: "/self/v1/me/consents/loyalty", method: .put, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"status":"given"}"#))
+            let jws = try #require(try give.json()["receipt"]?["jws"]?.stringValue)
+            let jwks = try await client.execute(uri: "/self/v1/receipts/jwks", method: .get).text
+            // Verify as an outsider would: only the published JWKS.
+            let verifier = JWTKeyCollection()
+            try await verifier.add(jwksJSON: jwks)
+            let receipt = try await verifier.verify(jws, as: ConsentReceipt.self)
+            #expect(receipt.piiPrincipalId == customer.id && receipt.purposeId == "loyalty" && receipt.consentStatus == "given")
+            #expect(receipt.version == "KI-CR-v1.1.0" && receipt.services.first?.purposes.first?.purposeCategory == ["dpv:CustomerRelationshipManagement"])
+            #expect(!jws.contains(customer.profile.emails[0]))
+            // Tamper: flip the status inside the signed payload.
+            let parts = jws.split(separator: ".").map(String.init)
+            var payload = Data(base64Encoded: Self.padded(parts[1]))!
+            payload = Data(String(decoding: payload, as: UTF8.self).replacingOccurrences(of: "\"given\"", with: "\"refused\"").utf8)
+            let tampered = [parts[0], payload.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: ""), parts[2]].joined(separator: ".")
+            await #expect(throws: (any Error).self) { try await verifier.verify(tampered, as: ConsentReceipt.self) }
+            let listed = try await client.execute(uri: "/self/v1/me/receipts", method: .get, headers: [.authorization: "Bearer \(token)"])
+            #expect(listed.text.contains(jws))
+        }
+    }
+
+    @Test("under the policy's age a customer cannot consent alone")
+    func guardianRequired() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 240)
+        let minor = try #require(fixture.customers.first { (Self.age($0) ?? 99) < 15 && $0.profile.loginSubject != nil })
+        let token = try await token(subject: minor.profile.loginSubject!)
+        try await fixture.withServer { client in
+            let response = try await client.execute(
+                uri: "/self/v1/me/consents/direct-marketing", method: .put, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"status":"given"}"#))
+            #expect(response.status == .forbidden)
+            #expect(try response.problem().code == "guardian_required")
+            // Withdrawing never needs a guardian.
+            let withdraw = try await client.execute(
+                uri: "/self/v1/me/consents/direct-marketing", method: .put, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
+                body: ByteBuffer(string: #"{"status":"withdrawn"}"#))
+            #expect(withdraw.status == .ok)
+        }
+    }
+
+    static func padded(_ base64url: String) -> String {
+        var text = base64url.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while text.count % 4 != 0 { text += "=" }
+        return text
+    }
+}
