@@ -166,6 +166,143 @@ struct SelfServiceTests {
         }
     }
 
+    @Test("objection and restriction through /self reach the module reads; contract purposes cannot be objected to")
+    func objectionAndRestriction() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 20)
+        let customer = adults(fixture)[0]
+        let token = try await token(subject: customer.profile.loginSubject!)
+        let me: HTTPFields = [.authorization: "Bearer \(token)"]
+        let fraud = fixture.headers("customer-order-management", purpose: "fraud-prevention")
+        let care = fixture.headers("csr-toolbox", purpose: "customer-care")
+        try await fixture.withServer { client in
+            @Sendable func read(_ headers: HTTPFields) async throws -> TestResponse {
+                try await client.execute(uri: "\(Self.api)/customer/\(customer.id)", method: .get, headers: headers)
+            }
+            let before = try await read(fraud)
+            #expect(try before.json()["privacyDecision"]?["customerReason"] == nil)
+            #expect(try await client.execute(uri: "/self/v1/me/objections/fraud-prevention", method: .put, headers: me).status == .ok)
+            #expect(try await read(fraud).json()["privacyDecision"]?["customerReason"] == .string("OBJECTION"))
+            #expect(try await client.execute(uri: "/self/v1/me/objections/billing", method: .put, headers: me).status == .conflict)
+            #expect(try await client.execute(uri: "/self/v1/me/objections/fraud-prevention", method: .delete, headers: me).status == .ok)
+            #expect(try await read(fraud).json()["privacyDecision"]?["customerReason"] == nil)
+            #expect(try await client.execute(uri: "/self/v1/me/restriction?channel=app", method: .put, headers: me).status == .ok)
+            #expect(try await read(care).json()["privacyDecision"]?["customerReason"] == .string("RESTRICTED"))
+            #expect(try await client.execute(uri: "/self/v1/me/restriction", method: .delete, headers: me).status == .ok)
+            #expect(try await read(care).json()["privacyDecision"]?["customerReason"] == nil)
+            #expect(try await client.execute(uri: "/self/v1/me/restriction?channel=pigeon", method: .put, headers: me).status == .badRequest)
+        }
+    }
+
+    @Test("correcting contact details re-validates, re-indexes and refuses anything but contact media")
+    func correction() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 20)
+        let customer = adults(fixture)[0]
+        let token = try await token(subject: customer.profile.loginSubject!)
+        let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+        var media = customer.profile.contactMedium
+        let index = try #require(media.firstIndex { $0.mediumType == .email })
+        media[index].characteristic.emailAddress = "my.new.address@example.net"
+        let body = String(decoding: try JSONEncoder().encode(["contactMedium": media]), as: UTF8.self)
+        media[index].characteristic.emailAddress = "not an email"
+        let invalid = String(decoding: try JSONEncoder().encode(["contactMedium": media]), as: UTF8.self)
+        try await fixture.withServer { client in
+            let name = try await client.execute(uri: "/self/v1/me", method: .patch, headers: headers, body: ByteBuffer(string: #"{"engagedParty":{"@type":"Individual","givenName":"X","familyName":"Y"}}"#))
+            #expect(name.status == .badRequest)
+            let bad = try await client.execute(uri: "/self/v1/me", method: .patch, headers: headers, body: ByteBuffer(string: invalid))
+            #expect(bad.status == .unprocessableContent)
+            #expect(!bad.text.contains("not an email"))
+            let ok = try await client.execute(uri: "/self/v1/me", method: .patch, headers: headers, body: ByteBuffer(string: body))
+            #expect(ok.status == .ok, "\(ok.text)")
+            #expect(try ok.json()["changed"] == .array([.string("contactMedium.email")]))
+            let found = try await client.execute(
+                uri: "\(Self.api)/customer?email=my.new.address%40example.net", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(found.text.contains(customer.id))
+        }
+    }
+
+    @Test("portability: JSON in the import format with consent history, and CSV by field and category")
+    func export() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 10)
+        let customer = adults(fixture)[0]
+        let token = try await token(subject: customer.profile.loginSubject!)
+        let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+        try await fixture.withServer { client in
+            _ = try await client.execute(uri: "/self/v1/me/consents/loyalty", method: .put, headers: headers, body: ByteBuffer(string: #"{"status":"given"}"#))
+            let json = try await client.execute(uri: "/self/v1/me/export?format=json", method: .get, headers: headers)
+            #expect(json.headers[.contentDisposition]?.contains("my-data.json") == true)
+            let exported = try json.json()
+            let customerJSON = Data(exported["customer"]!.bytes)
+            let draft = try JSONDecoder().decode(CustomerDraft.self, from: customerJSON)  // importable again
+            #expect(draft.profile == customer.profile)
+            #expect(exported["consentHistory"].map { "\($0)" }?.contains("loyalty") == true)
+            let csv = try await client.execute(uri: "/self/v1/me/export?format=csv", method: .get, headers: headers)
+            #expect(csv.headers[.contentType] == "text/csv; charset=utf-8")
+            #expect(csv.text.hasPrefix("field,category,value\r\n"))
+            #expect(csv.text.contains("user.contact.email") && csv.text.contains(customer.profile.emails[0]))
+            #expect(try await client.execute(uri: "/self/v1/me/export?format=xml", method: .get, headers: headers).status == .badRequest)
+        }
+    }
+
+    @Test("requests are recorded with a due date one month out; the same open request is not filed twice")
+    func requests() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 10)
+        let customer = adults(fixture)[0]
+        let token = try await token(subject: customer.profile.loginSubject!)
+        let headers: HTTPFields = [.authorization: "Bearer \(token)", .contentType: "application/json"]
+        try await fixture.withServer { client in
+            let first = try await client.execute(uri: "/self/v1/me/requests", method: .post, headers: headers, body: ByteBuffer(string: #"{"type":"erasure"}"#))
+            #expect(first.status == .created)
+            let filed = try first.json()
+            let received = try #require(ISO8601DateFormatter().date(from: filed["receivedAt"]!.stringValue!))
+            let due = try #require(ISO8601DateFormatter().date(from: filed["dueAt"]!.stringValue!))
+            #expect(due.timeIntervalSince(received) >= 28 * 86_400 && due.timeIntervalSince(received) <= 31 * 86_400)
+            let again = try await client.execute(uri: "/self/v1/me/requests", method: .post, headers: headers, body: ByteBuffer(string: #"{"type":"erasure"}"#))
+            #expect(again.status == .ok)
+            #expect(try again.json()["id"] == filed["id"] && again.json()["duplicate"] == .bool(true))
+            let rectify = try await client.execute(uri: "/self/v1/me/requests", method: .post, headers: headers,
+                                                   body: ByteBuffer(string: #"{"type":"rectification","fields":["engagedParty.familyName"]}"#))
+            #expect(rectify.status == .created)
+            let badField = try await client.execute(uri: "/self/v1/me/requests", method: .post, headers: headers,
+                                                    body: ByteBuffer(string: #"{"type":"rectification","fields":["shoeSize"]}"#))
+            #expect(badField.status == .unprocessableContent)
+            let listed = try await client.execute(uri: "/self/v1/me/requests", method: .get, headers: headers)
+            guard case .array(let items) = try listed.json() else { Issue.record("not a list"); return }
+            #expect(items.count == 2)
+        }
+    }
+
+    @Test("the dashboard shows data by category, purposes, and which module read what, when and why")
+    func dashboard() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 10)
+        let customer = adults(fixture)[0]
+        let token = try await token(subject: customer.profile.loginSubject!)
+        let headers: HTTPFields = [.authorization: "Bearer \(token)"]
+        try await fixture.withServer { client in
+            for _ in 0..<3 {
+                _ = try await client.execute(uri: "\(Self.api)/customer/\(customer.id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            }
+            _ = try await client.execute(uri: "\(Self.api)/customer/\(customer.id)", method: .get, headers: fixture.headers("bill-calculation", purpose: "billing"))
+            // Another customer's reads never show up here.
+            _ = try await client.execute(uri: "\(Self.api)/customer/\(fixture.customers[9].id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            let response = try await client.execute(uri: "/self/v1/me/dashboard", method: .get, headers: headers)
+            #expect(response.status == .ok, "\(response.text)")
+            let body = try response.json()
+            #expect(body["accessHistory"]?["total"] == .int(4))
+            guard case .array(let recent) = body["accessHistory"]?["recent"], case .array(let held) = body["dataHeld"] else { Issue.record("shape"); return }
+            #expect(recent.first?["module"] == .string("bill-calculation") && recent.first?["purpose"] == .string("billing"))
+            #expect(recent.first?["applicationType"] == .string("Bill Calculation"))
+            #expect(recent.last?["maskedCategories"].map { "\($0)" }?.contains("user.demographic.date_of_birth") == true)
+            let email = held.first { $0["category"] == .string("user.contact.email") }
+            #expect(email?["usedBy"].map { "\($0)" }?.contains("direct-marketing") == true)
+            let filtered = try await client.execute(uri: "/self/v1/me/dashboard/access?module=csr-toolbox&limit=2", method: .get, headers: headers)
+            #expect(filtered.headers[HTTPField.Name("X-Total-Count")!] == "3")
+            #expect(filtered.headers[HTTPField.Name("X-Result-Count")!] == "2")
+            let future = try await client.execute(uri: "/self/v1/me/dashboard/access?from=2999-01-01T00:00:00Z", method: .get, headers: headers)
+            #expect(future.text == "[]")
+            #expect(try await client.execute(uri: "/self/v1/me/dashboard/access?from=yesterday", method: .get, headers: headers).status == .badRequest)
+        }
+    }
+
     static func padded(_ base64url: String) -> String {
         var text = base64url.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }

@@ -14,6 +14,7 @@ public struct ConsentryServices: Sendable {
     public let apiKeys: ApiKeyStore
     public let audit: AuditLog
     public let consents: ConsentLedger
+    public let requests: DataSubjectRequestStore
     public let metrics: PrometheusCollectorRegistry
     /// Customer sign-in; `nil` when no identity provider is configured (then /self answers 401).
     public let customerTokens: CustomerTokenVerifier?
@@ -32,6 +33,7 @@ public struct ConsentryServices: Sendable {
         self.apiKeys = apiKeys ?? ApiKeyStore(database: database)
         self.audit = AuditLog(database: database, keys: keys)
         self.consents = ConsentLedger(database: database)
+        self.requests = DataSubjectRequestStore(database: database)
         self.metrics = metrics
         self.customerTokens = customerTokens
         self.receipts = receipts

@@ -16,9 +16,18 @@ struct SelfServiceController {
         router.get("self/v1/receipts/jwks", use: jwks)
         let me = router.group("self/v1/me").add(middleware: CustomerAuthenticator(verifier: services.customerTokens, customers: services.customers))
         me.get(use: profile)
+        me.patch(use: correct)
+        me.get("export", use: export)
+        me.get("requests", use: listRequests)
+        me.post("requests", use: fileRequest)
+        DashboardController(services: services).addRoutes(to: me.group("dashboard"))
         me.get("consents", use: consents)
         me.put("consents/{purpose}", use: changeConsent)
         me.get("receipts", use: receipts)
+        me.put("objections/{purpose}", use: { request, context in try await self.objection(request, context, objecting: true) })
+        me.delete("objections/{purpose}", use: { request, context in try await self.objection(request, context, objecting: false) })
+        me.put("restriction", use: { request, context in try await self.restriction(request, context, restricting: true) })
+        me.delete("restriction", use: { request, context in try await self.restriction(request, context, restricting: false) })
     }
 
     /// Everything held about the signed-in customer, decrypted, each field with its category.
@@ -47,6 +56,164 @@ struct SelfServiceController {
         return Self.json(body)
     }
 
+    /// Corrects the customer's own contact details (GDPR Art. 16): `contactMedium` replaces the
+    /// stored list, validated, re-encrypted and re-indexed. `If-Match` is honoured when sent.
+    @Sendable func correct(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let customer = try signedIn(context)
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let data = Data(body.readableBytesView)
+        // Only contact details are the customer's to change here; names and identity go through a request.
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let key = object.keys.first(where: { $0 != "contactMedium" }) {
+            throw ProblemDetails(
+                status: .badRequest, code: "malformed_body",
+                detail: "\(key) cannot be changed here; send only contactMedium, or file a rectification request",
+                issues: [ValidationIssue(path: key, code: "not_self_service", message: "only contactMedium can be corrected directly")])
+        }
+        let patch = try JSONDecoder().decode(CustomerPatch.self, from: data)
+        if let ifMatch = request.headers[.ifMatch], !GuardedCustomerController.etagMatches(ifMatch, version: customer.version) {
+            throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "your data changed since you read it; read it again")
+        }
+        let draft = try patch.applied(to: customer)
+        let changed = PolicyField.changes(from: customer.profile, to: draft.profile)
+        let updated: Customer
+        do { updated = try await services.customers.update(id: customer.id, expectedVersion: customer.version, to: draft) } catch let error as StoreError where error.code == "version_conflict" {
+            throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: error.message)
+        }
+        try await audit(context, action: "self.rectify", fields: changed.sorted().map(\.rawValue))
+        var response = Self.json(.object([("version", .int(updated.version)), ("changed", .array(changed.sorted().map { .string($0.rawValue) }))]))
+        response.headers[.eTag] = "\"\(updated.version)\""
+        return response
+    }
+
+    /// Data portability (GDPR Art. 20): the customer's data as JSON (the import format, so
+    /// another provider can load it) or CSV (field, category, value), with consent history.
+    @Sendable func export(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let customer = try signedIn(context)
+        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
+        let policy = services.policies.policy
+        try await audit(context, action: "self.export", fields: ["format:\(format)"])
+        switch format {
+        case "json":
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            encoder.dateEncodingStrategy = .iso8601
+            let profile = try JSONValue.parse(Array(try encoder.encode(customer)))
+            let history = try await services.consents.history(customerID: customer.id)
+            let consents = JSONValue.array(history.map { event in
+                var members: [(String, JSONValue)] = [
+                    ("kind", .string(event.kind.rawValue)), ("occurredAt", .string(ISOTimestamp.format(event.occurredAt))),
+                    ("channel", .string(event.channel.rawValue)), ("expressedBy", .string(event.expressedBy.rawValue)),
+                ]
+                if let purpose = event.purpose { members.insert(("purpose", .string(purpose)), at: 0) }
+                if let notice = event.noticeVersion { members.append(("noticeVersion", .string(notice))) }
+                return .object(members)
+            })
+            var response = Self.json(.object([("customer", profile), ("consentHistory", consents)]))
+            response.headers[.contentDisposition] = "attachment; filename=\"my-data.json\""
+            return response
+        case "csv":
+            var lines = ["field,category,value"]
+            for field in PersonalFieldCodec.encode(customer.profile) {
+                let policyField = PolicyField(storedPath: field.path) ?? customer.profile.contactMedium
+                    .first { "contactMedium.\($0.id ?? "")" == field.path }.map { PolicyField(medium: $0.mediumType) }
+                let category = policyField.map { policy.category(of: $0) } ?? ""
+                lines.append([field.path, category, String(decoding: field.value, as: UTF8.self)].map(Self.csvField).joined(separator: ","))
+            }
+            return Response(
+                status: .ok,
+                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"my-data.csv\""],
+                body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n") + "\r\n")))
+        default:
+            throw ProblemDetails(status: .badRequest, code: "invalid_parameter", detail: "format must be json or csv")
+        }
+    }
+
+    struct RequestFiling: Decodable {
+        var type: DataSubjectRequest.RequestType
+        var purpose: String?
+        var fields: [String]?
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case type, purpose, fields }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            type = try c.decode(DataSubjectRequest.RequestType.self, forKey: .type)
+            purpose = try c.decodeIfPresent(String.self, forKey: .purpose)
+            fields = try c.decodeIfPresent([String].self, forKey: .fields)
+        }
+    }
+
+    /// Files a data-subject request (access, portability, erasure, rectification, restriction,
+    /// objection): recorded with its due date; officers process it. Filing the same again
+    /// while one is open returns the open one.
+    @Sendable func fileRequest(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let customer = try signedIn(context)
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let filing = try JSONDecoder().decode(RequestFiling.self, from: Data(body.readableBytesView))
+        if let purpose = filing.purpose, services.policies.policy.purposes[purpose] == nil {
+            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown purpose",
+                                 issues: [ValidationIssue(path: "purpose", code: "unknown_purpose", message: "must be a purpose id from GET /self/v1/me/consents")])
+        }
+        for field in filing.fields ?? [] where PolicyField(rawValue: field) == nil {
+            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown field",
+                                 issues: [ValidationIssue(path: "fields", code: "unknown_field", message: "must be field names such as contactMedium.email or engagedParty.familyName")])
+        }
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let filed = DataSubjectRequest(
+            id: UUID().uuidString.lowercased(), customerID: customer.id, type: filing.type, receivedAt: now, channel: try Self.channel(request).rawValue,
+            filedBy: .customer, purpose: filing.purpose, fields: filing.fields ?? [])
+        let (stored, duplicate) = try await services.requests.file(filed)
+        if !duplicate { try await audit(context, action: "request.filed", purpose: filing.purpose, fields: ["type:\(filing.type.rawValue)"]) }
+        var response = Self.json(Self.json(stored, duplicate: duplicate))
+        response.status = duplicate ? .ok : .created
+        response.headers[.location] = "/self/v1/me/requests"
+        return response
+    }
+
+    @Sendable func listRequests(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let customer = try signedIn(context)
+        return Self.json(.array(try await services.requests.requests(customerID: customer.id).map { Self.json($0, duplicate: nil) }))
+    }
+
+    static func json(_ request: DataSubjectRequest, duplicate: Bool?) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("id", .string(request.id)), ("type", .string(request.type.rawValue)), ("status", .string(request.status.rawValue)),
+            ("receivedAt", .string(ISOTimestamp.format(request.receivedAt))), ("dueAt", .string(ISOTimestamp.format(request.dueAt))),
+            ("channel", .string(request.channel)), ("filedBy", .string(request.filedBy.rawValue)),
+        ]
+        if let purpose = request.purpose { members.append(("purpose", .string(purpose))) }
+        if !request.fields.isEmpty { members.append(("fields", .array(request.fields.map { .string($0) }))) }
+        if let duplicate { members.append(("duplicate", .bool(duplicate))) }
+        return .object(members)
+    }
+
+    /// A purpose as the customer sees it, in their language, with where they stand.
+    static func json(_ purpose: Purpose, standing: ConsentStanding, language: String?) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("purpose", .string(purpose.id)),
+            ("name", .string(purpose.name.text(for: language))),
+            ("description", .string(purpose.description.text(for: language))),
+            ("legalBasis", .string(purpose.legalBasis.rawValue)),
+            ("article", .string(purpose.legalBasis.article)),
+            ("retention", .string("\(purpose.retention.period) after \(purpose.retention.from.rawValue)")),
+            ("status", .string(standing.status.rawValue)),
+        ]
+        if let since = standing.since { members.append(("since", .string(ISOTimestamp.format(since)))) }
+        if let expiry = standing.expiresAt { members.append(("expiresAt", .string(ISOTimestamp.format(expiry)))) }
+        if let notice = standing.noticeVersion { members.append(("noticeVersion", .string(notice))) }
+        if purpose.legalBasis == .consent {
+            members.append(("currentNoticeVersion", .string(purpose.noticeVersion)))
+            members.append(("reconsentNeeded", .bool(standing.reconsentNeeded)))
+        }
+        if let objection = standing.objection { members.append(("objection", .bool(objection))) }
+        return .object(members)
+    }
+
+    static func csvField(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
     /// Each purpose of the policy as the customer sees it: what it is for, on what basis, and
     /// where their consent or objection stands.
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
@@ -56,33 +223,7 @@ struct SelfServiceController {
         let language = customer.profile.preferredLanguage
         let now = Date()
         let purposes: [JSONValue] = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose in
-            var members: [(String, JSONValue)] = [
-                ("purpose", .string(purpose.id)),
-                ("name", .string(purpose.name.text(for: language))),
-                ("description", .string(purpose.description.text(for: language))),
-                ("legalBasis", .string(purpose.legalBasis.rawValue)),
-                ("article", .string(purpose.legalBasis.article)),
-                ("retention", .string("\(purpose.retention.period) after \(purpose.retention.from.rawValue)")),
-            ]
-            if purpose.legalBasis == .consent {
-                let consent = state.consents[purpose.id]
-                var status = consent?.status.rawValue ?? "not_given"
-                if let consent, consent.status == .given, let expiry = DecisionEngine.consentExpiry(consent, settings: purpose.consent), expiry <= now {
-                    status = "expired"
-                }
-                members.append(("status", .string(status)))
-                if let consent {
-                    members.append(("since", .string(ISOTimestamp.format(consent.since))))
-                    if let expiry = DecisionEngine.consentExpiry(consent, settings: purpose.consent) { members.append(("expiresAt", .string(ISOTimestamp.format(expiry)))) }
-                    if let notice = consent.noticeVersion { members.append(("noticeVersion", .string(notice))) }
-                }
-                members.append(("currentNoticeVersion", .string(purpose.noticeVersion)))
-                members.append(("reconsentNeeded", .bool(consent?.status == .given && consent?.noticeVersion != purpose.noticeVersion)))
-            } else {
-                members.append(("status", .string("not_required")))
-                if purpose.legalBasis.allowsObjection { members.append(("objection", .bool(state.objections.contains(purpose.id)))) }
-            }
-            return .object(members)
+            Self.json(purpose, standing: ConsentStanding(purpose: purpose, state: state, now: now), language: language)
         }
         return Self.json(.object([("restricted", .bool(state.restricted)), ("purposes", .array(purposes))]))
     }
@@ -141,6 +282,44 @@ struct SelfServiceController {
             ("noticeVersion", .string(purpose.noticeVersion)),
             ("receipt", .object([("id", .string(receiptID)), ("jws", .string(jws))])),
         ]))
+    }
+
+    /// Objects to (or withdraws the objection to) a purpose resting on legitimate interest or
+    /// public task (GDPR Art. 21). Modules see it on their next read.
+    func objection(_ request: Request, _ context: ConsentryRequestContext, objecting: Bool) async throws -> Response {
+        let customer = try signedIn(context)
+        let purposeID = try context.parameters.require("purpose")
+        guard let purpose = services.policies.policy.purposes[purposeID] else {
+            throw ProblemDetails(status: .notFound, code: "unknown_purpose", detail: "no purpose with this id; see GET /self/v1/me/consents")
+        }
+        guard purpose.legalBasis.allowsObjection else {
+            throw ProblemDetails(
+                status: .conflict, code: "objection_not_applicable",
+                detail: "this purpose rests on \(purpose.legalBasis.rawValue)" + (purpose.legalBasis == .consent ? "; withdraw your consent instead" : ", to which the right to object does not apply"))
+        }
+        try await services.consents.record([ConsentEvent(
+            customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: try Self.channel(request), expressedBy: .customer)])
+        try await audit(context, action: objecting ? "objection.raised" : "objection.withdrawn", purpose: purpose.id)
+        return Self.json(.object([("purpose", .string(purpose.id)), ("objection", .bool(objecting))]))
+    }
+
+    /// Restricts processing of all the customer's data (GDPR Art. 18), or lifts it. While
+    /// restricted, only purposes resting on legal obligation or vital interest go on.
+    func restriction(_ request: Request, _ context: ConsentryRequestContext, restricting: Bool) async throws -> Response {
+        let customer = try signedIn(context)
+        try await services.consents.record([ConsentEvent(
+            customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: try Self.channel(request), expressedBy: .customer)])
+        try await audit(context, action: restricting ? "restriction.requested" : "restriction.lifted")
+        return Self.json(.object([("restricted", .bool(restricting))]))
+    }
+
+    /// The `channel` query parameter (how the customer acted), default `web`.
+    static func channel(_ request: Request) throws -> ConsentEvent.Channel {
+        guard let text = request.uri.queryParameters["channel"] else { return .web }
+        guard let channel = ConsentEvent.Channel(rawValue: String(text)) else {
+            throw ProblemDetails(status: .badRequest, code: "invalid_parameter", detail: "channel must be one of \(ConsentEvent.Channel.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return channel
     }
 
     /// The customer's signed receipts, newest first.

@@ -162,6 +162,21 @@ public struct AppDatabase: Sendable {
             }
             try db.create(index: "consent_receipt_customer", on: "consent_receipt", columns: ["customer_id", "issued_at"])
         }
+        migrator.registerMigration("v4-data-subject-requests") { db in
+            try db.create(table: "data_subject_request") { t in
+                t.primaryKey("id", .text)
+                t.column("customer_id", .text).notNull().indexed()
+                t.column("type", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("received_at", .datetime).notNull()
+                t.column("due_at", .datetime).notNull()
+                t.column("channel", .text).notNull()
+                t.column("filed_by", .text).notNull()
+                t.column("filed_by_id", .text)
+                t.column("purpose", .text)
+                t.column("fields", .text).notNull().defaults(to: "")
+            }
+        }
         return migrator
     }
 }

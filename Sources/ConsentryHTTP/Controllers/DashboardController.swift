@@ -1,0 +1,123 @@
+import ConsentryCore
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The privacy dashboard (`/self/v1/me/dashboard`): what is held, by category and the
+/// purposes that use it; each purpose with its basis and the customer's standing; who read
+/// which categories for which purpose and when (from the audit trail); open requests;
+/// purposes whose notice changed since the customer consented.
+struct DashboardController {
+    let services: ConsentryServices
+
+    func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
+        group.get(use: dashboard)
+        group.get("access", use: access)
+    }
+
+    @Sendable func dashboard(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        let policy = services.policies.policy
+        let language = customer.profile.preferredLanguage
+        guard let (state, _) = try await services.consents.privacyState(customerID: customer.id) else { throw ProblemDetails(status: .notFound, code: "not_found") }
+        let now = Date()
+
+        // Categories actually held: those with at least one stored value.
+        let held = Set(PersonalFieldCodec.encode(customer.profile).compactMap { field -> PolicyField? in
+            PolicyField(storedPath: field.path) ?? customer.profile.contactMedium.first { "contactMedium.\($0.id ?? "")" == field.path }.map { PolicyField(medium: $0.mediumType) }
+        })
+        let byCategory = Dictionary(grouping: held, by: { policy.category(of: $0) })
+        let dataHeld: [JSONValue] = byCategory.keys.sorted().map { category in
+            .object([
+                ("category", .string(category)),
+                ("description", .string(policy.categories[category]?.description ?? "")),
+                ("fields", .array(byCategory[category]!.sorted().map { .string($0.rawValue) })),
+                ("usedBy", .array(policy.purposes.values.filter { $0.categories[category] != nil }.map(\.id).sorted().map { .string($0) })),
+            ])
+        }
+        let standings = policy.purposes.values.sorted { $0.id < $1.id }.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) }
+        let (total, recent) = try await AuditReader(database: services.database).entries(
+            .init(customerID: customer.id, actorKind: .module, disclosuresOnly: true), offset: 0, limit: 10)
+        let open = try await services.requests.requests(customerID: customer.id).filter { $0.status.isOpen }
+        let body = JSONValue.object([
+            ("customer", .string(customer.id)),
+            ("policyVersion", .string(policy.version)),
+            ("restricted", .bool(state.restricted)),
+            ("dataHeld", .array(dataHeld)),
+            ("purposes", .array(standings.map { SelfServiceController.json($0.0, standing: $0.1, language: language) })),
+            ("reconsentNeeded", .array(standings.filter { $0.1.reconsentNeeded }.map { .string($0.0.id) })),
+            ("openRequests", .array(open.map { SelfServiceController.json($0, duplicate: nil) })),
+            ("accessHistory", .object([
+                ("total", .int(total)), ("href", .string("/self/v1/me/dashboard/access")),
+                ("recent", .array(recent.map { access($0, policy: policy, language: language) })),
+            ])),
+        ])
+        try await audit(context, action: "self.dashboard")
+        return SelfServiceController.json(body)
+    }
+
+    /// The access history, newest first, filterable by `module`, `purpose`, `from`, `to`
+    /// (ISO 8601), paged with `offset` and `limit` and counted in `X-Total-Count`.
+    @Sendable func access(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        let query = request.uri.queryParameters
+        for (name, _) in query where !["module", "purpose", "from", "to", "offset", "limit"].contains(String(name)) {
+            throw GuardedCustomerController.badParameter("unknown query parameter \"\(name)\"; this route takes from, limit, module, offset, purpose, to")
+        }
+        let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
+        let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 50, range: 1...500)
+        func date(_ name: String) throws -> Date? {
+            guard let text = query[name[...]] else { return nil }
+            guard let date = ISO8601DateFormatter().date(from: String(text)) else {
+                throw GuardedCustomerController.badParameter("\(name) must be an ISO 8601 time such as 2026-11-01T00:00:00Z")
+            }
+            return date
+        }
+        let filter = AuditReader.Filter(
+            customerID: customer.id, actorKind: .module, actorID: query["module"].map(String.init), purpose: query["purpose"].map(String.init),
+            from: try date("from"), to: try date("to"), disclosuresOnly: true)
+        let (total, entries) = try await AuditReader(database: services.database).entries(filter, offset: offset, limit: limit)
+        let policy = services.policies.policy
+        var response = SelfServiceController.json(.array(entries.map { access($0, policy: policy, language: customer.profile.preferredLanguage) }))
+        response.headers[.totalCount] = String(total)
+        response.headers[.resultCount] = String(entries.count)
+        return response
+    }
+
+    /// One disclosure as the customer reads it: when, which module (and what it is), for
+    /// which purpose, which categories it saw (masked ones marked).
+    func access(_ entry: AuditReader.Entry, policy: Policy, language: String?) -> JSONValue {
+        var plain = Set<String>()
+        var masked = Set<String>()
+        for item in entry.fields {
+            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
+            guard let field = PolicyField(rawValue: parts[0]) else { continue }
+            switch parts.count == 2 ? parts[1] : "plain" {
+            case "plain": plain.insert(policy.category(of: field))
+            case "masked": masked.insert(policy.category(of: field))
+            default: break
+            }
+        }
+        masked.subtract(plain)
+        let purpose = entry.purpose.flatMap { policy.purposes[$0] }
+        return .object([
+            ("at", .string(entry.occurredAt)),
+            ("module", .string(entry.actor.id)),
+            ("applicationType", .string(policy.modules[entry.actor.id]?.applicationType ?? "")),
+            ("purpose", .string(entry.purpose ?? "")),
+            ("purposeName", .string(purpose?.name.text(for: language) ?? "")),
+            ("action", .string(entry.action)),
+            ("categories", .array(plain.sorted().map { .string($0) })),
+            ("maskedCategories", .array(masked.sorted().map { .string($0) })),
+        ])
+    }
+
+    private func audit(_ context: ConsentryRequestContext, action: String) async throws {
+        guard let customer = context.customer else { return }
+        try await services.audit.record(AuditEvent(
+            actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, outcome: "succeeded",
+            policyVersion: services.policies.policy.version, requestID: context.requestID))
+    }
+}
