@@ -9,11 +9,12 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// Every route × every kind of credential → the exact status.
+/// Every route × every kind of credential (none, unknown, revoked, module without and with the
+/// purpose, operator, customer token) → the exact status.
 @Suite("Authorization matrix")
 struct AuthorizationMatrixTests {
     enum Credential: String, CaseIterable {
-        case none, unknownKey, revokedKey, moduleWithoutPurpose, moduleWithPurpose, operatorKey
+        case none, unknownKey, revokedKey, moduleWithoutPurpose, moduleWithPurpose, operatorKey, customerToken
     }
 
     struct Route: Sendable {
@@ -27,6 +28,8 @@ struct AuthorizationMatrixTests {
         var success: HTTPResponse.Status = .ok
         /// For /admin: the operator is the right principal and any module is the wrong one.
         var admin = false
+        /// For /self: only a customer token opens it.
+        var selfService = false
     }
 
     static let api = GuardedAPIFixture.api
@@ -47,20 +50,45 @@ struct AuthorizationMatrixTests {
         Route(name: "list organizations", method: .get, uri: { _ in "/tmf-api/partyManagement/v4/organization?limit=3" }, allowed: ("csr-toolbox", "customer-care")),
         Route(name: "admin policy", method: .get, uri: { _ in "/admin/v1/policy" }, allowed: ("operator", ""), admin: true),
         Route(name: "admin reload", method: .post, uri: { _ in "/admin/v1/policy/reload" }, allowed: ("operator", ""), admin: true),
+        Route(name: "my data", method: .get, uri: { _ in "/self/v1/me" }, allowed: ("", ""), selfService: true),
+        Route(name: "correct my contacts", method: .patch, uri: { _ in "/self/v1/me" }, allowed: ("", ""),
+              body: { _ in #"{"contactMedium":[{"mediumType":"email","characteristic":{"emailAddress":"matrix@example.org"}}]}"# }, selfService: true),
+        Route(name: "my consents", method: .get, uri: { _ in "/self/v1/me/consents" }, allowed: ("", ""), selfService: true),
+        Route(name: "change my consent", method: .put, uri: { _ in "/self/v1/me/consents/loyalty" }, allowed: ("", ""),
+              body: { _ in #"{"status":"given"}"# }, selfService: true),
+        Route(name: "my receipts", method: .get, uri: { _ in "/self/v1/me/receipts" }, allowed: ("", ""), selfService: true),
+        Route(name: "object", method: .put, uri: { _ in "/self/v1/me/objections/fraud-prevention" }, allowed: ("", ""), selfService: true),
+        Route(name: "withdraw objection", method: .delete, uri: { _ in "/self/v1/me/objections/fraud-prevention" }, allowed: ("", ""), selfService: true),
+        Route(name: "restrict", method: .put, uri: { _ in "/self/v1/me/restriction" }, allowed: ("", ""), selfService: true),
+        Route(name: "lift restriction", method: .delete, uri: { _ in "/self/v1/me/restriction" }, allowed: ("", ""), selfService: true),
+        Route(name: "export my data", method: .get, uri: { _ in "/self/v1/me/export?format=csv" }, allowed: ("", ""), selfService: true),
+        Route(name: "my requests", method: .get, uri: { _ in "/self/v1/me/requests" }, allowed: ("", ""), selfService: true),
+        Route(name: "file a request", method: .post, uri: { _ in "/self/v1/me/requests" }, allowed: ("", ""),
+              body: { _ in #"{"type":"access"}"# }, success: .created, selfService: true),
+        Route(name: "dashboard", method: .get, uri: { _ in "/self/v1/me/dashboard" }, allowed: ("", ""), selfService: true),
+        Route(name: "access history", method: .get, uri: { _ in "/self/v1/me/dashboard/access" }, allowed: ("", ""), selfService: true),
     ]
 
     static func expected(_ route: Route, _ credential: Credential) -> HTTPResponse.Status {
+        if route.selfService { return credential == .customerToken ? route.success : .unauthorized }
         switch credential {
         case .none, .unknownKey, .revokedKey: return .unauthorized
         case .moduleWithoutPurpose: return .forbidden
         case .moduleWithPurpose: return route.admin ? .forbidden : route.success
         case .operatorKey: return route.admin ? route.success : .forbidden
+        case .customerToken: return .unauthorized  // a customer token is not an API key
         }
     }
 
     @Test("every route answers every credential with the exact status")
     func matrix() async throws {
         let fixture = try await GuardedAPIFixture.make()
+        let person = fixture.customers.first { c in
+            if case .individual(let p) = c.profile.engagedParty, let birth = p.birthDate { return birth < "2000" && c.profile.loginSubject != nil }
+            return false
+        }!
+        let minter = try await CustomerTokenVerifier.make(TestServices.identity)
+        let customerToken = try await minter.mint(subject: person.profile.loginSubject!)
         // The fixture's synthetic customers 0..11; the created one uses index 900 (a new externalId).
         try await fixture.withServer { client in
             var table: [String] = []
@@ -72,12 +100,16 @@ struct AuthorizationMatrixTests {
                     case .unknownKey: headers[.authorization] = "Bearer csk_000000000000_" + String(repeating: "A", count: 43)
                     case .revokedKey: headers[.authorization] = "Bearer " + fixture.revokedKey
                     case .moduleWithoutPurpose:
-                        headers = fixture.headers(route.admin ? "csr-toolbox" : "bill-calculation", purpose: route.admin ? nil : route.allowed.purpose)
+                        headers = route.selfService ? fixture.headers("bill-calculation", purpose: "billing")
+                            : fixture.headers(route.admin ? "csr-toolbox" : "bill-calculation", purpose: route.admin ? nil : route.allowed.purpose)
                     case .moduleWithPurpose:
-                        headers = route.admin ? fixture.headers("csr-toolbox", purpose: "customer-care")
+                        headers = route.admin || route.selfService ? fixture.headers("csr-toolbox", purpose: "customer-care")
                             : fixture.headers(route.allowed.module, purpose: route.allowed.purpose)
                     case .operatorKey:
                         headers = fixture.headers("operator", purpose: route.admin ? nil : route.allowed.purpose)
+                    case .customerToken:
+                        headers = [.authorization: "Bearer \(customerToken)"]
+                        if !route.admin && !route.selfService { headers[HTTPField.Name("X-Purpose")!] = route.allowed.purpose }
                     }
                     if route.ifMatch { headers[.ifMatch] = "*" }
                     if route.body != nil { headers[.contentType] = "application/json" }
@@ -89,7 +121,7 @@ struct AuthorizationMatrixTests {
                     }
                     if response.status == .unauthorized { #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true) }
                     if response.status.code >= 400 { #expect(response.headers[.contentType] == "application/problem+json") }
-                    if credential == .moduleWithoutPurpose, !route.admin {
+                    if credential == .moduleWithoutPurpose, !route.admin, !route.selfService {
                         #expect(try response.problem().reason == "PURPOSE_NOT_ALLOWED_FOR_MODULE", "\(route.name)")
                     }
                 }

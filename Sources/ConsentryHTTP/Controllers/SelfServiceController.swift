@@ -70,6 +70,11 @@ struct SelfServiceController {
                 issues: [ValidationIssue(path: key, code: "not_self_service", message: "only contactMedium can be corrected directly")])
         }
         let patch = try JSONDecoder().decode(CustomerPatch.self, from: data)
+        guard patch.contactMedium != nil else {
+            throw ProblemDetails(
+                status: .badRequest, code: "malformed_body", detail: "send contactMedium: the full list of your contact details",
+                issues: [ValidationIssue(path: "contactMedium", code: "required", message: "the full list of contact media")])
+        }
         if let ifMatch = request.headers[.ifMatch], !GuardedCustomerController.etagMatches(ifMatch, version: customer.version) {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "your data changed since you read it; read it again")
         }
