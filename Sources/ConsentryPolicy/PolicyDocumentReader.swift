@@ -162,7 +162,7 @@ struct PolicyDocumentReader {
             var operations = ModuleProfile.Operations()
             var updateRefs: [(String, Location)] = []
             if let operationKeys = mapping(v["operations"]!, "operations of module \(id)"),
-                checkKeys(operationKeys, of: v["operations"]!, allowed: ["read", "search", "audience", "create", "update"], required: [],
+                checkKeys(operationKeys, of: v["operations"]!, allowed: ["read", "search", "audience", "create", "update", "recordConsent"], required: [],
                     what: "operations of module \(id)")
             {
                 for (operation, _, value) in operationKeys {
@@ -171,6 +171,7 @@ struct PolicyDocumentReader {
                     case "search": operations.search = boolean(value, "search") ?? false
                     case "audience": operations.audience = boolean(value, "audience") ?? false
                     case "create": operations.create = boolean(value, "create") ?? false
+                    case "recordConsent": operations.recordConsent = boolean(value, "recordConsent") ?? false
                     default:
                         updateRefs = list(value, "categories module \(id) may update")
                         operations.update = Set(updateRefs.map(\.0))

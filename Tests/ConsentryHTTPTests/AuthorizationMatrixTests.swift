@@ -30,6 +30,8 @@ struct AuthorizationMatrixTests {
         var admin = false
         /// For /self: only a customer token opens it.
         var selfService = false
+        /// Module routes that read no customer data (the TMF644 specification): any module key.
+        var purposeFree = false
     }
 
     static let api = GuardedAPIFixture.api
@@ -50,6 +52,21 @@ struct AuthorizationMatrixTests {
         Route(name: "list organizations", method: .get, uri: { _ in "/tmf-api/partyManagement/v4/organization?limit=3" }, allowed: ("csr-toolbox", "customer-care")),
         Route(name: "admin policy", method: .get, uri: { _ in "/admin/v1/policy" }, allowed: ("operator", ""), admin: true),
         Route(name: "admin reload", method: .post, uri: { _ in "/admin/v1/policy/reload" }, allowed: ("operator", ""), admin: true),
+        Route(name: "privacy specifications", method: .get, uri: { _ in "/tmf-api/privacyManagement/v4/partyPrivacyProfileSpecification" },
+              allowed: ("csr-toolbox", ""), purposeFree: true),
+        Route(name: "privacy specification", method: .get, uri: { _ in "/tmf-api/privacyManagement/v4/partyPrivacyProfileSpecification/consentry-policy" },
+              allowed: ("csr-toolbox", ""), purposeFree: true),
+        Route(name: "privacy profile", method: .get, uri: { "/tmf-api/privacyManagement/v4/partyPrivacyProfile/\($0.customers[7].id)" },
+              allowed: ("csr-toolbox", "customer-care")),
+        Route(name: "patch privacy profile", method: .patch, uri: { "/tmf-api/privacyManagement/v4/partyPrivacyProfile/\($0.customers[7].id)" },
+              allowed: ("csr-toolbox", "customer-care"),
+              body: { _ in #"{"agentId":"a-1","partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"direct-marketing","value":"refused"}]}"# }),
+        Route(name: "privacy agreements", method: .get, uri: { "/tmf-api/privacyManagement/v4/partyPrivacyAgreement?applicableForParty.id=\($0.customers[7].id)" },
+              allowed: ("csr-toolbox", "customer-care")),
+        Route(name: "create privacy agreement", method: .post, uri: { _ in "/tmf-api/privacyManagement/v4/partyPrivacyAgreement" },
+              allowed: ("csr-toolbox", "customer-care"),
+              body: { f in #"{"applicableForParty":{"id":"\#(f.customers[7].id)"},"agentId":"a-1","partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"direct-marketing","value":"refused"}]}"# },
+              success: .created),
         Route(name: "my data", method: .get, uri: { _ in "/self/v1/me" }, allowed: ("", ""), selfService: true),
         Route(name: "correct my contacts", method: .patch, uri: { _ in "/self/v1/me" }, allowed: ("", ""),
               body: { _ in #"{"contactMedium":[{"mediumType":"email","characteristic":{"emailAddress":"matrix@example.org"}}]}"# }, selfService: true),
@@ -71,6 +88,13 @@ struct AuthorizationMatrixTests {
 
     static func expected(_ route: Route, _ credential: Credential) -> HTTPResponse.Status {
         if route.selfService { return credential == .customerToken ? route.success : .unauthorized }
+        if route.purposeFree {
+            switch credential {
+            case .moduleWithPurpose, .moduleWithoutPurpose: return route.success
+            case .operatorKey: return .forbidden
+            default: return .unauthorized
+            }
+        }
         switch credential {
         case .none, .unknownKey, .revokedKey: return .unauthorized
         case .moduleWithoutPurpose: return .forbidden
@@ -121,7 +145,7 @@ struct AuthorizationMatrixTests {
                     }
                     if response.status == .unauthorized { #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true) }
                     if response.status.code >= 400 { #expect(response.headers[.contentType] == "application/problem+json") }
-                    if credential == .moduleWithoutPurpose, !route.admin, !route.selfService {
+                    if credential == .moduleWithoutPurpose, !route.admin, !route.selfService, !route.purposeFree {
                         #expect(try response.problem().reason == "PURPOSE_NOT_ALLOWED_FOR_MODULE", "\(route.name)")
                     }
                 }

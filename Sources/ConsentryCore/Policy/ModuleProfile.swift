@@ -18,13 +18,17 @@ public struct ModuleProfile: Sendable, Equatable {
         public var create: Bool
         /// Data categories the module may correct.
         public var update: Set<String>
+        /// Record consent captured for a customer (an agent in the call centre or a shop),
+        /// through TMF644 privacy agreements.
+        public var recordConsent: Bool
 
-        public init(read: Bool = false, search: Bool = false, audience: Bool = false, create: Bool = false, update: Set<String> = []) {
+        public init(read: Bool = false, search: Bool = false, audience: Bool = false, create: Bool = false, update: Set<String> = [], recordConsent: Bool = false) {
             self.read = read
             self.search = search
             self.audience = audience
             self.create = create
             self.update = update
+            self.recordConsent = recordConsent
         }
 
         public func allows(_ operation: ModuleOperation) -> Bool {
@@ -34,6 +38,7 @@ public struct ModuleProfile: Sendable, Equatable {
             case .audience: audience
             case .create: create
             case .update: !update.isEmpty
+            case .recordConsent: recordConsent
             }
         }
     }
@@ -49,5 +54,5 @@ public struct ModuleProfile: Sendable, Equatable {
 
 /// What a module asks to do with customer data.
 public enum ModuleOperation: String, Sendable, CaseIterable, Codable {
-    case read, search, audience, create, update
+    case read, search, audience, create, update, recordConsent
 }

@@ -38,6 +38,7 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     GuardedCustomerController(services: services).addRoutes(to: router)
     AdminController(services: services).addRoutes(to: router)
     SelfServiceController(services: services).addRoutes(to: router)
+    PrivacyManagementController(services: services).addRoutes(to: router)
     routes.fill(from: router)
     return router
 }

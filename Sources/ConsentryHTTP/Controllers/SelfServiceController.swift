@@ -253,39 +253,15 @@ struct SelfServiceController {
     @Sendable func changeConsent(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try signedIn(context)
         let purposeID = try context.parameters.require("purpose")
-        let policy = services.policies.policy
-        guard let purpose = policy.purposes[purposeID] else {
-            throw ProblemDetails(status: .notFound, code: "unknown_purpose", detail: "no purpose with this id; see GET /self/v1/me/consents")
-        }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let change = try JSONDecoder().decode(ConsentChange.self, from: Data(body.readableBytesView))
-        guard purpose.legalBasis == .consent, let settings = purpose.consent else {
-            throw ProblemDetails(
-                status: .conflict, code: "consent_not_applicable",
-                detail: "this purpose rests on \(purpose.legalBasis.rawValue), not consent" + (purpose.legalBasis.allowsObjection ? "; you may object to it instead" : ""))
-        }
-        let now = Date()
-        if change.status == .given, let age = Self.age(of: customer, at: now), age < settings.guardianRequiredUnderAge {
-            throw ProblemDetails(
-                status: .forbidden, code: "guardian_required",
-                detail: "below \(settings.guardianRequiredUnderAge), consent for this purpose must come from a parent or guardian (GDPR Art. 8)")
-        }
-        let channel = change.channel ?? .web
-        let receiptID = UUID().uuidString.lowercased()
-        let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let receipt = ConsentReceipt(
-            receiptID: receiptID, customerID: customer.id, purpose: purpose, policy: policy, status: change.status, method: channel.rawValue,
-            expressedBy: ConsentEvent.ExpressedBy.customer.rawValue, language: customer.profile.preferredLanguage, at: issuedAt)
-        let jws = try await services.receipts.sign(receipt)
-        let event = ConsentEvent(
-            customerID: customer.id, purpose: purpose.id, kind: ConsentEvent.Kind(rawValue: change.status.rawValue)!, occurredAt: issuedAt,
-            channel: channel, expressedBy: .customer, noticeVersion: purpose.noticeVersion)
-        try await services.consents.record(event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: issuedAt, jws: jws))
-        try await audit(context, action: "consent.\(change.status.rawValue)", purpose: purpose.id)
+        let recorded = try await ConsentRecorder(services: services).record(
+            customer: customer, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .customer,
+            agentID: nil, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
         return Self.json(.object([
-            ("purpose", .string(purpose.id)), ("status", .string(change.status.rawValue)), ("since", .string(ISOTimestamp.format(issuedAt))),
-            ("noticeVersion", .string(purpose.noticeVersion)),
-            ("receipt", .object([("id", .string(receiptID)), ("jws", .string(jws))])),
+            ("purpose", .string(purposeID)), ("status", .string(change.status.rawValue)), ("since", .string(ISOTimestamp.format(recorded.at))),
+            ("noticeVersion", .string(recorded.noticeVersion)),
+            ("receipt", .object([("id", .string(recorded.receiptID)), ("jws", .string(recorded.jws))])),
         ]))
     }
 
@@ -356,19 +332,6 @@ struct SelfServiceController {
         try await services.audit.record(AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
             outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: context.requestID))
-    }
-
-    /// Whole years since the birth date, or `nil` for organizations and unknown dates.
-    static func age(of customer: Customer, at date: Date) -> Int? {
-        guard case .individual(let person) = customer.profile.engagedParty, let birth = person.birthDate else { return nil }
-        let parts = birth.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let today = calendar.dateComponents([.year, .month, .day], from: date)
-        var age = today.year! - parts[0]
-        if (today.month!, today.day!) < (parts[1], parts[2]) { age -= 1 }
-        return age
     }
 
     static func json(_ value: JSONValue) -> Response {

@@ -1,0 +1,70 @@
+import ConsentryCore
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+import HTTPTypes
+
+/// Records one consent change the same way whoever expresses it (the customer through
+/// `/self`, an agent through TMF644): policy checks, an ES256-signed receipt, the history
+/// event and its receipt in one transaction, and an audit entry.
+struct ConsentRecorder {
+    let services: ConsentryServices
+
+    struct Recorded {
+        var receiptID: String
+        var jws: String
+        var at: Date
+        var noticeVersion: String
+    }
+
+    /// - Throws: `ProblemDetails` 404 for an unknown purpose, 409 for a purpose that does not
+    ///   rest on consent, 403 `guardian_required` for a minor's own consent.
+    func record(
+        customer: Customer, purposeID: String, status: ConsentStatus, channel: ConsentEvent.Channel, expressedBy: ConsentEvent.ExpressedBy,
+        agentID: String?, actor: AuditActor, requestID: String
+    ) async throws -> Recorded {
+        let policy = services.policies.policy
+        guard let purpose = policy.purposes[purposeID] else {
+            throw ProblemDetails(status: .notFound, code: "unknown_purpose", detail: "no purpose with this id")
+        }
+        guard purpose.legalBasis == .consent, let settings = purpose.consent else {
+            throw ProblemDetails(
+                status: .conflict, code: "consent_not_applicable",
+                detail: "this purpose rests on \(purpose.legalBasis.rawValue), not consent" + (purpose.legalBasis.allowsObjection ? "; object to it instead" : ""))
+        }
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        // GDPR Art. 8: below the age, consent must come from the holder of parental responsibility.
+        if status == .given, expressedBy != .guardian, let age = Self.age(of: customer, at: now), age < settings.guardianRequiredUnderAge {
+            throw ProblemDetails(
+                status: .forbidden, code: "guardian_required",
+                detail: "below \(settings.guardianRequiredUnderAge), consent for this purpose must come from a parent or guardian (GDPR Art. 8)")
+        }
+        let receiptID = UUID().uuidString.lowercased()
+        let receipt = ConsentReceipt(
+            receiptID: receiptID, customerID: customer.id, purpose: purpose, policy: policy, status: status, method: channel.rawValue,
+            expressedBy: expressedBy.rawValue, language: customer.profile.preferredLanguage, at: now)
+        let jws = try await services.receipts.sign(receipt)
+        let event = ConsentEvent(
+            customerID: customer.id, purpose: purpose.id, kind: ConsentEvent.Kind(rawValue: status.rawValue)!, occurredAt: now,
+            channel: channel, expressedBy: expressedBy, agentID: agentID, noticeVersion: purpose.noticeVersion)
+        try await services.consents.record(event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: now, jws: jws))
+        try await services.audit.record(AuditEvent(
+            actor: actor, action: "consent.\(status.rawValue)", customerID: customer.id, purpose: purpose.id,
+            fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"] + (agentID.map { ["agent:\($0)"] } ?? []),
+            outcome: "succeeded", policyVersion: policy.version, requestID: requestID))
+        return Recorded(receiptID: receiptID, jws: jws, at: now, noticeVersion: purpose.noticeVersion)
+    }
+
+    /// Whole years since the birth date, or `nil` for organizations and unknown dates.
+    static func age(of customer: Customer, at date: Date) -> Int? {
+        guard case .individual(let person) = customer.profile.engagedParty, let birth = person.birthDate else { return nil }
+        let parts = birth.split(separator: "-").compactMap { Int($0) }
+        guard parts.count == 3 else { return nil }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let today = calendar.dateComponents([.year, .month, .day], from: date)
+        var age = today.year! - parts[0]
+        if (today.month!, today.day!) < (parts[1], parts[2]) { age -= 1 }
+        return age
+    }
+}

@@ -1,0 +1,295 @@
+import ConsentryCore
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// TMF644 Privacy Management for modules, under `/tmf-api/privacyManagement/v4`:
+/// - `partyPrivacyProfileSpecification`: derived from Policies/, one characteristic per purpose;
+/// - `partyPrivacyProfile`: one per customer (its id is the customer's); its characteristics
+///   are the customer's standing per purpose; `agreedByParty` is the guardian when a
+///   guardian expressed the latest consent, `applicableForParty` the customer;
+/// - `partyPrivacyAgreement`: each recorded consent change with its signed receipt. A module
+///   allowed `recordConsent` (an agent desktop) creates one for consent captured in a call
+///   or a shop, with the agent's id; PATCH on a profile does the same.
+/// Reads declare a purpose like every customer read, and are audited.
+struct PrivacyManagementController {
+    let services: ConsentryServices
+    static let base = "/tmf-api/privacyManagement/v4"
+
+    func addRoutes(to router: Router<ConsentryRequestContext>) {
+        let group = router.group("tmf-api/privacyManagement/v4").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.module]))
+        group.get("partyPrivacyProfileSpecification", use: listSpecifications)
+        group.get("partyPrivacyProfileSpecification/{id}", use: getSpecification)
+        group.get("partyPrivacyProfile/{id}", use: getProfile)
+        group.patch("partyPrivacyProfile/{id}", use: patchProfile)
+        group.get("partyPrivacyAgreement", use: listAgreements)
+        group.post("partyPrivacyAgreement", use: createAgreement)
+    }
+
+    // MARK: Specification (from the policy; no customer data, no purpose needed)
+
+    @Sendable func listSpecifications(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, ["fields"])
+        var response = try Self.json(.array([specification()]), fields: request)
+        response.headers[.totalCount] = "1"
+        response.headers[.resultCount] = "1"
+        return response
+    }
+
+    @Sendable func getSpecification(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, ["fields"])
+        guard try context.parameters.require("id") == Self.specificationID else {
+            throw ProblemDetails(status: .notFound, code: "not_found", detail: "the only specification is \(Self.specificationID)")
+        }
+        return try Self.json(specification(), fields: request)
+    }
+
+    static let specificationID = "consentry-policy"
+
+    func specification() -> JSONValue {
+        let policy = services.policies.policy
+        return .object([
+            ("id", .string(Self.specificationID)), ("href", .string("\(Self.base)/partyPrivacyProfileSpecification/\(Self.specificationID)")),
+            ("@type", .string("PartyPrivacyProfileSpecification")), ("name", .string("Consentry purposes")),
+            ("description", .string("The operator's processing purposes from Policies/, one characteristic per purpose")),
+            ("version", .string(policy.version)), ("lifecycleStatus", .string("active")),
+            ("partyPrivacyProfileSpecCharacteristic", .array(policy.purposes.values.sorted { $0.id < $1.id }.map { purpose in
+                .object([
+                    ("name", .string(purpose.id)), ("description", .string(purpose.description.text(for: "en"))),
+                    ("privacyUsagePurpose", .string(purpose.id)), ("legalBasis", .string(purpose.legalBasis.rawValue)),
+                    ("dpvPurpose", .string(purpose.dpvPurpose)), ("criticalityLevel", .string(purpose.legalBasis == .consent ? "high" : "medium")),
+                    ("allowedValues", .array(Self.allowedValues(purpose).map { .string($0) })),
+                    ("dataCategories", .array(purpose.categories.keys.sorted().map { .string($0) })),
+                    ("noticeVersion", .string(purpose.noticeVersion)),
+                ])
+            })),
+        ])
+    }
+
+    static func allowedValues(_ purpose: Purpose) -> [String] {
+        switch purpose.legalBasis {
+        case .consent: ["given", "refused", "withdrawn", "expired", "not_given"]
+        case .legitimateInterest, .publicTask: ["not_required", "objected"]
+        default: ["not_required"]
+        }
+    }
+
+    // MARK: Profiles
+
+    @Sendable func getProfile(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, ["fields"])
+        let id = try context.parameters.require("id")
+        let module = try await authorize(request, context, operation: .read, customerID: id)
+        let profile = try await self.profile(customerID: id)
+        try await services.audit.record(AuditEvent(
+            actor: AuditActor(.module, module.principal), action: "privacyProfile.read", customerID: id, purpose: module.purpose,
+            outcome: "permitted", policyVersion: services.policies.policy.version, requestID: context.requestID))
+        return try Self.json(profile, fields: request)
+    }
+
+    func profile(customerID: String) async throws -> JSONValue {
+        guard let (state, _) = try await services.consents.privacyState(customerID: customerID),
+            let customer = try await services.customers.customer(id: customerID)
+        else { throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id") }
+        let history = try await services.consents.history(customerID: customerID)
+        let policy = services.policies.policy
+        let now = Date()
+        let guardian = customer.profile.relatedParty.first { $0.role.lowercased() == "guardian" }?.id
+        let lastBy = history.last { $0.purpose != nil && [.given, .refused, .withdrawn].contains($0.kind) }?.expressedBy
+        let agreedBy = lastBy == .guardian ? (guardian ?? customerID) : customerID
+        func party(_ id: String, role: String) -> JSONValue {
+            .object([("id", .string(id)), ("href", .string("\(GuardedCustomerController.partyBase)/individual/\(id)")), ("role", .string(role)), ("@referredType", .string("Individual"))])
+        }
+        let characteristics: [JSONValue] = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose in
+            let standing = ConsentStanding(purpose: purpose, state: state, now: now)
+            var value = standing.status.rawValue
+            if standing.objection == true { value = "objected" }
+            var members: [(String, JSONValue)] = [
+                ("name", .string(purpose.id)), ("privacyUsagePurpose", .string(purpose.id)), ("value", .string(value)),
+                ("legalBasis", .string(purpose.legalBasis.rawValue)),
+            ]
+            if let since = standing.since {
+                var period: [(String, JSONValue)] = [("startDateTime", .string(ISOTimestamp.format(since)))]
+                if let end = standing.expiresAt { period.append(("endDateTime", .string(ISOTimestamp.format(end)))) }
+                members.append(("validFor", .object(period)))
+            }
+            return .object(members)
+        }
+        return .object([
+            ("id", .string(customerID)), ("href", .string("\(Self.base)/partyPrivacyProfile/\(customerID)")), ("@type", .string("PartyPrivacyProfile")),
+            ("status", .string(state.restricted ? "restricted" : "active")),
+            ("partyPrivacyProfileSpecification", .object([
+                ("id", .string(Self.specificationID)), ("href", .string("\(Self.base)/partyPrivacyProfileSpecification/\(Self.specificationID)")),
+                ("version", .string(policy.version)),
+            ])),
+            ("agreedByParty", party(agreedBy, role: agreedBy == customerID ? "customer" : "guardian")),
+            ("applicableForParty", party(customerID, role: "customer")),
+            ("partyPrivacyProfileCharacteristic", .array(characteristics)),
+        ])
+    }
+
+    /// Records consent captured for the customer: `partyPrivacyProfileCharacteristic` with
+    /// `privacyUsagePurpose` and `value` (given, refused, withdrawn).
+    @Sendable func patchProfile(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, [])
+        let id = try context.parameters.require("id")
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let patch = try JSONDecoder().decode(AgreementInput.self, from: Data(body.readableBytesView))
+        _ = try await record(patch, customerID: id, request, context)
+        return try Self.json(try await profile(customerID: id), fields: nil)
+    }
+
+    // MARK: Agreements
+
+    struct AgreementInput: Decodable {
+        struct Characteristic: Decodable {
+            var privacyUsagePurpose: String
+            var value: ConsentStatus
+            enum CodingKeys: String, CodingKey, CaseIterable { case privacyUsagePurpose, value, name }
+            init(from decoder: any Decoder) throws {
+                try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                privacyUsagePurpose = try c.decode(String.self, forKey: .privacyUsagePurpose)
+                value = try c.decode(ConsentStatus.self, forKey: .value)
+            }
+        }
+        struct PartyRef: Decodable {
+            var id: String
+            enum CodingKeys: String, CodingKey, CaseIterable { case id, href, role, name, referredType = "@referredType" }
+            init(from decoder: any Decoder) throws {
+                try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+                id = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .id)
+            }
+        }
+        var applicableForParty: PartyRef?
+        var characteristics: [Characteristic]
+        var channel: ConsentEvent.Channel
+        var expressedBy: ConsentEvent.ExpressedBy
+        var agentId: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case type = "@type", applicableForParty, partyPrivacyProfileCharacteristic, channel, expressedBy, agentId
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            applicableForParty = try c.decodeIfPresent(PartyRef.self, forKey: .applicableForParty)
+            characteristics = try c.decode([Characteristic].self, forKey: .partyPrivacyProfileCharacteristic)
+            channel = try c.decodeIfPresent(ConsentEvent.Channel.self, forKey: .channel) ?? .callCentre
+            expressedBy = try c.decodeIfPresent(ConsentEvent.ExpressedBy.self, forKey: .expressedBy) ?? .customer
+            agentId = try c.decode(String.self, forKey: .agentId)
+            guard !characteristics.isEmpty, (1...64).contains(agentId.count) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.agentId], debugDescription: "agentId (1-64 characters) and at least one characteristic are required"))
+            }
+        }
+    }
+
+    @Sendable func createAgreement(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, [])
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let input = try JSONDecoder().decode(AgreementInput.self, from: Data(body.readableBytesView))
+        guard let customerID = input.applicableForParty?.id else {
+            throw ProblemDetails(status: .badRequest, code: "malformed_body", detail: "applicableForParty.id names the customer",
+                                 issues: [ValidationIssue(path: "applicableForParty.id", code: "required", message: "the customer's id")])
+        }
+        let agreements = try await record(input, customerID: customerID, request, context)
+        var response = Self.json(agreements.count == 1 ? agreements[0] : .array(agreements))
+        response.status = .created
+        response.headers[.location] = "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(customerID)"
+        return response
+    }
+
+    /// A customer's agreements (their signed consent changes), newest first.
+    @Sendable func listAgreements(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, ["applicableForParty.id", "fields"])
+        guard let customerID = request.uri.queryParameters["applicableForParty.id"].map(String.init) else {
+            throw GuardedCustomerController.badParameter("filter by applicableForParty.id (a customer id)")
+        }
+        let module = try await authorize(request, context, operation: .read, customerID: customerID)
+        let receipts = try await services.consents.receipts(customerID: customerID)
+        try await services.audit.record(AuditEvent(
+            actor: AuditActor(.module, module.principal), action: "privacyAgreement.list", customerID: customerID, purpose: module.purpose,
+            outcome: "permitted", policyVersion: services.policies.policy.version, requestID: context.requestID))
+        var response = try Self.json(.array(receipts.map { agreement($0, customerID: customerID) }), fields: request)
+        response.headers[.totalCount] = String(receipts.count)
+        response.headers[.resultCount] = String(receipts.count)
+        return response
+    }
+
+    func agreement(_ receipt: StoredReceipt, customerID: String) -> JSONValue {
+        .object([
+            ("id", .string(receipt.id)), ("href", .string("\(Self.base)/partyPrivacyAgreement/\(receipt.id)")), ("@type", .string("PartyPrivacyAgreement")),
+            ("status", .string("agreed")), ("agreementType", .string("consent")),
+            ("initialDate", .string(ISOTimestamp.format(receipt.issuedAt))),
+            ("applicableForParty", .object([("id", .string(customerID)), ("@referredType", .string("Individual"))])),
+            ("privacyUsagePurpose", receipt.purpose.map(JSONValue.string) ?? .null),
+            ("consentReceipt", .string(receipt.jws)),
+        ])
+    }
+
+    private func record(_ input: AgreementInput, customerID: String, _ request: Request, _ context: ConsentryRequestContext) async throws -> [JSONValue] {
+        let module = try await authorize(request, context, operation: .recordConsent, customerID: customerID)
+        guard let customer = try await services.customers.customer(id: customerID) else {
+            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
+        }
+        var agreements: [JSONValue] = []
+        for characteristic in input.characteristics {
+            let recorded = try await ConsentRecorder(services: services).record(
+                customer: customer, purposeID: characteristic.privacyUsagePurpose, status: characteristic.value, channel: input.channel,
+                expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy, agentID: input.agentId,
+                actor: AuditActor(.module, module.principal), requestID: context.requestID)
+            agreements.append(agreement(
+                StoredReceipt(id: recorded.receiptID, purpose: characteristic.privacyUsagePurpose, issuedAt: recorded.at, jws: recorded.jws),
+                customerID: customerID))
+        }
+        return agreements
+    }
+
+    /// The module must declare a purpose it holds, and be allowed the operation.
+    private func authorize(_ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, customerID: String) async throws -> (principal: String, purpose: String) {
+        guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
+        guard let purpose = request.headers[.purpose], !purpose.isEmpty else {
+            throw ProblemDetails(status: .badRequest, code: "purpose_required", detail: "declare the purpose of this call in the X-Purpose header")
+        }
+        let engine = services.policies.engine
+        do {
+            _ = try engine.authorize(module: principal.id, purpose: purpose, operation: operation)
+            return (principal.id, purpose)
+        } catch {
+            try await services.audit.record(AuditEvent(
+                actor: AuditActor(.module, principal.id), action: "access.denied", customerID: customerID, purpose: purpose,
+                fields: ["operation:\(operation.rawValue)"], outcome: "denied", reasons: [error.reason.rawValue],
+                policyVersion: engine.policy.version, requestID: context.requestID))
+            var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: error.reason.explanation)
+            problem.reason = error.reason.rawValue
+            throw problem
+        }
+    }
+
+    static func only(_ request: Request, _ allowed: Set<String>) throws {
+        for (name, _) in request.uri.queryParameters where !allowed.contains(String(name)) {
+            throw GuardedCustomerController.badParameter("unknown query parameter \"\(name)\"")
+        }
+    }
+
+    /// TMF `fields=`: keep `id`, `href`, `@type` and the named top-level attributes.
+    static func json(_ value: JSONValue, fields request: Request?) throws -> Response {
+        guard let request, let names = request.uri.queryParameters["fields"].map({ Set($0.split(separator: ",").map(String.init)) }) else {
+            return json(value)
+        }
+        func select(_ item: JSONValue) -> JSONValue {
+            guard case .object(let members) = item else { return item }
+            return .object(members.filter { ["id", "href", "@type"].contains($0.0) || names.contains($0.0) })
+        }
+        if case .array(let items) = value { return json(.array(items.map(select))) }
+        return json(select(value))
+    }
+
+    static func json(_ value: JSONValue) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
+    }
+}

@@ -1,0 +1,117 @@
+import ConsentryCore
+import ConsentryHTTP
+import ConsentryPolicy
+import ConsentryStore
+import ConsentryTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("TMF644 privacy management")
+struct PrivacyManagementTests {
+    static let base = "/tmf-api/privacyManagement/v4"
+
+    @Test("the specification has one characteristic per purpose of the policy")
+    func specification() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 1)
+        try await fixture.withServer { client in
+            let list = try await client.execute(uri: "\(Self.base)/partyPrivacyProfileSpecification", method: .get, headers: fixture.headers("csr-toolbox", purpose: nil))
+            #expect(list.status == .ok)
+            guard case .array(let specs) = try list.json(), case .array(let characteristics) = specs.first?["partyPrivacyProfileSpecCharacteristic"] else {
+                Issue.record("shape: \(list.text.prefix(200))"); return
+            }
+            #expect(characteristics.count == fixture.services.policies.policy.purposes.count)
+            #expect(specs.first?["version"] == .string(fixture.services.policies.policy.version))
+            let slim = try await client.execute(uri: "\(Self.base)/partyPrivacyProfileSpecification/consentry-policy?fields=version", method: .get, headers: fixture.headers("csr-toolbox", purpose: nil))
+            #expect(try slim.json()["name"] == nil && slim.json()["version"] != nil)
+            let none = try await client.execute(uri: "\(Self.base)/partyPrivacyProfileSpecification", method: .get)
+            #expect(none.status == .unauthorized)
+        }
+    }
+
+    @Test("a care agent records consent captured in a call: agreement with receipt, agent id in the history, modules see it")
+    func agentRecordsConsent() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 20)
+        let customer = try #require(fixture.customers.first { c in
+            if case .individual(let p) = c.profile.engagedParty, let birth = p.birthDate { return birth < "2000" && !c.profile.emails.isEmpty }
+            return false
+        })
+        let body = """
+            {"@type":"PartyPrivacyAgreement","applicableForParty":{"id":"\(customer.id)"},"channel":"call_centre","agentId":"agent-0042",
+             "partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"direct-marketing","value":"given"}]}
+            """
+        try await fixture.withServer { client in
+            let refused = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement", method: .post,
+                headers: fixture.headers("bill-calculation", purpose: "billing", extra: [.contentType: "application/json"]), body: ByteBuffer(string: body))
+            #expect(refused.status == .forbidden)
+            #expect(try refused.problem().reason == "OPERATION_NOT_ALLOWED")
+            let created = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement", method: .post,
+                headers: fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"]), body: ByteBuffer(string: body))
+            #expect(created.status == .created, "\(created.text)")
+            #expect(try created.json()["@type"] == .string("PartyPrivacyAgreement"))
+            let read = try await client.execute(
+                uri: "\(GuardedAPIFixture.api)/customer/\(customer.id)", method: .get, headers: fixture.headers("customer-loyalty-management", purpose: "direct-marketing"))
+            #expect(read.text.contains(customer.profile.emails[0]))
+            let profile = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyProfile/\(customer.id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(profile.status == .ok)
+            guard case .array(let characteristics) = try profile.json()["partyPrivacyProfileCharacteristic"] else { Issue.record("shape"); return }
+            #expect(characteristics.first { $0["name"] == .string("direct-marketing") }?["value"] == .string("given"))
+            #expect(try profile.json()["applicableForParty"]?["id"] == .string(customer.id))
+            let agreements = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(customer.id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(agreements.headers[HTTPField.Name("X-Total-Count")!] == "1")
+            // PATCH on the profile records a withdrawal the same way.
+            let patch = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyProfile/\(customer.id)", method: .patch,
+                headers: fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"agentId":"agent-0042","partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"direct-marketing","value":"withdrawn"}]}"#))
+            #expect(patch.status == .ok, "\(patch.text)")
+            let after = try await client.execute(
+                uri: "\(GuardedAPIFixture.api)/customer/\(customer.id)", method: .get, headers: fixture.headers("customer-loyalty-management", purpose: "direct-marketing"))
+            #expect(!after.text.contains(customer.profile.emails[0]))
+            let noAgent = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement", method: .post,
+                headers: fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"applicableForParty":{"id":"x"},"partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"loyalty","value":"given"}]}"#))
+            #expect(noAgent.status == .badRequest)
+        }
+        let history = try await fixture.services.consents.history(customerID: customer.id)
+        #expect(history.map(\.expressedBy) == [.agent, .agent] && history.allSatisfy { $0.agentID == "agent-0042" && $0.channel == .callCentre })
+    }
+
+    @Test("a guardian's consent for a minor, recorded by an agent, makes the guardian the agreeing party")
+    func guardianConsent() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 240)
+        let minor = try #require(fixture.customers.first { c in
+            if case .individual(let p) = c.profile.engagedParty, let birth = p.birthDate, birth > "2012" { return c.profile.relatedParty.contains { $0.role.lowercased() == "guardian" } }
+            return false
+        })
+        let guardian = minor.profile.relatedParty.first { $0.role.lowercased() == "guardian" }!.id!
+        @Sendable func body(_ by: String) -> String {
+            """
+            {"applicableForParty":{"id":"\(minor.id)"},"agentId":"agent-7","expressedBy":"\(by)",
+             "partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"loyalty","value":"given"}]}
+            """
+        }
+        try await fixture.withServer { client in
+            let headers = fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"])
+            let alone = try await client.execute(uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers, body: ByteBuffer(string: body("customer")))
+            #expect(alone.status == .forbidden)
+            #expect(try alone.problem().code == "guardian_required")
+            let byGuardian = try await client.execute(uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers, body: ByteBuffer(string: body("guardian")))
+            #expect(byGuardian.status == .created, "\(byGuardian.text)")
+            let profile = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile/\(minor.id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(try profile.json()["agreedByParty"]?["id"] == .string(guardian))
+            #expect(try profile.json()["agreedByParty"]?["role"] == .string("guardian"))
+            #expect(try profile.json()["applicableForParty"]?["id"] == .string(minor.id))
+        }
+        let history = try await fixture.services.consents.history(customerID: minor.id)
+        #expect(history.last?.expressedBy == .guardian)
+    }
+}
