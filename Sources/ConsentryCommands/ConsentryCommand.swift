@@ -7,7 +7,7 @@ public struct ConsentryCommand: AsyncParsableCommand {
         abstract: "Privacy- and consent-centric customer data hub: encrypted customer repository, purpose policies, guarded API, audit.",
         subcommands: [
             InitCommand.self, ImportCommand.self, ExportCommand.self, ServeCommand.self, KeysCommand.self,
-            PolicyCommand.self, ModulesCommand.self, OperatorsCommand.self, AuditCommand.self, TokenCommand.self,
+            PolicyCommand.self, ModulesCommand.self, OperatorsCommand.self, AuditCommand.self, TokenCommand.self, ConsentsCommand.self,
         ])
 
     public init() {}

@@ -78,4 +78,38 @@ struct PolicyCommandTests {
         try await database.writer.write { db in try db.execute(sql: "UPDATE audit_entry SET action = 'test.x' WHERE seq = 3") }
         await #expect(throws: ExitCode(1)) { try await run(["audit", "verify", "--data-dir", data]) }
     }
+
+    @Test("consents import: legacy history with line-numbered rejects, state by time whatever the order, idempotent")
+    func consentsImport() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
+        // The same events in reverse order: the state must follow time, not file order.
+        let lines = try String(contentsOfFile: RepositoryFixtures.path("consents-legacy.jsonl"), encoding: .utf8).split(separator: "\n")
+        let file = directory.file("consents.jsonl")
+        try lines.reversed().joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        await #expect(throws: ExitCode(2)) { try await run(["consents", "import", file, "--data-dir", data] + policies) }
+        let rejects = try String(contentsOfFile: file + ".rejects.jsonl", encoding: .utf8).split(separator: "\n")
+        let codes = rejects.map { line -> String in
+            let entry = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
+            let issues = entry["issues"] as! [[String: Any]]
+            return "\(entry["line"]!):\(issues.map { $0["code"] as! String }.joined(separator: "+"))"
+        }
+        // Reversed: original lines 10, 9, 8, 7 are now lines 1, 2, 3, 4.
+        #expect(Set(codes) == ["1:invalid_timestamp", "2:unknown_purpose", "4:not_consent_based", "3:unknown_customer"])
+        let (database, _) = try await DataDirectory(path: data).open()
+        let ledger = ConsentLedger(database: database)
+        let id = try await database.writer.read { db in try String.fetchOne(db, sql: "SELECT id FROM customer WHERE external_id = 'LEG-0000001'")! }
+        let state = try #require(try await ledger.privacyState(customerID: id)).state
+        #expect(state.consents["direct-marketing"]?.status == .withdrawn)
+        let restricted = try await database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT external_id FROM customer JOIN processing_restriction ON customer_id = id")
+        }
+        #expect(restricted == "LEG-0000005")
+        let before = try await ledger.history(customerID: id).count
+        await #expect(throws: ExitCode(2)) { try await run(["consents", "import", file, "--data-dir", data] + policies) }
+        #expect(try await ledger.history(customerID: id).count == before)
+        #expect(try await ledger.history(customerID: id).last?.agentID == "agent-0007")
+    }
 }

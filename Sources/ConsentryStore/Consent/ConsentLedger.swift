@@ -45,10 +45,10 @@ public struct ConsentLedger: Sendable {
         }
     }
 
-    /// The current consent history of one customer, oldest first.
+    /// The consent history of one customer, oldest first (by when it happened).
     public func history(customerID: String) async throws -> [ConsentEvent] {
         try await database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY id", arguments: [customerID]).compactMap { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY occurred_at, id", arguments: [customerID]).compactMap { row in
                 guard let kind = ConsentEvent.Kind(rawValue: row["kind"]), let channel = ConsentEvent.Channel(rawValue: row["channel"]),
                     let by = ConsentEvent.ExpressedBy(rawValue: row["actor_kind"])
                 else { return nil }
@@ -60,6 +60,8 @@ public struct ConsentLedger: Sendable {
         }
     }
 
+    /// Records `event` and folds it into the current state. The state follows the latest
+    /// event by time, not by arrival, so a migration file in any order derives the same state.
     @discardableResult
     static func record(_ event: ConsentEvent, _ db: Database) throws -> Int64 {
         guard try Int.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [event.customerID]) != nil else {
@@ -85,6 +87,7 @@ public struct ConsentLedger: Sendable {
                     INSERT INTO consent_state (customer_id, purpose, status, since, expires_at, notice_version) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(customer_id, purpose) DO UPDATE SET status = excluded.status, since = excluded.since,
                         expires_at = excluded.expires_at, notice_version = excluded.notice_version
+                    WHERE consent_state.since IS NULL OR excluded.since >= consent_state.since
                     """,
                 arguments: [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, event.expiresAt, event.noticeVersion])
         case .objection, .objectionWithdrawn:

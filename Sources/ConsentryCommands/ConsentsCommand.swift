@@ -1,0 +1,29 @@
+import ArgumentParser
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+
+struct ConsentsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consents", abstract: "Consent history: migration from a legacy CRM.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import consent, objection and restriction events (JSON Lines); rejects go to <FILE>.rejects.jsonl with line numbers (exit 2).")
+        @OptionGroup var data: DataOptions
+        @OptionGroup var policy: PolicyOptions
+        @Argument(help: "The JSON Lines file.") var file: String
+        @Option(help: "Where rejected lines go (default: <FILE>.rejects.jsonl).") var rejects: String?
+
+        func run() async throws {
+            let loaded = try policy.load().policy
+            let (database, _) = try await data.dataDirectory.open()
+            let report = try await ConsentImporter(database: database, policy: loaded).run(path: file, rejectsPath: rejects)
+            print("read \(report.read) events: imported \(report.imported), already present \(report.alreadyPresent), rejected \(report.rejected)")
+            if let path = report.rejectsPath {
+                print("rejected lines (line number and reason): \(path)")
+                throw ExitCode(2)
+            }
+        }
+    }
+}

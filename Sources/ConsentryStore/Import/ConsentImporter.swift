@@ -1,0 +1,169 @@
+import ConsentryCore
+import Foundation
+import GRDB
+
+/// Imports consent history from a legacy CRM (JSON Lines, one event per line) into the
+/// append-only history, deriving the current state as it goes.
+///
+/// Each line names its customer by `externalId` or `customerId` and gives `purpose`, `kind`
+/// (given, refused, withdrawn, objection, objection_withdrawn, restriction,
+/// restriction_lifted), `occurredAt`, `channel`, and optionally `expressedBy`, `agentId`,
+/// `noticeVersion`, `expiresAt`, `evidence`. Lines that do not fit the policy (unknown purpose,
+/// consent for a purpose that is not consent-based...) go to the rejects file with their line
+/// number; the rest are imported. An event identical to one already recorded is skipped, so
+/// a re-run adds nothing twice. Migrated events have no receipt: `evidence` refers to the
+/// legacy proof.
+public struct ConsentImporter: Sendable {
+    public let database: AppDatabase
+    public let policy: Policy
+
+    public init(database: AppDatabase, policy: Policy) {
+        self.database = database
+        self.policy = policy
+    }
+
+    public struct Report: Sendable, Equatable {
+        public var read = 0
+        public var imported = 0
+        public var alreadyPresent = 0
+        public var rejected = 0
+        public var rejectsPath: String?
+    }
+
+    struct Line: Decodable, Sendable {
+        var customerId: String?
+        var externalId: String?
+        var purpose: String?
+        var kind: ConsentEvent.Kind
+        var occurredAt: String
+        var channel: ConsentEvent.Channel
+        var expressedBy: ConsentEvent.ExpressedBy?
+        var agentId: String?
+        var noticeVersion: String?
+        var expiresAt: String?
+        var evidence: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case customerId, externalId, purpose, kind, occurredAt, channel, expressedBy, agentId, noticeVersion, expiresAt, evidence
+        }
+
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            customerId = try c.decodeIfPresent(String.self, forKey: .customerId)
+            externalId = try c.decodeIfPresent(String.self, forKey: .externalId)
+            purpose = try c.decodeIfPresent(String.self, forKey: .purpose)
+            kind = try c.decode(ConsentEvent.Kind.self, forKey: .kind)
+            occurredAt = try c.decode(String.self, forKey: .occurredAt)
+            channel = try c.decode(ConsentEvent.Channel.self, forKey: .channel)
+            expressedBy = try c.decodeIfPresent(ConsentEvent.ExpressedBy.self, forKey: .expressedBy)
+            agentId = try c.decodeIfPresent(String.self, forKey: .agentId)
+            noticeVersion = try c.decodeIfPresent(String.self, forKey: .noticeVersion)
+            expiresAt = try c.decodeIfPresent(String.self, forKey: .expiresAt)
+            evidence = try c.decodeIfPresent(String.self, forKey: .evidence)
+        }
+    }
+
+    public func run(path: String, rejectsPath: String? = nil, batchSize: Int = 1000) async throws -> Report {
+        let reader = try LineReader(path: path)
+        let rejects = RejectsWriter(path: rejectsPath ?? path + ".rejects.jsonl")
+        var report = Report()
+        var batch: [(line: Int, parsed: Line)] = []
+        while let text = reader.next() {
+            guard !text.allSatisfy(\.isWhitespace) else { continue }
+            report.read += 1
+            do {
+                let parsed = try JSONDecoder().decode(Line.self, from: Data(text.utf8))
+                let issues = validate(parsed)
+                if issues.isEmpty { batch.append((reader.lineNumber, parsed)) } else {
+                    report.rejected += 1
+                    try rejects.write(.init(line: reader.lineNumber, externalId: parsed.externalId, issues: issues))
+                }
+            } catch let error as DecodingError {
+                report.rejected += 1
+                try rejects.write(.init(line: reader.lineNumber, externalId: nil, issues: ValidationError(decoding: error).issues))
+            }
+            if batch.count >= batchSize { try await commit(&batch, report: &report, rejects: rejects) }
+        }
+        try await commit(&batch, report: &report, rejects: rejects)
+        report.rejectsPath = try rejects.finish()
+        return report
+    }
+
+    /// Policy and format checks that need no database.
+    func validate(_ line: Line) -> [ValidationIssue] {
+        var issues: [ValidationIssue] = []
+        if (line.customerId == nil) == (line.externalId == nil) {
+            issues.append(ValidationIssue(path: "externalId", code: "required", message: "name the customer by exactly one of externalId or customerId"))
+        }
+        if ISO8601DateFormatter().date(from: line.occurredAt) == nil {
+            issues.append(ValidationIssue(path: "occurredAt", code: "invalid_timestamp", message: "must be an ISO 8601 UTC time such as 2025-03-01T09:30:00Z"))
+        }
+        if let expires = line.expiresAt, ISO8601DateFormatter().date(from: expires) == nil {
+            issues.append(ValidationIssue(path: "expiresAt", code: "invalid_timestamp", message: "must be an ISO 8601 UTC time"))
+        }
+        let restriction = line.kind == .restriction || line.kind == .restrictionLifted
+        if restriction {
+            if line.purpose != nil { issues.append(ValidationIssue(path: "purpose", code: "not_allowed", message: "a restriction covers every purpose; leave purpose out")) }
+        } else if let id = line.purpose {
+            if let purpose = policy.purposes[id] {
+                let consentKind = [.given, .refused, .withdrawn].contains(line.kind)
+                if consentKind && purpose.legalBasis != .consent {
+                    issues.append(ValidationIssue(path: "kind", code: "not_consent_based", message: "this purpose does not rest on consent"))
+                }
+                if !consentKind && !purpose.legalBasis.allowsObjection {
+                    issues.append(ValidationIssue(path: "kind", code: "objection_not_applicable", message: "this purpose's legal basis allows no objection"))
+                }
+            } else {
+                issues.append(ValidationIssue(path: "purpose", code: "unknown_purpose", message: "must be a purpose id of the policy"))
+            }
+        } else {
+            issues.append(ValidationIssue(path: "purpose", code: "required", message: "consent and objection events name their purpose"))
+        }
+        if line.expressedBy == .agent && line.agentId == nil {
+            issues.append(ValidationIssue(path: "agentId", code: "required", message: "an event expressed through an agent names the agent"))
+        }
+        return issues
+    }
+
+    private func commit(_ batch: inout [(line: Int, parsed: Line)], report: inout Report, rejects: RejectsWriter) async throws {
+        guard !batch.isEmpty else { return }
+        let items = batch
+        batch.removeAll(keepingCapacity: true)
+        let outcome = try await database.writer.write { db -> (imported: Int, present: Int, unknown: [(Int, String?)]) in
+            let formatter = ISO8601DateFormatter()
+            let known = try EncryptedCustomerStore.customerIDs(forExternalIDs: items.compactMap(\.parsed.externalId), db)
+            let exists = try db.cachedStatement(sql: "SELECT 1 FROM customer WHERE id = ?")
+            let duplicate = try db.cachedStatement(
+                sql: "SELECT 1 FROM consent_event WHERE customer_id = ? AND purpose IS ? AND kind = ? AND occurred_at = ?")
+            var imported = 0, present = 0
+            var unknown: [(Int, String?)] = []
+            for (line, parsed) in items {
+                let id = parsed.customerId ?? parsed.externalId.flatMap { known[$0] }
+                guard let id, try Int.fetchOne(exists, arguments: [id]) != nil else {
+                    unknown.append((line, parsed.externalId))
+                    continue
+                }
+                let event = ConsentEvent(
+                    customerID: id, purpose: parsed.purpose, kind: parsed.kind, occurredAt: formatter.date(from: parsed.occurredAt)!,
+                    channel: parsed.channel, expressedBy: parsed.expressedBy ?? .customer, agentID: parsed.agentId,
+                    noticeVersion: parsed.noticeVersion, expiresAt: parsed.expiresAt.flatMap(formatter.date(from:)), evidence: parsed.evidence)
+                if try Int.fetchOne(duplicate, arguments: [id, event.purpose, event.kind.rawValue, event.occurredAt]) != nil {
+                    present += 1
+                    continue
+                }
+                try ConsentLedger.record(event, db)
+                imported += 1
+            }
+            return (imported, present, unknown)
+        }
+        report.imported += outcome.imported
+        report.alreadyPresent += outcome.present
+        report.rejected += outcome.unknown.count
+        for (line, externalId) in outcome.unknown {
+            try rejects.write(.init(line: line, externalId: externalId, issues: [
+                ValidationIssue(path: externalId == nil ? "customerId" : "externalId", code: "unknown_customer", message: "no stored customer has this reference"),
+            ]))
+        }
+    }
+}
