@@ -17,7 +17,7 @@ struct AdminController {
     }
 
     @Sendable func policy(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        Self.json(Self.summary(services.policies))
+        Response.json(Self.summary(services.policies))
     }
 
     /// Reloads Policies/. A bad policy is 422 with every problem as file:line:column, and the
@@ -31,7 +31,7 @@ struct AdminController {
             try await services.audit.record(AuditEvent(
                 actor: actor, action: "policy.reload", fields: ["from:\(before)"], outcome: "succeeded", policyVersion: policy.version,
                 requestID: context.requestID))
-            return Self.json(Self.summary(services.policies))
+            return Response.json(Self.summary(services.policies))
         case .failure(let error):
             services.metrics.makeCounter(descriptor: MetricNames.policyReloadFailures).increment()
             try await services.audit.record(AuditEvent(
@@ -56,9 +56,5 @@ struct AdminController {
             members.append(("lastReloadProblems", .array(error.problems.map { .string($0.description) })))
         }
         return .object(members)
-    }
-
-    static func json(_ value: JSONValue) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
     }
 }

@@ -46,16 +46,16 @@ struct DashboardController {
             ("policyVersion", .string(policy.version)),
             ("restricted", .bool(state.restricted)),
             ("dataHeld", .array(dataHeld)),
-            ("purposes", .array(standings.map { SelfServiceController.json($0.0, standing: $0.1, language: language) })),
+            ("purposes", .array(standings.map { SelfServiceController.purposeJSON($0.0, standing: $0.1, language: language) })),
             ("reconsentNeeded", .array(standings.filter { $0.1.reconsentNeeded }.map { .string($0.0.id) })),
-            ("openRequests", .array(open.map { SelfServiceController.json($0, duplicate: nil) })),
+            ("openRequests", .array(open.map { SelfServiceController.requestJSON($0, duplicate: nil) })),
             ("accessHistory", .object([
                 ("total", .int(total)), ("href", .string("/self/v1/me/dashboard/access")),
                 ("recent", .array(recent.map { access($0, policy: policy, language: language) })),
             ])),
         ])
         try await audit(context, action: "self.dashboard")
-        return SelfServiceController.json(body)
+        return Response.json(body)
     }
 
     /// The access history, newest first, filterable by `module`, `purpose`, `from`, `to`
@@ -80,7 +80,7 @@ struct DashboardController {
             from: try date("from"), to: try date("to"), disclosuresOnly: true)
         let (total, entries) = try await AuditReader(database: services.database).entries(filter, offset: offset, limit: limit)
         let policy = services.policies.policy
-        var response = SelfServiceController.json(.array(entries.map { access($0, policy: policy, language: customer.profile.preferredLanguage) }))
+        var response = Response.json(.array(entries.map { access($0, policy: policy, language: customer.profile.preferredLanguage) }))
         response.headers[.totalCount] = String(total)
         response.headers[.resultCount] = String(entries.count)
         return response

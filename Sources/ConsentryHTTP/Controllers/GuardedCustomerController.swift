@@ -50,7 +50,7 @@ struct GuardedCustomerController {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no \(partyType?.rawValue.lowercased() ?? "customer") with this id")
         }
         try await call.audit(disclosures: [disclosure], action: "customer.read")
-        var response = Self.json(view.render(disclosure.customer, decision: disclosure.decision).bytes)
+        var response = Response.json(bytes: view.render(disclosure.customer, decision: disclosure.decision).bytes)
         response.headers[.eTag] = "\"\(disclosure.customer.version)\""
         return response
     }
@@ -88,7 +88,7 @@ struct GuardedCustomerController {
             (total, disclosures) = try await services.reader.list(offset: offset, limit: limit, partyType: partyType, decide: call.decide(view.selection))
             try await call.audit(disclosures: disclosures, action: "customer.list", emptyOutcome: "empty")
         }
-        var response = Self.json(JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
+        var response = Response.json(bytes: JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
         response.headers[.totalCount] = String(total)
         response.headers[.resultCount] = String(disclosures.count)
         return response
@@ -106,7 +106,7 @@ struct GuardedCustomerController {
         let (disclosures, next) = try await services.reader.audience(
             purpose: call.grant.purpose, after: after, limit: limit, decide: call.decide(view.selection))
         try await call.audit(disclosures: disclosures, action: "customer.audience", emptyOutcome: "empty")
-        var response = Self.json(JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
+        var response = Response.json(bytes: JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
         response.headers[.resultCount] = String(disclosures.count)
         if let next {
             response.headers[.nextCursor] = next
@@ -172,7 +172,7 @@ struct GuardedCustomerController {
             throw ProblemDetails(status: .notFound, code: "not_found")
         }
         try await call.audit(disclosures: [disclosure], action: "customer.read")
-        var response = Self.json(view.render(disclosure.customer, decision: disclosure.decision).bytes)
+        var response = Response.json(bytes: view.render(disclosure.customer, decision: disclosure.decision).bytes)
         response.headers[.eTag] = "\"\(disclosure.customer.version)\""
         return response
     }
@@ -217,10 +217,6 @@ struct GuardedCustomerController {
         } catch {
             throw Self.badParameter("fields names an unknown attribute: \"\(error.name)\"")
         }
-    }
-
-    static func json(_ bytes: [UInt8]) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func badParameter(_ detail: String) -> ProblemDetails {

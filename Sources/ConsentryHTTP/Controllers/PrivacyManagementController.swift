@@ -197,7 +197,7 @@ struct PrivacyManagementController {
                                  issues: [ValidationIssue(path: "applicableForParty.id", code: "required", message: "the customer's id")])
         }
         let agreements = try await record(input, customerID: customerID, request, context)
-        var response = Self.json(agreements.count == 1 ? agreements[0] : .array(agreements))
+        var response = Response.json(agreements.count == 1 ? agreements[0] : .array(agreements))
         response.status = .created
         response.headers[.location] = "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(customerID)"
         return response
@@ -279,17 +279,13 @@ struct PrivacyManagementController {
     /// TMF `fields=`: keep `id`, `href`, `@type` and the named top-level attributes.
     static func json(_ value: JSONValue, fields request: Request?) throws -> Response {
         guard let request, let names = request.uri.queryParameters["fields"].map({ Set($0.split(separator: ",").map(String.init)) }) else {
-            return json(value)
+            return Response.json(value)
         }
         func select(_ item: JSONValue) -> JSONValue {
             guard case .object(let members) = item else { return item }
             return .object(members.filter { ["id", "href", "@type"].contains($0.0) || names.contains($0.0) })
         }
-        if case .array(let items) = value { return json(.array(items.map(select))) }
-        return json(select(value))
-    }
-
-    static func json(_ value: JSONValue) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
+        if case .array(let items) = value { return Response.json(.array(items.map(select))) }
+        return Response.json(select(value))
     }
 }

@@ -53,7 +53,7 @@ struct SelfServiceController {
             ])
         }))
         try await audit(context, action: "self.read", fields: fields.map(\.rawValue))
-        return Self.json(body)
+        return Response.json(body)
     }
 
     /// Corrects the customer's own contact details (GDPR Art. 16): `contactMedium` replaces the
@@ -85,7 +85,7 @@ struct SelfServiceController {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: error.message)
         }
         try await audit(context, action: "self.rectify", fields: changed.sorted().map(\.rawValue))
-        var response = Self.json(.object([("version", .int(updated.version)), ("changed", .array(changed.sorted().map { .string($0.rawValue) }))]))
+        var response = Response.json(.object([("version", .int(updated.version)), ("changed", .array(changed.sorted().map { .string($0.rawValue) }))]))
         response.headers[.eTag] = "\"\(updated.version)\""
         return response
     }
@@ -113,7 +113,7 @@ struct SelfServiceController {
                 if let notice = event.noticeVersion { members.append(("noticeVersion", .string(notice))) }
                 return .object(members)
             })
-            var response = Self.json(.object([("customer", profile), ("consentHistory", consents)]))
+            var response = Response.json(.object([("customer", profile), ("consentHistory", consents)]))
             response.headers[.contentDisposition] = "attachment; filename=\"my-data.json\""
             return response
         case "csv":
@@ -170,7 +170,7 @@ struct SelfServiceController {
             filedBy: .customer, purpose: filing.purpose, fields: filing.fields ?? [])
         let (stored, duplicate) = try await services.requests.file(filed)
         if !duplicate { try await audit(context, action: "request.filed", purpose: filing.purpose, fields: ["type:\(filing.type.rawValue)"]) }
-        var response = Self.json(Self.json(stored, duplicate: duplicate))
+        var response = Response.json(Self.requestJSON(stored, duplicate: duplicate))
         response.status = duplicate ? .ok : .created
         response.headers[.location] = "/self/v1/me/requests"
         return response
@@ -178,10 +178,10 @@ struct SelfServiceController {
 
     @Sendable func listRequests(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try signedIn(context)
-        return Self.json(.array(try await services.requests.requests(customerID: customer.id).map { Self.json($0, duplicate: nil) }))
+        return Response.json(.array(try await services.requests.requests(customerID: customer.id).map { Self.requestJSON($0, duplicate: nil) }))
     }
 
-    static func json(_ request: DataSubjectRequest, duplicate: Bool?) -> JSONValue {
+    static func requestJSON(_ request: DataSubjectRequest, duplicate: Bool?) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("id", .string(request.id)), ("type", .string(request.type.rawValue)), ("status", .string(request.status.rawValue)),
             ("receivedAt", .string(ISOTimestamp.format(request.receivedAt))), ("dueAt", .string(ISOTimestamp.format(request.dueAt))),
@@ -194,7 +194,7 @@ struct SelfServiceController {
     }
 
     /// A purpose as the customer sees it, in their language, with where they stand.
-    static func json(_ purpose: Purpose, standing: ConsentStanding, language: String?) -> JSONValue {
+    static func purposeJSON(_ purpose: Purpose, standing: ConsentStanding, language: String?) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("purpose", .string(purpose.id)),
             ("name", .string(purpose.name.text(for: language))),
@@ -228,9 +228,9 @@ struct SelfServiceController {
         let language = customer.profile.preferredLanguage
         let now = Date()
         let purposes: [JSONValue] = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose in
-            Self.json(purpose, standing: ConsentStanding(purpose: purpose, state: state, now: now), language: language)
+            Self.purposeJSON(purpose, standing: ConsentStanding(purpose: purpose, state: state, now: now), language: language)
         }
-        return Self.json(.object([("restricted", .bool(state.restricted)), ("purposes", .array(purposes))]))
+        return Response.json(.object([("restricted", .bool(state.restricted)), ("purposes", .array(purposes))]))
     }
 
     struct ConsentChange: Decodable {
@@ -258,7 +258,7 @@ struct SelfServiceController {
         let recorded = try await ConsentRecorder(services: services).record(
             customer: customer, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .customer,
             agentID: nil, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
-        return Self.json(.object([
+        return Response.json(.object([
             ("purpose", .string(purposeID)), ("status", .string(change.status.rawValue)), ("since", .string(ISOTimestamp.format(recorded.at))),
             ("noticeVersion", .string(recorded.noticeVersion)),
             ("receipt", .object([("id", .string(recorded.receiptID)), ("jws", .string(recorded.jws))])),
@@ -281,7 +281,7 @@ struct SelfServiceController {
         try await services.consents.record([ConsentEvent(
             customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: try Self.channel(request), expressedBy: .customer)])
         try await audit(context, action: objecting ? "objection.raised" : "objection.withdrawn", purpose: purpose.id)
-        return Self.json(.object([("purpose", .string(purpose.id)), ("objection", .bool(objecting))]))
+        return Response.json(.object([("purpose", .string(purpose.id)), ("objection", .bool(objecting))]))
     }
 
     /// Restricts processing of all the customer's data (GDPR Art. 18), or lifts it. While
@@ -291,7 +291,7 @@ struct SelfServiceController {
         try await services.consents.record([ConsentEvent(
             customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: try Self.channel(request), expressedBy: .customer)])
         try await audit(context, action: restricting ? "restriction.requested" : "restriction.lifted")
-        return Self.json(.object([("restricted", .bool(restricting))]))
+        return Response.json(.object([("restricted", .bool(restricting))]))
     }
 
     /// The `channel` query parameter (how the customer acted), default `web`.
@@ -307,7 +307,7 @@ struct SelfServiceController {
     @Sendable func receipts(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try signedIn(context)
         let stored = try await services.consents.receipts(customerID: customer.id)
-        return Self.json(.array(stored.map { receipt in
+        return Response.json(.array(stored.map { receipt in
             .object([
                 ("id", .string(receipt.id)), ("purpose", receipt.purpose.map(JSONValue.string) ?? .null),
                 ("issuedAt", .string(ISOTimestamp.format(receipt.issuedAt))), ("jws", .string(receipt.jws)),
@@ -317,7 +317,7 @@ struct SelfServiceController {
 
     /// The public key that verifies receipts (no authentication: it is public).
     @Sendable func jwks(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        Self.json(services.receipts.jwks)
+        Response.json(services.receipts.jwks)
     }
 
     // MARK: Helpers
@@ -332,10 +332,6 @@ struct SelfServiceController {
         try await services.audit.record(AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
             outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: context.requestID))
-    }
-
-    static func json(_ value: JSONValue) -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: value.bytes)))
     }
 }
 
