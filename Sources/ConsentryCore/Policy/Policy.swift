@@ -24,9 +24,4 @@ public struct Policy: Sendable, Equatable {
     public func category(of field: PolicyField) -> String {
         fieldCategories[field] ?? "unmapped"
     }
-
-    /// The fields whose category is `category`.
-    public func fields(in category: String) -> [PolicyField] {
-        PolicyField.allCases.filter { fieldCategories[$0] == category }
-    }
 }

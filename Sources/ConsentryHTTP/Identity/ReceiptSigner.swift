@@ -28,11 +28,6 @@ public final class ReceiptSigner: Sendable {
         try await keys.sign(receipt, kid: JWKIdentifier(string: Self.keyID))
     }
 
-    /// Verifies a receipt's signature and returns its contents.
-    public func verify(_ jws: String) async throws -> ConsentReceipt {
-        try await keys.verify(jws, as: ConsentReceipt.self)
-    }
-
     /// `{"keys":[{"kty":"EC","crv":"P-256",...}]}`: what a verifier needs.
     public var jwks: JSONValue {
         let parameters = publicKey.parameters
