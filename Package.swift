@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // libcrypto (OpenSSL 3) as a system library; only ConsentryCrypto imports it.
@@ -71,6 +72,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                // Event delivery to module callbacks (already built for HummingbirdTesting).
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources/openapi.yaml")],
             swiftSettings: swiftSettings
@@ -133,7 +137,7 @@ let package = Package(
         .testTarget(
             name: "ConsentryStoreTests",
             dependencies: [
-                "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto",
+                "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings

@@ -42,7 +42,7 @@ struct CommandTests {
         #expect(FileManager.default.fileExists(atPath: csv + ".rejects.jsonl"))
         try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data, "--rejects", directory.file("r.jsonl")])
         try await run(["keys", "rotate", "--data-dir", data])
-        await #expect(throws: KeyError.versionsStillInUse(below: 2, count: 248)) { try await run(["keys", "retire", "--below", "2", "--data-dir", data]) }
+        await #expect(throws: KeyError.versionsStillInUse(below: 2, count: 249)) { try await run(["keys", "retire", "--below", "2", "--data-dir", data]) }
         try await run(["keys", "rewrap", "--data-dir", data, "--batch-size", "50"])
         try await run(["keys", "retire", "--below", "2", "--data-dir", data])
         try await run(["keys", "status", "--data-dir", data, "--json"])

@@ -19,13 +19,18 @@ enum TestServices {
         issuer: "https://idp.operator.example", audience: "consentry-self-service",
         hs256Secret: SecureBytes(copying: Array("test-only-secret-0123456789abcdef-0123456789".utf8)))
 
-    static func make(_ installation: TestInstallation, policies: PolicyRegistry? = nil) async throws -> ConsentryServices {
+    /// Retries within tenths of a second, so that outages fit in a test.
+    static let fastDelivery = DeliverySettings(
+        schedule: RetrySchedule(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200), maxAttempts: 1000),
+        requestTimeout: .seconds(2), lease: .seconds(1), idlePoll: .milliseconds(100))
+
+    static func make(_ installation: TestInstallation, policies: PolicyRegistry? = nil, delivery: DeliverySettings = fastDelivery) async throws -> ConsentryServices {
         ConsentryServices(
             database: installation.database, keys: installation.keys,
             policies: try policies ?? PolicyRegistry(directory: RepositoryFixtures.policiesDirectory),
             apiKeys: ApiKeyStore(database: installation.database, cacheLifetime: .milliseconds(100)),
             customerTokens: try await CustomerTokenVerifier.make(identity),
-            receipts: try await ReceiptSigner.make(keyManager: installation.keys.current))
+            receipts: try await ReceiptSigner.make(keyManager: installation.keys.current), delivery: delivery)
     }
 }
 
@@ -40,9 +45,9 @@ struct GuardedAPIFixture: Sendable {
 
     static let api = "/tmf-api/customerManagement/v4"
 
-    static func make(customerCount: Int = 12) async throws -> GuardedAPIFixture {
+    static func make(customerCount: Int = 12, delivery: DeliverySettings = TestServices.fastDelivery) async throws -> GuardedAPIFixture {
         let installation = try await TestInstallation.make()
-        let services = try await TestServices.make(installation)
+        let services = try await TestServices.make(installation, delivery: delivery)
         var customers: [Customer] = []
         let generator = SyntheticCustomers()
         for index in 0..<customerCount { customers.append(try await installation.store.create(generator.draft(index))) }
@@ -81,4 +86,12 @@ extension TestResponse {
     func json() throws -> JSONValue { try JSONValue.parse(Array(text.utf8)) }
 
     func problem() throws -> ProblemDetails { try JSONDecoder().decode(ProblemDetails.self, from: Data(text.utf8)) }
+}
+
+extension JSONValue {
+    /// The element at `index` of an array, for tests.
+    subscript(index: Int) -> JSONValue? {
+        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
+        return items[index]
+    }
 }

@@ -64,7 +64,7 @@ struct KeyManagementTests {
 
         struct Crash: Error {}
         let rewrapper = KeyRewrapper(database: installation.database, ring: ring, batchSize: 10)
-        #expect(try await rewrapper.pendingCount() == 63)  // 60 DEKs and 3 system keys (blind-index root, audit checkpoint, receipt signing)
+        #expect(try await rewrapper.pendingCount() == 64)  // 60 DEKs and 4 system keys (blind-index root, audit checkpoint, receipt signing, event signing)
         await #expect(throws: Crash.self) {
             _ = try await rewrapper.run(beforeCommit: { batch in if batch == 3 { throw Crash() } })
         }
@@ -80,7 +80,7 @@ struct KeyManagementTests {
         #expect(try await administration.retire(below: 2) == [1])
         let status = try await KeyStatus.read(ring: try installation.dataDirectory.keySource.load(), source: installation.dataDirectory.keySource, database: installation.database)
         #expect(status.versions.map(\.version) == [2])
-        #expect(status.versions[0].dataKeys == 60 && status.versions[0].systemKeys == 3)
+        #expect(status.versions[0].dataKeys == 60 && status.versions[0].systemKeys == 4)
 
         // Reopen with only version 2 on disk: everything still decrypts and search still works.
         let (database, keys) = try await installation.dataDirectory.open()

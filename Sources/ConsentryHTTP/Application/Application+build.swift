@@ -14,13 +14,15 @@ public struct ServerSettings: Sendable {
     }
 }
 
-/// Builds the HTTP application; `consentry serve` and the tests both call this.
+/// Builds the HTTP application, with the event deliverer running beside it; `consentry
+/// serve` and the tests both call this.
 public func buildApplication(services: ConsentryServices, settings: ServerSettings) -> some ApplicationProtocol {
     var logger = Logger(label: "consentry")
     logger.logLevel = settings.logLevel
     return Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "consentry"),
+        services: [EventDeliverer(services: services, logger: logger)],
         logger: logger)
 }
 
@@ -39,6 +41,8 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     AdminController(services: services).addRoutes(to: router)
     SelfServiceController(services: services).addRoutes(to: router)
     PrivacyManagementController(services: services).addRoutes(to: router)
+    HubController(services: services).addRoutes(to: router)
+    EventAdminController(services: services).addRoutes(to: router)
     routes.fill(from: router)
     return router
 }

@@ -5,8 +5,8 @@ import Foundation
 import HTTPTypes
 
 /// Records one consent change the same way whoever expresses it (the customer through
-/// `/self`, an agent through TMF644): policy checks, an ES256-signed receipt, the history
-/// event and its receipt in one transaction, and an audit entry.
+/// `/self`, an agent through TMF644): policy checks, an ES256-signed receipt, then the
+/// history event, its receipt, its audit entry and its outbox event in one transaction.
 struct ConsentRecorder {
     let services: ConsentryServices
 
@@ -47,11 +47,13 @@ struct ConsentRecorder {
         let event = ConsentEvent(
             customerID: customer.id, purpose: purpose.id, kind: ConsentEvent.Kind(rawValue: status.rawValue)!, occurredAt: now,
             channel: channel, expressedBy: expressedBy, agentID: agentID, noticeVersion: purpose.noticeVersion)
-        try await services.consents.record(event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: now, jws: jws))
-        try await services.audit.record(AuditEvent(
-            actor: actor, action: "consent.\(status.rawValue)", customerID: customer.id, purpose: purpose.id,
-            fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"] + (agentID.map { ["agent:\($0)"] } ?? []),
-            outcome: "succeeded", policyVersion: policy.version, requestID: requestID))
+        try await services.journal.record(
+            event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: now, jws: jws),
+            audit: [AuditEvent(
+                actor: actor, action: "consent.\(status.rawValue)", customerID: customer.id, purpose: purpose.id,
+                fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"] + (agentID.map { ["agent:\($0)"] } ?? []),
+                outcome: "succeeded", policyVersion: policy.version, requestID: requestID)],
+            correlationID: requestID)
         return Recorded(receiptID: receiptID, jws: jws, at: now, noticeVersion: purpose.noticeVersion)
     }
 

@@ -15,27 +15,37 @@ public struct ConsentryServices: Sendable {
     public let audit: AuditLog
     public let consents: ConsentLedger
     public let requests: DataSubjectRequestStore
+    /// Consents, objections, restrictions, rectifications and requests, each committed with
+    /// its audit entries and outbox events.
+    public let journal: ChangeJournal
+    /// Subscriptions, deliveries and acknowledgements.
+    public let events: EventHub
     public let metrics: PrometheusCollectorRegistry
     /// Customer sign-in; `nil` when no identity provider is configured (then /self answers 401).
     public let customerTokens: CustomerTokenVerifier?
     public let receipts: ReceiptSigner
+    public let delivery: DeliverySettings
 
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
-        customerTokens: CustomerTokenVerifier? = nil, receipts: ReceiptSigner,
+        customerTokens: CustomerTokenVerifier? = nil, receipts: ReceiptSigner, delivery: DeliverySettings = DeliverySettings(),
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.database = database
         self.keys = keys
+        let audit = AuditLog(database: database, keys: keys)
+        self.audit = audit
         self.customers = EncryptedCustomerStore(database: database, keys: keys)
         self.reader = GuardedCustomerReader(database: database, keys: keys)
         self.policies = policies
         self.apiKeys = apiKeys ?? ApiKeyStore(database: database)
-        self.audit = AuditLog(database: database, keys: keys)
-        self.consents = ConsentLedger(database: database)
+                self.consents = ConsentLedger(database: database)
         self.requests = DataSubjectRequestStore(database: database)
+        self.journal = ChangeJournal(audit: audit, outbox: EventOutbox(database: database), policy: { policies.policy })
+        self.events = EventHub(database: database)
         self.metrics = metrics
         self.customerTokens = customerTokens
         self.receipts = receipts
+        self.delivery = delivery
     }
 }

@@ -155,13 +155,15 @@ struct GuardedCustomerController {
         } catch {
             try await call.denied(error.reason, customerID: id)
         }
+        let fields = changed.sorted().map(\.rawValue) + (patch.status.map { $0 != current.status ? ["status"] : [] } ?? [])
         do {
-            _ = try await services.customers.update(id: id, expectedVersion: current.version, to: draft)
+            let update = try await services.customers.prepareUpdate(id: id, expectedVersion: current.version, to: draft)
+            _ = try await services.journal.rectify(
+                update, changedFields: fields, audit: [call.auditEvent(action: "customer.update", outcome: "succeeded", customerID: id, fields: fields)],
+                correlationID: context.requestID)
         } catch let error as StoreError where error.code == "version_conflict" {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: error.message)
         }
-        let fields = changed.sorted().map(\.rawValue) + (patch.status.map { $0 != current.status ? ["status"] : [] } ?? [])
-        try await call.audit(action: "customer.update", outcome: "succeeded", customerID: id, fields: fields)
         return try await readBack(id, call: call)
     }
 
@@ -179,30 +181,14 @@ struct GuardedCustomerController {
 
     // MARK: Request plumbing
 
-    /// Checks the declared purpose and the module's right to `operation`; a refusal is
-    /// audited and answered 403 with the reason code.
+    /// Rejects unknown query parameters, then opens the call through the purpose gate.
     private func begin(
         _ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, allowedQuery: Set<String>, customerID: String? = nil
     ) async throws -> GuardedCall {
-        guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
         for (name, _) in request.uri.queryParameters where !allowedQuery.contains(String(name)) {
             throw Self.badParameter("unknown query parameter \"\(name)\"; this route takes \(allowedQuery.isEmpty ? "none" : allowedQuery.sorted().joined(separator: ", "))")
         }
-        guard let purpose = request.headers[.purpose], !purpose.isEmpty else {
-            throw ProblemDetails(status: .badRequest, code: "purpose_required", detail: "declare the purpose of this call in the X-Purpose header")
-        }
-        let engine = services.policies.engine
-        let call = GuardedCall(
-            services: services, engine: engine, module: principal.id, requestID: context.requestID, operation: operation,
-            grant: nil, purposeID: purpose)
-        do {
-            let grant = try engine.authorize(module: principal.id, purpose: purpose, operation: operation)
-            return GuardedCall(
-                services: services, engine: engine, module: principal.id, requestID: context.requestID, operation: operation,
-                grant: grant, purposeID: purpose)
-        } catch {
-            try await call.denied(error.reason, customerID: customerID)
-        }
+        return try await GuardedCall.begin(services: services, request: request, context: context, operation: operation, customerID: customerID)
     }
 
     private func view(_ request: Request, partyType: PartyType?) throws -> GuardedCustomerView {
@@ -236,82 +222,6 @@ struct GuardedCustomerController {
             let trimmed = tag.trimmingCharacters(in: .whitespaces)
             return trimmed == "*" || trimmed == "\"\(version)\"" || trimmed == "W/\"\(version)\""
         }
-    }
-}
-
-/// One authorised call: the grant it runs under and how it audits.
-struct GuardedCall: Sendable {
-    let services: ConsentryServices
-    let engine: DecisionEngine
-    let module: String
-    let requestID: String
-    let operation: ModuleOperation
-    /// `nil` only while the request is being refused.
-    let grantOrNil: PurposeGrant?
-    let purposeID: String
-
-    init(services: ConsentryServices, engine: DecisionEngine, module: String, requestID: String, operation: ModuleOperation, grant: PurposeGrant?, purposeID: String) {
-        self.services = services
-        self.engine = engine
-        self.module = module
-        self.requestID = requestID
-        self.operation = operation
-        self.grantOrNil = grant
-        self.purposeID = purposeID
-    }
-
-    var grant: PurposeGrant { grantOrNil! }
-
-    func decide(_ selection: FieldSelection) -> GuardedCustomerReader.Decide {
-        let engine = engine
-        let grant = grant
-        let now = Date()
-        return { state, type in engine.decide(grant, customer: state, fields: selection.policyFields(for: type), now: now) }
-    }
-
-    /// Audits each customer's decision, then returns (so data leaves only after).
-    func audit(disclosures: [Disclosure], action: String, emptyOutcome: String? = nil, searchedBy: PolicyField? = nil) async throws {
-        if disclosures.isEmpty, let emptyOutcome {
-            try await audit(action: action, outcome: emptyOutcome, fields: searchedBy.map { ["searchedBy:\($0.rawValue)"] } ?? [])
-            return
-        }
-        let actor = AuditActor(.module, module)
-        var outcomes: [AccessDecision.Outcome: Int] = [:]
-        for disclosure in disclosures { outcomes[disclosure.decision.outcome, default: 0] += 1 }
-        for (outcome, count) in outcomes { countDecisions(outcome.rawValue, count) }
-        try await services.audit.record(disclosures.map { disclosure in
-            let decision = disclosure.decision
-            var fields = decision.fields.map { $0.treatment == .plain ? $0.field.rawValue : "\($0.field.rawValue):\($0.treatment.rawValue)" }
-            if let searchedBy { fields.append("searchedBy:\(searchedBy.rawValue)") }
-            return AuditEvent(
-                actor: actor, action: action, customerID: disclosure.customer.id, purpose: decision.purpose, fields: fields,
-                outcome: decision.outcome.rawValue, reasons: decision.reasonCodes.map(\.rawValue), policyVersion: decision.policyVersion,
-                requestID: requestID)
-        })
-    }
-
-    func audit(action: String, outcome: String, customerID: String? = nil, fields: [String] = [], reasons: [String] = []) async throws {
-        try await services.audit.record(AuditEvent(
-            actor: AuditActor(.module, module), action: action, customerID: customerID, purpose: purposeID, fields: fields,
-            outcome: outcome, reasons: reasons, policyVersion: engine.policy.version, requestID: requestID))
-    }
-
-    /// `consentry_decisions_total{module, purpose, outcome}`: labels are policy ids, bounded by the policy.
-    private func countDecisions(_ outcome: String, _ count: Int) {
-        // An unknown purpose is the caller's text: count it under one label, never echo it.
-        let purpose = engine.policy.purposes[purposeID] != nil ? purposeID : "unknown"
-        services.metrics.makeCounter(
-            descriptor: MetricNames.decisions, labels: [("module", module), ("purpose", purpose), ("outcome", outcome)]
-        ).increment(by: Int64(count))
-    }
-
-    /// Audits a refusal and throws the 403.
-    func denied(_ reason: ReasonCode, customerID: String? = nil) async throws -> Never {
-        countDecisions("refused", 1)
-        try await audit(action: "access.denied", outcome: "denied", customerID: customerID, fields: ["operation:\(operation.rawValue)"], reasons: [reason.rawValue])
-        var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: reason.explanation)
-        problem.reason = reason.rawValue
-        throw problem
     }
 }
 

@@ -84,9 +84,7 @@ struct PrivacyManagementController {
         let id = try context.parameters.require("id")
         let module = try await authorize(request, context, operation: .read, customerID: id)
         let profile = try await self.profile(customerID: id)
-        try await services.audit.record(AuditEvent(
-            actor: AuditActor(.module, module.principal), action: "privacyProfile.read", customerID: id, purpose: module.purpose,
-            outcome: "permitted", policyVersion: services.policies.policy.version, requestID: context.requestID))
+        try await module.audit(action: "privacyProfile.read", outcome: "permitted", customerID: id)
         return try Self.json(profile, fields: request)
     }
 
@@ -211,9 +209,7 @@ struct PrivacyManagementController {
         }
         let module = try await authorize(request, context, operation: .read, customerID: customerID)
         let receipts = try await services.consents.receipts(customerID: customerID)
-        try await services.audit.record(AuditEvent(
-            actor: AuditActor(.module, module.principal), action: "privacyAgreement.list", customerID: customerID, purpose: module.purpose,
-            outcome: "permitted", policyVersion: services.policies.policy.version, requestID: context.requestID))
+        try await module.audit(action: "privacyAgreement.list", outcome: "permitted", customerID: customerID)
         var response = try Self.json(.array(receipts.map { agreement($0, customerID: customerID) }), fields: request)
         response.headers[.totalCount] = String(receipts.count)
         response.headers[.resultCount] = String(receipts.count)
@@ -241,7 +237,7 @@ struct PrivacyManagementController {
             let recorded = try await ConsentRecorder(services: services).record(
                 customer: customer, purposeID: characteristic.privacyUsagePurpose, status: characteristic.value, channel: input.channel,
                 expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy, agentID: input.agentId,
-                actor: AuditActor(.module, module.principal), requestID: context.requestID)
+                actor: AuditActor(.module, module.module), requestID: context.requestID)
             agreements.append(agreement(
                 StoredReceipt(id: recorded.receiptID, purpose: characteristic.privacyUsagePurpose, issuedAt: recorded.at, jws: recorded.jws),
                 customerID: customerID))
@@ -249,25 +245,8 @@ struct PrivacyManagementController {
         return agreements
     }
 
-    /// The module must declare a purpose it holds, and be allowed the operation.
-    private func authorize(_ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, customerID: String) async throws -> (principal: String, purpose: String) {
-        guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
-        guard let purpose = request.headers[.purpose], !purpose.isEmpty else {
-            throw ProblemDetails(status: .badRequest, code: "purpose_required", detail: "declare the purpose of this call in the X-Purpose header")
-        }
-        let engine = services.policies.engine
-        do {
-            _ = try engine.authorize(module: principal.id, purpose: purpose, operation: operation)
-            return (principal.id, purpose)
-        } catch {
-            try await services.audit.record(AuditEvent(
-                actor: AuditActor(.module, principal.id), action: "access.denied", customerID: customerID, purpose: purpose,
-                fields: ["operation:\(operation.rawValue)"], outcome: "denied", reasons: [error.reason.rawValue],
-                policyVersion: engine.policy.version, requestID: context.requestID))
-            var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: error.reason.explanation)
-            problem.reason = error.reason.rawValue
-            throw problem
-        }
+    private func authorize(_ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, customerID: String) async throws -> GuardedCall {
+        try await GuardedCall.begin(services: services, request: request, context: context, operation: operation, customerID: customerID)
     }
 
     static func only(_ request: Request, _ allowed: Set<String>) throws {

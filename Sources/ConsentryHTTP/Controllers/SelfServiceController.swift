@@ -80,11 +80,15 @@ struct SelfServiceController {
         }
         let draft = try patch.applied(to: customer)
         let changed = PolicyField.changes(from: customer.profile, to: draft.profile)
+        let fields = changed.sorted().map(\.rawValue)
         let updated: Customer
-        do { updated = try await services.customers.update(id: customer.id, expectedVersion: customer.version, to: draft) } catch let error as StoreError where error.code == "version_conflict" {
+        do {
+            let update = try await services.customers.prepareUpdate(id: customer.id, expectedVersion: customer.version, to: draft)
+            updated = try await services.journal.rectify(
+                update, changedFields: fields, audit: [try auditEvent(context, action: "self.rectify", fields: fields)], correlationID: context.requestID)
+        } catch let error as StoreError where error.code == "version_conflict" {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: error.message)
         }
-        try await audit(context, action: "self.rectify", fields: changed.sorted().map(\.rawValue))
         var response = Response.json(.object([("version", .int(updated.version)), ("changed", .array(changed.sorted().map { .string($0.rawValue) }))]))
         response.headers[.eTag] = "\"\(updated.version)\""
         return response
@@ -168,8 +172,9 @@ struct SelfServiceController {
         let filed = DataSubjectRequest(
             id: UUID().uuidString.lowercased(), customerID: customer.id, type: filing.type, receivedAt: now, channel: try Self.channel(request).rawValue,
             filedBy: .customer, purpose: filing.purpose, fields: filing.fields ?? [])
-        let (stored, duplicate) = try await services.requests.file(filed)
-        if !duplicate { try await audit(context, action: "request.filed", purpose: filing.purpose, fields: ["type:\(filing.type.rawValue)"]) }
+        let (stored, duplicate) = try await services.journal.file(
+            filed, audit: [try auditEvent(context, action: "request.filed", purpose: filing.purpose, fields: ["type:\(filing.type.rawValue)"])],
+            correlationID: context.requestID)
         var response = Response.json(Self.requestJSON(stored, duplicate: duplicate))
         response.status = duplicate ? .ok : .created
         response.headers[.location] = "/self/v1/me/requests"
@@ -278,9 +283,9 @@ struct SelfServiceController {
                 status: .conflict, code: "objection_not_applicable",
                 detail: "this purpose rests on \(purpose.legalBasis.rawValue)" + (purpose.legalBasis == .consent ? "; withdraw your consent instead" : ", to which the right to object does not apply"))
         }
-        try await services.consents.record([ConsentEvent(
-            customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: try Self.channel(request), expressedBy: .customer)])
-        try await audit(context, action: objecting ? "objection.raised" : "objection.withdrawn", purpose: purpose.id)
+        try await services.journal.record(
+            ConsentEvent(customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: try Self.channel(request), expressedBy: .customer),
+            audit: [try auditEvent(context, action: objecting ? "objection.raised" : "objection.withdrawn", purpose: purpose.id)], correlationID: context.requestID)
         return Response.json(.object([("purpose", .string(purpose.id)), ("objection", .bool(objecting))]))
     }
 
@@ -288,9 +293,9 @@ struct SelfServiceController {
     /// restricted, only purposes resting on legal obligation or vital interest go on.
     func restriction(_ request: Request, _ context: ConsentryRequestContext, restricting: Bool) async throws -> Response {
         let customer = try signedIn(context)
-        try await services.consents.record([ConsentEvent(
-            customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: try Self.channel(request), expressedBy: .customer)])
-        try await audit(context, action: restricting ? "restriction.requested" : "restriction.lifted")
+        try await services.journal.record(
+            ConsentEvent(customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: try Self.channel(request), expressedBy: .customer),
+            audit: [try auditEvent(context, action: restricting ? "restriction.requested" : "restriction.lifted")], correlationID: context.requestID)
         return Response.json(.object([("restricted", .bool(restricting))]))
     }
 
@@ -328,10 +333,14 @@ struct SelfServiceController {
     }
 
     private func audit(_ context: ConsentryRequestContext, action: String, purpose: String? = nil, fields: [String] = []) async throws {
-        guard let customer = context.customer else { return }
-        try await services.audit.record(AuditEvent(
+        try await services.audit.record(try auditEvent(context, action: action, purpose: purpose, fields: fields))
+    }
+
+    private func auditEvent(_ context: ConsentryRequestContext, action: String, purpose: String? = nil, fields: [String] = []) throws -> AuditEvent {
+        let customer = try signedIn(context)
+        return AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
-            outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: context.requestID))
+            outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: context.requestID)
     }
 }
 

@@ -36,4 +36,9 @@ enum MetricNames {
             namespace: "consentry", metricName: "policy_reload_failures", unitName: "total",
             helpText: "Policy reloads that failed and left the previous policy in force")
     }
+    static var eventDeliveries: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "consentry", subsystem: "event", metricName: "delivery_attempts", unitName: "total",
+            helpText: "Event delivery attempts by outcome (delivered, retry, dead)")
+    }
 }

@@ -12,6 +12,10 @@ import Synchronization
 /// gathers, so the fsync cost is paid once per batch, not once per request. Each batch ends
 /// with a checkpoint signed with HMAC-SHA256 under a KEK-protected key, which lets
 /// `AuditVerifier` detect truncation and a rewritten chain.
+///
+/// `commit(_:change:)` puts a data change (a consent, a rectification, with its outbox
+/// events) in the same batch: the change and its audit entries commit together or not at
+/// all, and concurrent changes share one fsync.
 public final class AuditLog: Sendable {
     private let queue: AuditQueue
     private let signals: AsyncStream<Void>.Continuation
@@ -26,8 +30,10 @@ public final class AuditLog: Sendable {
             for await _ in stream {
                 while let batch = queue.takeBatch() {
                     do {
-                        try await Self.write(batch.map(\.events), database: database, keys: keys)
-                        for request in batch { request.continuation.resume() }
+                        let failures = try await Self.write(batch, database: database, keys: keys)
+                        for (index, request) in batch.enumerated() {
+                            if let failure = failures[index] { request.continuation.resume(throwing: failure) } else { request.continuation.resume() }
+                        }
                     } catch {
                         for request in batch { request.continuation.resume(throwing: error) }
                     }
@@ -41,8 +47,22 @@ public final class AuditLog: Sendable {
     /// Appends `events` and returns once they are durable.
     public func record(_ events: [AuditEvent]) async throws {
         guard !events.isEmpty else { return }
+        try await enqueue(events, change: nil)
+    }
+
+    /// Runs `change` and appends `events` in one transaction shared with other callers, and
+    /// returns `change`'s result once both are durable. A `change` that throws rolls back
+    /// alone (it runs in a savepoint) and its events are not written.
+    public func commit<T: Sendable>(_ events: [AuditEvent], change: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let result = ChangeResult<T>()
+        try await enqueue(events) { db in result.value = try change(db) }
+        guard let value = result.value else { throw StoreError(code: "internal", message: "a committed change left no result") }
+        return value
+    }
+
+    private func enqueue(_ events: [AuditEvent], change: (@Sendable (Database) throws -> Void)?) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            if queue.enqueue(AuditQueue.Request(events: events, continuation: continuation)) { signals.yield() }
+            if queue.enqueue(AuditQueue.Request(events: events, change: change, continuation: continuation)) { signals.yield() }
         }
     }
 
@@ -52,9 +72,27 @@ public final class AuditLog: Sendable {
 
     /// Writes one batch and its checkpoint in one transaction, chained onto the last entry
     /// in the database (read inside the transaction, so other processes may append too).
-    static func write(_ batches: [[AuditEvent]], database: AppDatabase, keys: KeyProvider) async throws {
+    /// - Returns: per request, the error its change threw, or `nil`.
+    static func write(_ batch: [AuditQueue.Request], database: AppDatabase, keys: KeyProvider) async throws -> [(any Error)?] {
         let checkpointKey = keys.current.auditCheckpointKey
-        try await database.writer.write { db in
+        return try await database.writer.write { db in
+            var failures: [(any Error)?] = Array(repeating: nil, count: batch.count)
+            var events: [AuditEvent] = []
+            for (index, request) in batch.enumerated() {
+                if let change = request.change {
+                    do {
+                        try db.inSavepoint {
+                            try change(db)
+                            return .commit
+                        }
+                    } catch {
+                        failures[index] = error
+                        continue
+                    }
+                }
+                events += request.events
+            }
+            guard !events.isEmpty else { return failures }
             let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
             var seq: Int64 = last?["seq"] ?? 0
             var previous: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? AuditEntry.genesisHash
@@ -63,7 +101,7 @@ public final class AuditLog: Sendable {
                 INSERT INTO audit_entry (seq, occurred_at, actor_kind, actor_id, action, customer_id, purpose, fields, outcome, reasons, policy_version, request_id, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            for event in batches.joined() {
+            for event in events {
                 seq += 1
                 let hash = AuditEntry.chainHash(previous: previous, seq: seq, occurredAt: occurredAt, event: event)
                 try insert.execute(arguments: [
@@ -77,7 +115,18 @@ public final class AuditLog: Sendable {
             try db.execute(
                 sql: "INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac) VALUES (?, ?, ?, ?)",
                 arguments: [seq, Data(previous), occurredAt, Data(mac)])
+            return failures
         }
+    }
+}
+
+/// Carries a change's result out of the writer's transaction.
+final class ChangeResult<T: Sendable>: Sendable {
+    private let storage = Mutex<T?>(nil)
+
+    var value: T? {
+        get { storage.withLock { $0 } }
+        set { storage.withLock { $0 = newValue } }
     }
 }
 
@@ -86,6 +135,7 @@ public final class AuditLog: Sendable {
 final class AuditQueue: Sendable {
     struct Request: Sendable {
         var events: [AuditEvent]
+        var change: (@Sendable (Database) throws -> Void)?
         var continuation: CheckedContinuation<Void, any Error>
     }
 

@@ -43,13 +43,32 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// blind indexes are rebuilt in the same transaction.
     /// - Throws: `ValidationError`, `StoreError.versionConflict()` or `StoreError.notFound()`.
     public func update(id: String, expectedVersion: Int, to draft: CustomerDraft) async throws -> Customer {
+        let update = try await prepareUpdate(id: id, expectedVersion: expectedVersion, to: draft)
+        return try await database.writer.write { db in try update.apply(db) }
+    }
+
+    /// Validates and encrypts an update outside any transaction; `apply` writes it.
+    public func prepareUpdate(id: String, expectedVersion: Int, to draft: CustomerDraft) async throws -> PreparedUpdate {
         try CustomerValidator(today: now()).validate(draft)
         let references = draft.profile.relatedParty.compactMap(\.externalId)
         let known = try await database.writer.read { db in try Self.customerIDs(forExternalIDs: references, db) }
         let sealed = try seal(draft, id: id, resolvingWith: known, keys: keys.current)
-        let timestamp = sealed.record.updatedAt
-        let ended = draft.status == .inactive || draft.status == .closed
-        return try await database.writer.write { db in
+        return PreparedUpdate(sealed: sealed, expectedVersion: expectedVersion, ended: draft.status == .inactive || draft.status == .closed)
+    }
+
+    /// An encrypted update, ready to write in a transaction.
+    public struct PreparedUpdate: Sendable {
+        var sealed: SealedCustomer
+        var expectedVersion: Int
+        var ended: Bool
+
+        public var customerID: String { sealed.record.id }
+        var timestamp: Date { sealed.record.updatedAt }
+
+        /// - Throws: `StoreError.versionConflict()` or `StoreError.notFound()`.
+        func apply(_ db: Database) throws -> Customer {
+            let id = sealed.record.id
+            let timestamp = sealed.record.updatedAt
             guard let row = try Row.fetchOne(db, sql: "SELECT version, created_at, relationship_ended_at FROM customer WHERE id = ?", arguments: [id]) else {
                 throw StoreError.notFound()
             }
@@ -61,7 +80,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
                     UPDATE customer SET status = ?, version = version + 1, updated_at = ?, wrapped_dek = ?, kek_version = ?,
                         sealed_fields = ?, relationship_ended_at = ? WHERE id = ?
                     """,
-                arguments: [draft.status.rawValue, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
+                arguments: [sealed.record.status, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
             try db.execute(sql: "DELETE FROM blind_index WHERE customer_id = ?", arguments: [id])
             let indexStatement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO blind_index (field, digest, customer_id) VALUES (?, ?, ?)")
             for index in sealed.indexes { try indexStatement.execute(arguments: [index.field, index.digest, index.customerId]) }

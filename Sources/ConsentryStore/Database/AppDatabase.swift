@@ -177,6 +177,50 @@ public struct AppDatabase: Sendable {
                 t.column("fields", .text).notNull().defaults(to: "")
             }
         }
+        migrator.registerMigration("v5-event-outbox") { db in
+            // The transactional outbox: written in the transaction of the change it announces.
+            // Events hold ids and field names, never personal values.
+            try db.create(table: "event_outbox") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("event_id", .text).notNull().unique()
+                t.column("type", .text).notNull()
+                t.column("customer_id", .text).notNull().indexed()
+                t.column("purpose", .text)
+                t.column("occurred_at", .datetime).notNull()
+                t.column("envelope", .blob).notNull()
+            }
+            try db.create(table: "event_subscription") { t in
+                t.primaryKey("id", .text)
+                t.column("module_id", .text).notNull().indexed()
+                t.column("callback", .text).notNull()
+                t.column("query", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("deleted_at", .datetime)
+            }
+            // One row per event and subscriber, fixed when the event is written: who had to
+            // be told is known even if a subscription is later removed.
+            try db.create(table: "event_delivery", options: .withoutRowID) { t in
+                t.column("event_seq", .integer).notNull().references("event_outbox", onDelete: .cascade)
+                t.column("subscription_id", .text).notNull().references("event_subscription", onDelete: .cascade)
+                t.column("status", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("next_attempt_at", .datetime).notNull()
+                t.column("last_attempt_at", .datetime)
+                t.column("last_result", .text)
+                t.column("delivered_at", .datetime)
+                t.primaryKey(["event_seq", "subscription_id"])
+            }
+            try db.create(index: "event_delivery_due", on: "event_delivery", columns: ["status", "next_attempt_at"])
+            try db.create(index: "event_delivery_subscription", on: "event_delivery", columns: ["subscription_id", "status"])
+            // A module's statement that it acted on an event (erasure completion needs them).
+            try db.create(table: "event_acknowledgement", options: .withoutRowID) { t in
+                t.column("event_id", .text).notNull()
+                t.column("module_id", .text).notNull()
+                t.column("acknowledged_at", .datetime).notNull()
+                t.column("request_id", .text)
+                t.primaryKey(["event_id", "module_id"])
+            }
+        }
         return migrator
     }
 }

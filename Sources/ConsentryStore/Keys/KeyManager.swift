@@ -10,6 +10,9 @@ import GRDB
 ///                               └─wraps──►  blind-index root key (system_key)
 /// blind-index root ──HKDF per field──► email / phone / nationalId / loginSubject keys
 ///                               └─wraps──►  audit checkpoint key (system_key)
+///                               └─wraps──►  receipt signing key  (system_key)
+///                               └─wraps──►  event signing root   (system_key)
+/// event signing root ──HKDF per subscription──► the secret that signs its deliveries
 /// ```
 public struct KeyManager: Sendable {
     public let ring: KeyRing
@@ -19,27 +22,31 @@ public struct KeyManager: Sendable {
     let auditCheckpointKey: SecureBytes
     /// The P-256 private scalar that signs consent receipts (ES256), KEK-protected.
     public let receiptSigningKey: SecureBytes
+    /// The root of the per-subscription secrets that sign event deliveries (HMAC-SHA256).
+    let eventSigningRoot: SecureBytes
 
     /// Digest length of blind indexes; see SECURITY.md for the leakage trade-off.
     public static let blindIndexBits = 24
     static let blindIndexRootName = "blind-index-root"
     static let auditCheckpointKeyName = "audit-checkpoint"
     static let receiptSigningKeyName = "receipt-signing"
+    static let eventSigningRootName = "event-signing-root"
 
     /// Loads (on first use, creates) the system keys of `database` with `ring`.
     /// - Throws: `KeyError.wrongKey` when the ring does not open this database's keys.
     public static func load(ring: KeyRing, database: AppDatabase) async throws -> KeyManager {
-        let (root, auditKey, receiptKey) = try await database.writer.write { db in
+        let (root, auditKey, receiptKey, eventRoot) = try await database.writer.write { db in
             // A database with customers but no blind-index root was not made with this ring.
             let hasCustomers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer")! > 0
             let root = try systemKey(blindIndexRootName, ring: ring, db, mayCreate: !hasCustomers)
             let auditKey = try systemKey(auditCheckpointKeyName, ring: ring, db, mayCreate: true)
             // 32 random bytes are a valid P-256 scalar except with probability about 2^-32.
             let receiptKey = try systemKey(receiptSigningKeyName, ring: ring, db, mayCreate: true)
-            return (root, auditKey, receiptKey)
+            let eventRoot = try systemKey(eventSigningRootName, ring: ring, db, mayCreate: true)
+            return (root, auditKey, receiptKey, eventRoot)
         }
         let indexer = try BlindIndexer(root: root, fields: BlindIndexField.allCases.map(\.rawValue), bits: blindIndexBits)
-        return KeyManager(ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey, receiptSigningKey: receiptKey)
+        return KeyManager(ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey, receiptSigningKey: receiptKey, eventSigningRoot: eventRoot)
     }
 
     /// Unwraps the system key `name`, creating it when absent and `mayCreate`.
@@ -56,6 +63,13 @@ public struct KeyManager: Sendable {
             sql: "INSERT INTO system_key (name, wrapped, kek_version, created_at) VALUES (?, ?, ?, ?)",
             arguments: [name, Data(try ring.wrap(key, context: context)), ring.activeVersion, Date()])
         return key
+    }
+
+    /// The secret that signs deliveries to subscription `id`. Derived, not stored: nothing
+    /// but the KEK-wrapped root is kept, and the secret is shown to the module once.
+    public func webhookSecret(subscriptionID: String) throws -> SecureBytes {
+        try HKDFSHA256.deriveKey(
+            inputKeyMaterial: eventSigningRoot, info: Array("consentry-webhook-secret/v1|\(subscriptionID)".utf8), outputByteCount: 32)
     }
 
     /// A fresh DEK for a new customer, and its wrapped form for storage.

@@ -11,24 +11,32 @@ public struct DataSubjectRequestStore: Sendable {
         self.database = database
     }
 
-    /// Files `request` unless an open one of the same type (and purpose) exists.
+    /// Files `request` unless an open one of the same type (and purpose) exists. Requests
+    /// that modules must hear of go through `ChangeJournal.file` instead.
     /// - Returns: the stored request, and whether it is an earlier duplicate instead.
     public func file(_ request: DataSubjectRequest) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
         try await database.writer.write { db in
-            let open = try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? AND type = ? ORDER BY received_at",
-                                      arguments: [request.customerID, request.type.rawValue])
-            if let existing = open.first(where: request.duplicates) { return (existing, true) }
-            try db.execute(
-                sql: """
-                    INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
-                    request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","),
-                ])
+            if let existing = try Self.openDuplicate(of: request, db) { return (existing, true) }
+            try Self.insert(request, db)
             return (request, false)
         }
+    }
+
+    static func openDuplicate(of request: DataSubjectRequest, _ db: Database) throws -> DataSubjectRequest? {
+        try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? AND type = ? ORDER BY received_at",
+                       arguments: [request.customerID, request.type.rawValue]).first(where: request.duplicates)
+    }
+
+    static func insert(_ request: DataSubjectRequest, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
+                request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","),
+            ])
     }
 
     /// A customer's requests, newest first.

@@ -1,0 +1,54 @@
+import Foundation
+
+/// One thing a customer (or someone for them) expressed about a purpose.
+public struct ConsentEvent: Sendable, Equatable {
+    public var customerID: String
+    /// `nil` only for restriction events, which cover every purpose.
+    public var purpose: String?
+    public var kind: Kind
+    public var occurredAt: Date
+    public var channel: Channel
+    public var expressedBy: ExpressedBy
+    /// The agent's id when an agent recorded it for the customer.
+    public var agentID: String?
+    public var noticeVersion: String?
+    public var expiresAt: Date?
+    /// A reference to evidence kept elsewhere (call recording id, signed form number...).
+    public var evidence: String?
+
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        case given, refused, withdrawn, objection
+        case objectionWithdrawn = "objection_withdrawn"
+        case restriction
+        case restrictionLifted = "restriction_lifted"
+
+        /// Restrictions cover every purpose; everything else names one.
+        public var needsPurpose: Bool { self != .restriction && self != .restrictionLifted }
+    }
+
+    public enum Channel: String, Sendable, CaseIterable, Codable {
+        case web, app
+        case callCentre = "call_centre"
+        case retail, ivr, email, sms, migration
+    }
+
+    public enum ExpressedBy: String, Sendable, CaseIterable, Codable {
+        case customer, guardian, agent
+    }
+
+    public init(
+        customerID: String, purpose: String?, kind: Kind, occurredAt: Date = Date(), channel: Channel, expressedBy: ExpressedBy = .customer,
+        agentID: String? = nil, noticeVersion: String? = nil, expiresAt: Date? = nil, evidence: String? = nil
+    ) {
+        self.customerID = customerID
+        self.purpose = purpose
+        self.kind = kind
+        self.occurredAt = occurredAt
+        self.channel = channel
+        self.expressedBy = expressedBy
+        self.agentID = agentID
+        self.noticeVersion = noticeVersion
+        self.expiresAt = expiresAt
+        self.evidence = evidence
+    }
+}

@@ -1,0 +1,78 @@
+import ConsentryCore
+import Foundation
+import GRDB
+
+/// The one write path for changes modules must hear of: consents, objections, restrictions,
+/// rectifications and erasure requests. Each change, its audit entries and its outbox
+/// events commit in one transaction, batched with concurrent changes (see
+/// `AuditLog.commit`). The events are derived here from the change itself, so no caller can
+/// record a change and forget to announce it.
+public struct ChangeJournal: Sendable {
+    public let audit: AuditLog
+    public let outbox: EventOutbox
+    /// The policy in force, read at each commit: it decides which modules may see an event.
+    private let policy: @Sendable () -> Policy
+
+    public init(audit: AuditLog, outbox: EventOutbox, policy: @escaping @Sendable () -> Policy) {
+        self.audit = audit
+        self.outbox = outbox
+        self.policy = policy
+    }
+
+    /// Records a consent, objection or restriction event (with its signed receipt, if any).
+    /// - Returns: the id of the history row.
+    /// - Throws: `StoreError` for an unknown customer; nothing is written then.
+    @discardableResult
+    public func record(_ change: ConsentEvent, receipt: StoredReceipt? = nil, audit entries: [AuditEvent], correlationID: String?) async throws -> Int64 {
+        let event = PrivacyEvent(announcing: change, correlationID: correlationID)
+        return try await commit(entries, announcing: [event]) { db in
+            let id = try ConsentLedger.record(change, db)
+            if let receipt {
+                try db.execute(
+                    sql: "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [receipt.id, change.customerID, id, change.purpose, receipt.issuedAt, receipt.jws])
+            }
+            return id
+        }
+    }
+
+    /// Writes a prepared customer update and announces the changed fields (names only).
+    /// - Throws: `StoreError.versionConflict()` or `StoreError.notFound()`.
+    public func rectify(
+        _ update: EncryptedCustomerStore.PreparedUpdate, changedFields: [String], audit entries: [AuditEvent], correlationID: String?
+    ) async throws -> Customer {
+        let event = PrivacyEvent(
+            type: .rectification, customerID: update.customerID, state: "rectified", fields: changedFields, occurredAt: update.timestamp,
+            correlationID: correlationID)
+        return try await commit(entries, announcing: changedFields.isEmpty ? [] : [event]) { db in try update.apply(db) }
+    }
+
+    /// Files a data-subject request; an erasure request is announced to every module.
+    /// - Returns: the stored request, and whether an open duplicate was returned instead.
+    public func file(_ request: DataSubjectRequest, audit entries: [AuditEvent], correlationID: String?) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
+        let event = PrivacyEvent(announcingErasure: request, correlationID: correlationID)
+        // A duplicate files nothing, so it must neither announce nor audit a filing: decide in the transaction.
+        let duplicate = try await database.writer.read { db in try DataSubjectRequestStore.openDuplicate(of: request, db) }
+        if let duplicate { return (duplicate, true) }
+        let outbox = self.outbox
+        let policy = self.policy
+        return try await audit.commit(entries) { db in
+            if let existing = try DataSubjectRequestStore.openDuplicate(of: request, db) { return (existing, true) }
+            try DataSubjectRequestStore.insert(request, db)
+            if request.type == .erasure { try outbox.append([event], policy: policy(), db) }
+            return (request, false)
+        }
+    }
+
+    private var database: AppDatabase { outbox.database }
+
+    private func commit<T: Sendable>(_ entries: [AuditEvent], announcing events: [PrivacyEvent], _ change: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let outbox = self.outbox
+        let policy = self.policy
+        return try await audit.commit(entries) { db in
+            let result = try change(db)
+            try outbox.append(events, policy: policy(), db)
+            return result
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import ConsentryCore
+import Foundation
+import Testing
+
+@Suite("Event filters and retry schedule")
+struct EventFilterTests {
+    func event(_ type: PrivacyEvent.EventType, purpose: String?) -> PrivacyEvent {
+        PrivacyEvent(type: type, customerID: "c1", purpose: purpose, occurredAt: Date(timeIntervalSince1970: 0))
+    }
+
+    @Test("queries: alternatives with commas, terms joined with &, customer-wide events pass a purpose filter")
+    func matching() throws {
+        let filter = try EventFilter(query: "eventType=ConsentChangeEvent,ProcessingRestrictionChangeEvent&purpose=loyalty")
+        #expect(filter.matches(event(.consentChange, purpose: "loyalty")))
+        #expect(!filter.matches(event(.consentChange, purpose: "direct-marketing")))
+        #expect(!filter.matches(event(.objectionChange, purpose: "loyalty")))
+        #expect(filter.matches(event(.restrictionChange, purpose: nil)))
+        #expect(try EventFilter(query: "") == .everything)
+        #expect(EventFilter.everything.matches(event(.erasureRequest, purpose: nil)))
+    }
+
+    @Test("bad queries are refused with the term named", arguments: [
+        ("eventType=Nope", "unknown eventType Nope"),
+        ("colour=red", "unknown query key colour"),
+        ("purpose", "'purpose' is not key=value"),
+        ("purpose=", "purpose needs at least one value"),
+        ("purpose=a&purpose=b", "purpose appears twice"),
+    ])
+    func refused(query: String, message: String) {
+        #expect(throws: EventFilterError.self) { try EventFilter(query: query) }
+        do { _ = try EventFilter(query: query) } catch { #expect(error.message.hasPrefix(message), "\(error.message)") }
+    }
+
+    @Test("the backoff grows exponentially to its cap, with jitter below it, and stops at the limit")
+    func backoff() {
+        let schedule = RetrySchedule(initialDelay: .seconds(1), maximumDelay: .seconds(60), maxAttempts: 10)
+        #expect(schedule.delay(afterAttempt: 1, unit: 0.999) == .milliseconds(999))
+        #expect(schedule.delay(afterAttempt: 4, unit: 0.999) == .milliseconds(7992))
+        #expect(schedule.delay(afterAttempt: 9, unit: 0.999) == .milliseconds(59940), "capped at 60 s")
+        #expect(schedule.delay(afterAttempt: 4, unit: 0.5) == .milliseconds(4000), "full jitter: a fraction of the ceiling")
+        #expect(schedule.delay(afterAttempt: 4, unit: 0) == .milliseconds(100), "never zero")
+        #expect(schedule.delay(afterAttempt: 10, unit: 0.5) == nil, "dead-lettered after the last attempt")
+        let samples = (0..<200).map { _ in schedule.delay(afterAttempt: 6, unit: Double.random(in: 0..<1))! }
+        #expect(Set(samples).count > 100, "jitter spreads the retries")
+        #expect(samples.allSatisfy { $0 <= .seconds(32) })
+    }
+
+    @Test("an event envelope carries ids and names, TMF style")
+    func envelope() {
+        var event = PrivacyEvent(
+            id: "e1", type: .rectification, customerID: "c1", state: "rectified", fields: ["contactMedium.email"],
+            occurredAt: Date(timeIntervalSince1970: 0), correlationID: "r1")
+        event.purpose = nil
+        let json = event.envelope(sequence: 7)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"eventId":"e1","eventTime":"1970-01-01T00:00:00Z","eventType":"CustomerAttributeValueChangeEvent","domain":"privacyManagement","sequence":7,"correlationId":"r1","event":{"customer":{"id":"c1","href":"/tmf-api/customerManagement/v4/customer/c1"},"state":"rectified","fields":["contactMedium.email"]}}"#)
+    }
+}
