@@ -23,6 +23,7 @@ struct PrivacyManagementController {
         let group = router.group("tmf-api/privacyManagement/v4").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.module]))
         group.get("partyPrivacyProfileSpecification", use: listSpecifications)
         group.get("partyPrivacyProfileSpecification/{id}", use: getSpecification)
+        group.get("partyPrivacyProfile", use: listProfiles)
         group.get("partyPrivacyProfile/{id}", use: getProfile)
         group.patch("partyPrivacyProfile/{id}", use: patchProfile)
         group.get("partyPrivacyAgreement", use: listAgreements)
@@ -78,6 +79,23 @@ struct PrivacyManagementController {
     }
 
     // MARK: Profiles
+
+    /// Every customer's profile, a page at a time (`offset`, `limit`), each read audited.
+    @Sendable func listProfiles(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, ["fields", "offset", "limit"])
+        let module = try await GuardedCall.begin(services: services, request: request, context: context, operation: .read)
+        let query = request.uri.queryParameters
+        let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
+        let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 20, range: 1...100)
+        let (total, ids) = try await services.consents.customerIDs(offset: offset, limit: limit)
+        var profiles: [JSONValue] = []
+        for id in ids { profiles.append(try await profile(customerID: id)) }
+        try await services.audit.record(ids.map { module.auditEvent(action: "privacyProfile.read", outcome: "permitted", customerID: $0) })
+        var response = try Self.json(.array(profiles), fields: request)
+        response.headers[.totalCount] = String(total)
+        response.headers[.resultCount] = String(profiles.count)
+        return response
+    }
 
     @Sendable func getProfile(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try Self.only(request, ["fields"])

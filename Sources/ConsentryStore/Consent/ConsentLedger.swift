@@ -107,6 +107,15 @@ public struct ConsentLedger: Sendable {
         return eventID
     }
 
+    /// A page of customer ids in id order, and how many there are: the privacy profiles a
+    /// module may list.
+    public func customerIDs(offset: Int, limit: Int) async throws -> (total: Int, ids: [String]) {
+        try await database.writer.read { db in
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
+            return (total, try String.fetchAll(db, sql: "SELECT id FROM customer ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset]))
+        }
+    }
+
     /// One customer's privacy state and party type, or `nil` for an unknown id.
     public func privacyState(customerID: String) async throws -> (state: CustomerPrivacyState, partyType: PartyType)? {
         try await database.writer.read { db in
