@@ -19,7 +19,7 @@ enum DemoSeed {
                 events.append(ConsentEvent(customerID: id, purpose: "direct-marketing", kind: .given, occurredAt: at, channel: channel, noticeVersion: "2026-03"))
                 events.append(ConsentEvent(customerID: id, purpose: "direct-marketing", kind: .withdrawn, occurredAt: at.addingTimeInterval(86_400 * 30), channel: .web))
             } else if index % 6 == 3 {
-                events.append(ConsentEvent(customerID: id, purpose: "direct-marketing", kind: .refused, occurredAt: at, channel: .callCentre, expressedBy: .agent, agentID: "agent-0042"))
+                events.append(ConsentEvent(customerID: id, purpose: "direct-marketing", kind: .refused, occurredAt: at, channel: .callCentre, expressedBy: .agent, actorID: "agent-0042"))
             }
             if index % 3 == 0 {
                 events.append(ConsentEvent(customerID: id, purpose: "loyalty", kind: .given, occurredAt: at, channel: channel, noticeVersion: "2026-02"))

@@ -25,6 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Customer tokens: the audience (aud) to accept.") var jwtAudience: String?
     @Option(help: "Customer tokens: a file with the HS256 secret (base64).") var jwtSecretFile: String?
     @Option(help: "Customer tokens: a JWKS file with the identity provider's ES256/RS256 keys.") var jwksFile: String?
+    @Flag(help: "Accept plain-http event callbacks to hosts other than loopback (a mesh that adds TLS).") var allowHttpCallbacks = false
 
     func run() async throws {
         let policies = try policy.load()
@@ -40,7 +41,8 @@ struct ServeCommand: AsyncParsableCommand {
         let (database, keys) = try await directory.open()
         let services = ConsentryServices(
             database: database, keys: keys, policies: policies, customerTokens: try await customerTokens(),
-            receipts: try await ReceiptSigner.make(keyManager: keys.current))
+            receipts: try await ReceiptSigner.make(keyManager: keys.current),
+            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks))
         let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]
         let app = buildApplication(
             services: services, settings: ServerSettings(host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info))

@@ -97,6 +97,12 @@ struct AuthorizationMatrixTests {
         Route(name: "my requests", method: .get, uri: { _ in "/self/v1/me/requests" }, allowed: ("", ""), selfService: true),
         Route(name: "file a request", method: .post, uri: { _ in "/self/v1/me/requests" }, allowed: ("", ""),
               body: { _ in #"{"type":"access"}"# }, success: .created, selfService: true),
+        Route(name: "my dependants", method: .get, uri: { _ in "/self/v1/me/dependants" }, allowed: ("", ""), selfService: true),
+        // Not this customer's dependant: 404 once signed in (only tokens get that far).
+        Route(name: "a dependant's consents", method: .get, uri: { "/self/v1/me/dependants/\($0.customers[5].id)/consents" }, allowed: ("", ""),
+              success: .notFound, selfService: true),
+        Route(name: "change a dependant's consent", method: .put, uri: { "/self/v1/me/dependants/\($0.customers[5].id)/consents/loyalty" }, allowed: ("", ""),
+              body: { _ in #"{"status":"given"}"# }, success: .notFound, selfService: true),
         Route(name: "dashboard", method: .get, uri: { _ in "/self/v1/me/dashboard" }, allowed: ("", ""), selfService: true),
         Route(name: "access history", method: .get, uri: { _ in "/self/v1/me/dashboard/access" }, allowed: ("", ""), selfService: true),
     ]

@@ -110,6 +110,6 @@ struct PolicyCommandTests {
         let before = try await ledger.history(customerID: id).count
         await #expect(throws: ExitCode(2)) { try await run(["consents", "import", file, "--data-dir", data] + policies) }
         #expect(try await ledger.history(customerID: id).count == before)
-        #expect(try await ledger.history(customerID: id).last?.agentID == "agent-0007")
+        #expect(try await ledger.history(customerID: id).last?.actorID == "agent-0007")
     }
 }

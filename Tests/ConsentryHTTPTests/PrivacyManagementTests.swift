@@ -4,6 +4,7 @@ import ConsentryPolicy
 import ConsentryStore
 import ConsentryTesting
 import Foundation
+import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -82,7 +83,7 @@ struct PrivacyManagementTests {
             #expect(noAgent.status == .badRequest)
         }
         let history = try await fixture.services.consents.history(customerID: customer.id)
-        #expect(history.map(\.expressedBy) == [.agent, .agent] && history.allSatisfy { $0.agentID == "agent-0042" && $0.channel == .callCentre })
+        #expect(history.map(\.expressedBy) == [.agent, .agent] && history.allSatisfy { $0.actorID == "agent-0042" && $0.channel == .callCentre })
     }
 
     @Test("a guardian's consent for a minor, recorded by an agent, makes the guardian the agreeing party")
@@ -113,5 +114,57 @@ struct PrivacyManagementTests {
         }
         let history = try await fixture.services.consents.history(customerID: minor.id)
         #expect(history.last?.expressedBy == .guardian)
+    }
+
+    @Test("a guardian signed in as themselves lists their minors and gives consent for them; nobody else can")
+    func guardianSelfService() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 240)
+        let now = Date()
+        let byID = Dictionary(uniqueKeysWithValues: fixture.customers.map { ($0.id, $0) })
+        let minor = try #require(fixture.customers.first { c in
+            guard let age = c.profile.age(at: now), age < 16 else { return false }
+            return c.profile.guardianIDs.contains { byID[$0]?.profile.loginSubject != nil }
+        })
+        let guardian = try #require(minor.profile.guardianIDs.compactMap { byID[$0] }.first { $0.profile.loginSubject != nil })
+        let stranger = try #require(fixture.customers.first { c in
+            c.id != guardian.id && c.profile.loginSubject != nil && (c.profile.age(at: now) ?? 0) > 20 && !minor.profile.guardianIDs.contains(c.id)
+        })
+        let minter = try await CustomerTokenVerifier.make(TestServices.identity)
+        let guardianToken = try await minter.mint(subject: guardian.profile.loginSubject!)
+        let strangerToken = try await minter.mint(subject: stranger.profile.loginSubject!)
+        let change = ByteBuffer(string: #"{"status":"given","channel":"app"}"#)
+        try await fixture.withServer { client in
+            let list = try await client.execute(uri: "/self/v1/me/dependants", method: .get, headers: [.authorization: "Bearer \(guardianToken)"])
+            #expect(list.status == .ok)
+            #expect(list.text.contains(minor.id), "the guardian finds the minor through the guardian index")
+            let strangers = try await client.execute(uri: "/self/v1/me/dependants", method: .get, headers: [.authorization: "Bearer \(strangerToken)"])
+            #expect(!strangers.text.contains(minor.id))
+
+            for (method, uri) in [(HTTPRequest.Method.get, "/self/v1/me/dependants/\(minor.id)/consents"), (.put, "/self/v1/me/dependants/\(minor.id)/consents/loyalty")] {
+                let denied = try await client.execute(
+                    uri: uri, method: method, headers: [.authorization: "Bearer \(strangerToken)", .contentType: "application/json"], body: change)
+                #expect(denied.status == .notFound, "\(method) \(uri) by a stranger")
+            }
+            let given = try await client.execute(
+                uri: "/self/v1/me/dependants/\(minor.id)/consents/loyalty", method: .put,
+                headers: [.authorization: "Bearer \(guardianToken)", .contentType: "application/json"], body: change)
+            #expect(given.status == .ok, "\(given.text)")
+            #expect(try given.json()["expressedBy"] == .string("guardian"))
+            let standing = try await client.execute(uri: "/self/v1/me/dependants/\(minor.id)/consents", method: .get, headers: [.authorization: "Bearer \(guardianToken)"])
+            let loyalty = try standing.json()["purposes"].flatMap { purposes -> JSONValue? in
+                guard case .array(let items) = purposes else { return nil }
+                return items.first { $0["purpose"] == .string("loyalty") }
+            }
+            #expect(loyalty?["status"] == .string("given"))
+            let profile = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile/\(minor.id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(try profile.json()["agreedByParty"]?["id"] == .string(guardian.id))
+        }
+        let last = try #require(try await fixture.services.consents.history(customerID: minor.id).last)
+        #expect(last.expressedBy == .guardian && last.actorID == guardian.id && last.channel == .app)
+        let audited = try await fixture.installation.database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT fields FROM audit_entry WHERE action = 'consent.given' AND customer_id = ? AND actor_id = ?", arguments: [minor.id, guardian.id])
+        }
+        #expect(audited?.contains("guardian:\(guardian.id)") == true)
+        #expect(try await fixture.services.consents.receipts(customerID: minor.id).count == 1)
     }
 }

@@ -9,8 +9,9 @@ public struct ConsentEvent: Sendable, Equatable {
     public var occurredAt: Date
     public var channel: Channel
     public var expressedBy: ExpressedBy
-    /// The agent's id when an agent recorded it for the customer.
-    public var agentID: String?
+    /// Who recorded it for the customer: the agent's id, or the guardian's customer id when
+    /// the guardian signed in themselves; `nil` when the customer acted.
+    public var actorID: String?
     public var noticeVersion: String?
     public var expiresAt: Date?
     /// A reference to evidence kept elsewhere (call recording id, signed form number...).
@@ -38,7 +39,7 @@ public struct ConsentEvent: Sendable, Equatable {
 
     public init(
         customerID: String, purpose: String?, kind: Kind, occurredAt: Date = Date(), channel: Channel, expressedBy: ExpressedBy = .customer,
-        agentID: String? = nil, noticeVersion: String? = nil, expiresAt: Date? = nil, evidence: String? = nil
+        actorID: String? = nil, noticeVersion: String? = nil, expiresAt: Date? = nil, evidence: String? = nil
     ) {
         self.customerID = customerID
         self.purpose = purpose
@@ -46,7 +47,7 @@ public struct ConsentEvent: Sendable, Equatable {
         self.occurredAt = occurredAt
         self.channel = channel
         self.expressedBy = expressedBy
-        self.agentID = agentID
+        self.actorID = actorID
         self.noticeVersion = noticeVersion
         self.expiresAt = expiresAt
         self.evidence = evidence

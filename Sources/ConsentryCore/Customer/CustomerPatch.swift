@@ -28,12 +28,7 @@ public struct CustomerPatch: Sendable, Equatable, Decodable {
         try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
         let c = try decoder.container(keyedBy: CodingKeys.self)
         // A null is not "leave it": it would read as absent and silently change nothing.
-        for key in CodingKeys.allCases where c.contains(key) {
-            if try c.decodeNil(forKey: key) {
-                throw DecodingError.valueNotFound(
-                    String.self, .init(codingPath: [key], debugDescription: "\(key.stringValue) cannot be null; leave it out to keep it"))
-            }
-        }
+        try c.rejectNulls()
         status = try c.decodeIfPresent(CustomerStatus.self, forKey: .status)
         engagedParty = try c.decodeIfPresent(Party.self, forKey: .engagedParty)
         contactMedium = try c.decodeIfPresent([ContactMedium].self, forKey: .contactMedium)

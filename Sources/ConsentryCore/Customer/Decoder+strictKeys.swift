@@ -22,3 +22,14 @@ extension Decoder {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// Rejects an explicit `null` for any present key: `decodeIfPresent` would read it as
+    /// absent and silently accept a value of the wrong type.
+    public func rejectNulls() throws {
+        for key in allKeys where try decodeNil(forKey: key) {
+            throw DecodingError.valueNotFound(
+                String.self, .init(codingPath: codingPath + [key], debugDescription: "\(key.stringValue) cannot be null; leave it out instead"))
+        }
+    }
+}

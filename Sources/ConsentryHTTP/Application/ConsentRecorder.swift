@@ -21,7 +21,7 @@ struct ConsentRecorder {
     ///   rest on consent, 403 `guardian_required` for a minor's own consent.
     func record(
         customer: Customer, purposeID: String, status: ConsentStatus, channel: ConsentEvent.Channel, expressedBy: ConsentEvent.ExpressedBy,
-        agentID: String?, actor: AuditActor, requestID: String
+        actorID: String?, actor: AuditActor, requestID: String
     ) async throws -> Recorded {
         let policy = services.policies.policy
         guard let purpose = policy.purposes[purposeID] else {
@@ -34,7 +34,7 @@ struct ConsentRecorder {
         }
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         // GDPR Art. 8: below the age, consent must come from the holder of parental responsibility.
-        if status == .given, expressedBy != .guardian, let age = Self.age(of: customer, at: now), age < settings.guardianRequiredUnderAge {
+        if status == .given, expressedBy != .guardian, let age = customer.profile.age(at: now), age < settings.guardianRequiredUnderAge {
             throw ProblemDetails(
                 status: .forbidden, code: "guardian_required",
                 detail: "below \(settings.guardianRequiredUnderAge), consent for this purpose must come from a parent or guardian (GDPR Art. 8)")
@@ -46,27 +46,14 @@ struct ConsentRecorder {
         let jws = try await services.receipts.sign(receipt)
         let event = ConsentEvent(
             customerID: customer.id, purpose: purpose.id, kind: ConsentEvent.Kind(rawValue: status.rawValue)!, occurredAt: now,
-            channel: channel, expressedBy: expressedBy, agentID: agentID, noticeVersion: purpose.noticeVersion)
+            channel: channel, expressedBy: expressedBy, actorID: actorID, noticeVersion: purpose.noticeVersion)
         try await services.journal.record(
             event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: now, jws: jws),
             audit: [AuditEvent(
                 actor: actor, action: "consent.\(status.rawValue)", customerID: customer.id, purpose: purpose.id,
-                fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"] + (agentID.map { ["agent:\($0)"] } ?? []),
+                fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"] + (actorID.map { [(actor.kind == .module ? "agent:" : "guardian:") + $0] } ?? []),
                 outcome: "succeeded", policyVersion: policy.version, requestID: requestID)],
             correlationID: requestID)
         return Recorded(receiptID: receiptID, jws: jws, at: now, noticeVersion: purpose.noticeVersion)
-    }
-
-    /// Whole years since the birth date, or `nil` for organizations and unknown dates.
-    static func age(of customer: Customer, at date: Date) -> Int? {
-        guard case .individual(let person) = customer.profile.engagedParty, let birth = person.birthDate else { return nil }
-        let parts = birth.split(separator: "-").compactMap { Int($0) }
-        guard parts.count == 3 else { return nil }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let today = calendar.dateComponents([.year, .month, .day], from: date)
-        var age = today.year! - parts[0]
-        if (today.month!, today.day!) < (parts[1], parts[2]) { age -= 1 }
-        return age
     }
 }

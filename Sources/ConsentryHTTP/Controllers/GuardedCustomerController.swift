@@ -241,6 +241,7 @@ extension BlindIndexField {
         case .phone: .phone
         case .nationalId: .individualIdentification
         case .loginSubject: .loginSubject
+        case .guardian: .relatedParty
         }
     }
 }

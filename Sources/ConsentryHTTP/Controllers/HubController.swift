@@ -35,8 +35,10 @@ struct HubController {
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
             let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.rejectNulls()
             callback = try c.decode(String.self, forKey: .callback)
             query = try c.decodeIfPresent(String.self, forKey: .query)
+            _ = try c.decodeIfPresent(String.self, forKey: .type)  // accepted for TMF clients, but only as a string
         }
     }
 

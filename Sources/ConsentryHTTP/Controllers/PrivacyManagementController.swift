@@ -168,6 +168,8 @@ struct PrivacyManagementController {
             init(from decoder: any Decoder) throws {
                 try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
                 let c = try decoder.container(keyedBy: CodingKeys.self)
+                try c.rejectNulls()
+                _ = try c.decodeIfPresent(String.self, forKey: .name)
                 privacyUsagePurpose = try c.decode(String.self, forKey: .privacyUsagePurpose)
                 value = try c.decode(ConsentStatus.self, forKey: .value)
             }
@@ -177,7 +179,10 @@ struct PrivacyManagementController {
             enum CodingKeys: String, CodingKey, CaseIterable { case id, href, role, name, referredType = "@referredType" }
             init(from decoder: any Decoder) throws {
                 try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
-                id = try decoder.container(keyedBy: CodingKeys.self).decode(String.self, forKey: .id)
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                try c.rejectNulls()
+                id = try c.decode(String.self, forKey: .id)
+                for key in [CodingKeys.href, .role, .name, .referredType] { _ = try c.decodeIfPresent(String.self, forKey: key) }
             }
         }
         var applicableForParty: PartyRef?
@@ -193,6 +198,8 @@ struct PrivacyManagementController {
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
             let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.rejectNulls()
+            _ = try c.decodeIfPresent(String.self, forKey: .type)
             applicableForParty = try c.decodeIfPresent(PartyRef.self, forKey: .applicableForParty)
             characteristics = try c.decode([Characteristic].self, forKey: .partyPrivacyProfileCharacteristic)
             channel = try c.decodeIfPresent(ConsentEvent.Channel.self, forKey: .channel) ?? .callCentre
@@ -254,7 +261,7 @@ struct PrivacyManagementController {
         for characteristic in input.characteristics {
             let recorded = try await ConsentRecorder(services: services).record(
                 customer: customer, purposeID: characteristic.privacyUsagePurpose, status: characteristic.value, channel: input.channel,
-                expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy, agentID: input.agentId,
+                expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy, actorID: input.agentId,
                 actor: AuditActor(.module, module.module), requestID: context.requestID)
             agreements.append(agreement(
                 StoredReceipt(id: recorded.receiptID, purpose: characteristic.privacyUsagePurpose, issuedAt: recorded.at, jws: recorded.jws),

@@ -21,6 +21,7 @@ struct SelfServiceController {
         me.get("requests", use: listRequests)
         me.post("requests", use: fileRequest)
         DashboardController(services: services).addRoutes(to: me.group("dashboard"))
+        DependantsController(services: services).addRoutes(to: me.group("dependants"))
         me.get("consents", use: consents)
         me.put("consents/{purpose}", use: changeConsent)
         me.get("receipts", use: receipts)
@@ -227,15 +228,19 @@ struct SelfServiceController {
     /// Each purpose of the policy as the customer sees it: what it is for, on what basis, and
     /// where their consent or objection stands.
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
+        Response.json(try await consentsJSON(of: try signedIn(context), language: nil))
+    }
+
+    /// `customer`'s standing on every purpose, in `language` (default: the customer's own).
+    func consentsJSON(of customer: Customer, language: String?) async throws -> JSONValue {
         guard let (state, _) = try await services.consents.privacyState(customerID: customer.id) else { throw ProblemDetails(status: .notFound, code: "not_found") }
         let policy = services.policies.policy
-        let language = customer.profile.preferredLanguage
+        let language = language ?? customer.profile.preferredLanguage
         let now = Date()
         let purposes: [JSONValue] = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose in
             Self.purposeJSON(purpose, standing: ConsentStanding(purpose: purpose, state: state, now: now), language: language)
         }
-        return Response.json(.object([("restricted", .bool(state.restricted)), ("purposes", .array(purposes))]))
+        return .object([("restricted", .bool(state.restricted)), ("purposes", .array(purposes))])
     }
 
     struct ConsentChange: Decodable {
@@ -262,7 +267,7 @@ struct SelfServiceController {
         let change = try JSONDecoder().decode(ConsentChange.self, from: Data(body.readableBytesView))
         let recorded = try await ConsentRecorder(services: services).record(
             customer: customer, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .customer,
-            agentID: nil, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
+            actorID: nil, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
         return Response.json(.object([
             ("purpose", .string(purposeID)), ("status", .string(change.status.rawValue)), ("since", .string(ISOTimestamp.format(recorded.at))),
             ("noticeVersion", .string(recorded.noticeVersion)),

@@ -54,7 +54,7 @@ public struct ConsentLedger: Sendable {
                 else { return nil }
                 return ConsentEvent(
                     customerID: customerID, purpose: row["purpose"], kind: kind, occurredAt: row["occurred_at"], channel: channel,
-                    expressedBy: by, agentID: row["actor_id"], noticeVersion: row["notice_version"], expiresAt: row["expires_at"],
+                    expressedBy: by, actorID: row["actor_id"], noticeVersion: row["notice_version"], expiresAt: row["expires_at"],
                     evidence: row["evidence"])
             }
         }
@@ -77,7 +77,7 @@ public struct ConsentLedger: Sendable {
                 """,
             arguments: [
                 event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
-                event.expressedBy.rawValue, event.agentID, event.noticeVersion, event.expiresAt, event.evidence,
+                event.expressedBy.rawValue, event.actorID, event.noticeVersion, event.expiresAt, event.evidence,
             ])
         let eventID = db.lastInsertedRowID
         switch event.kind {

@@ -146,7 +146,7 @@ public struct ConsentImporter: Sendable {
                 }
                 let event = ConsentEvent(
                     customerID: id, purpose: parsed.purpose, kind: parsed.kind, occurredAt: formatter.date(from: parsed.occurredAt)!,
-                    channel: parsed.channel, expressedBy: parsed.expressedBy ?? .customer, agentID: parsed.agentId,
+                    channel: parsed.channel, expressedBy: parsed.expressedBy ?? .customer, actorID: parsed.agentId,
                     noticeVersion: parsed.noticeVersion, expiresAt: parsed.expiresAt.flatMap(formatter.date(from:)), evidence: parsed.evidence)
                 if try Int.fetchOne(duplicate, arguments: [id, event.purpose, event.kind.rawValue, event.occurredAt]) != nil {
                     present += 1

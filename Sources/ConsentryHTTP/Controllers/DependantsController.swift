@@ -1,0 +1,89 @@
+import ConsentryCore
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A guardian acting, signed in as themselves, for the minors who name them as guardian
+/// (`/self/v1/me/dependants`): list them, see and change their consents. Each change is
+/// recorded as expressed by the guardian, with the guardian's customer id, and receipted.
+/// A customer who is not a listed guardian, or a dependant who came of age, gets nothing.
+struct DependantsController {
+    let services: ConsentryServices
+    /// Parental responsibility ends here, whatever a purpose's own consent age.
+    static let ageOfMajority = 18
+
+    func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
+        group.get(use: list)
+        group.get("{dependant}/consents", use: consents)
+        group.put("{dependant}/consents/{purpose}", use: changeConsent)
+    }
+
+    @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let guardian = try signedIn(context)
+        let now = Date()
+        // The guardian index is 24 bits wide: confirm each match on the decrypted record.
+        let dependants = try await services.customers.customers(where: .guardian, equals: guardian.id)
+            .filter { $0.profile.guardianIDs.contains(guardian.id) && ($0.profile.age(at: now) ?? Self.ageOfMajority) < Self.ageOfMajority }
+            .sorted { $0.id < $1.id }
+        try await services.audit.record(dependants.map { dependant in
+            AuditEvent(
+                actor: AuditActor(.customer, guardian.id), action: "guardian.read", customerID: dependant.id,
+                fields: ["engagedParty.givenName", "engagedParty.birthDate"], outcome: "permitted",
+                policyVersion: services.policies.policy.version, requestID: context.requestID)
+        })
+        return Response.json(.array(dependants.map { dependant in
+            var members: [(String, JSONValue)] = [("id", .string(dependant.id)), ("href", .string("/self/v1/me/dependants/\(dependant.id)/consents"))]
+            if case .individual(let person) = dependant.profile.engagedParty {
+                members.append(("givenName", .string(person.givenName)))
+                if let birth = person.birthDate { members.append(("birthDate", .string(birth))) }
+            }
+            return .object(members)
+        }))
+    }
+
+    @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let (guardian, dependant) = try await dependant(context)
+        try await services.audit.record(AuditEvent(
+            actor: AuditActor(.customer, guardian.id), action: "guardian.consents.read", customerID: dependant.id, outcome: "permitted",
+            policyVersion: services.policies.policy.version, requestID: context.requestID))
+        // Texts in the guardian's language: the guardian is the one reading them.
+        return Response.json(try await SelfServiceController(services: services).consentsJSON(of: dependant, language: guardian.profile.preferredLanguage))
+    }
+
+    @Sendable func changeConsent(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let (guardian, dependant) = try await dependant(context)
+        let purposeID = try context.parameters.require("purpose")
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let change = try JSONDecoder().decode(SelfServiceController.ConsentChange.self, from: Data(body.readableBytesView))
+        let recorded = try await ConsentRecorder(services: services).record(
+            customer: dependant, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .guardian,
+            actorID: guardian.id, actor: AuditActor(.customer, guardian.id), requestID: context.requestID)
+        return Response.json(.object([
+            ("dependant", .string(dependant.id)), ("purpose", .string(purposeID)), ("status", .string(change.status.rawValue)),
+            ("expressedBy", .string("guardian")), ("since", .string(ISOTimestamp.format(recorded.at))),
+            ("noticeVersion", .string(recorded.noticeVersion)),
+            ("receipt", .object([("id", .string(recorded.receiptID)), ("jws", .string(recorded.jws))])),
+        ]))
+    }
+
+    /// The signed-in guardian and the dependant named in the path. Someone else's child, or
+    /// no customer at all, is the same 404.
+    private func dependant(_ context: ConsentryRequestContext) async throws -> (guardian: Customer, dependant: Customer) {
+        let guardian = try signedIn(context)
+        let id = try context.parameters.require("dependant")
+        guard let dependant = try await services.customers.customer(id: id), dependant.profile.guardianIDs.contains(guardian.id) else {
+            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no dependant of yours with this id")
+        }
+        if let age = dependant.profile.age(at: Date()), age >= Self.ageOfMajority {
+            throw ProblemDetails(status: .forbidden, code: "dependant_of_age", detail: "this customer is of age and manages their own consents")
+        }
+        return (guardian, dependant)
+    }
+
+    private func signedIn(_ context: ConsentryRequestContext) throws -> Customer {
+        guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        return customer
+    }
+}
