@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Self-service benchmarks (issue #4), release build, wrk on loopback:
 #  1. consent changes per second through PUT /self/v1/me/consents/{purpose}, each with its
-#     history row, derived state, ES256-signed receipt and audit entry (64 connections,
-#     50 customers round robin);
+#     history row, derived state, ES256-signed receipt, outbox event and audit entry, in one
+#     group-committed transaction (64 connections, 50 customers round robin), while the
+#     deliverer POSTs every event to a subscribed module (consentry-bare's POST /events);
 #  2. the privacy dashboard's latency for a customer with 10,000 audit entries (one connection).
 #   Benchmarks/self.sh [SECONDS]
 set -euo pipefail
@@ -10,15 +11,20 @@ cd "$(dirname "$0")/.."
 duration="${1:-20}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 1; }
 swift build -c release --product consentry >&2
+swift build -c release --product consentry-bare >&2
 bin=.build/release/consentry
 data="$(mktemp -d)"
 port=18483
 "$bin" serve --demo --data-dir "$data/demo" --port $port --log-level warning >"$data/serve.log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
+.build/release/consentry-bare 18484 >/dev/null 2>&1 &
+receiver=$!
+trap 'kill $server $receiver 2>/dev/null || true; rm -rf "$data"' EXIT
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 . "$data/demo/demo-keys.env"
 base="http://127.0.0.1:$port"
+curl -sf -X POST -H "Authorization: Bearer $LOYALTY_KEY" -H 'Content-Type: application/json' \
+  -d '{"callback":"http://127.0.0.1:18484/events","query":"eventType=ConsentChangeEvent"}' "$base/tmf-api/privacyManagement/v4/hub" >/dev/null
 # 50 adult individuals (born before 2000) with a login subject.
 ids=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$base/tmf-api/partyManagement/v4/individual?limit=200&fields=engagedParty.birthDate,loginSubject" \
   | python3 -c 'import json,sys; print("\n".join([c["id"] for c in json.load(sys.stdin) if c.get("birthDate","9")[:4] < "2000" and "loginSubject" in c][:50]))')
@@ -30,8 +36,12 @@ summarize() {
 }
 echo "== $(nproc) cores; $(wc -l <"$data/tokens") customers"
 TOKENS="$data/tokens" wrk -t2 -c64 -d"${duration}s" --latency -s Benchmarks/consent-toggle.lua "$base" | summarize "consent change (PUT, receipt, audit)"
-changes=$(sqlite3 "$data/demo/consentry.sqlite" "SELECT COUNT(*) FROM consent_receipt")
-echo "receipts written: $changes"
+db="$data/demo/consentry.sqlite"
+echo "receipts written: $(sqlite3 "$db" "SELECT COUNT(*) FROM consent_receipt"), outbox events: $(sqlite3 "$db" "SELECT COUNT(*) FROM event_outbox")"
+echo "audit commits during the run: $(sqlite3 "$db" "SELECT COUNT(*) FROM audit_checkpoint")"
+for _ in $(seq 1 120); do [ "$(sqlite3 "$db" "SELECT COUNT(*) FROM event_delivery WHERE status = 'pending'")" -eq 0 ] && break; sleep 0.5; done
+echo "deliveries: $(sqlite3 "$db" "SELECT status || ' ' || COUNT(*) FROM event_delivery GROUP BY status" | tr '\n' ' ')"
+echo "event lag (commit to delivery), ms: $(sqlite3 "$db" "SELECT 'p50 ' || CAST(1000*(julianday(d.delivered_at)-julianday(o.recorded_at))*86400 AS INT) FROM event_delivery d JOIN event_outbox o ON o.seq = d.event_seq WHERE d.status = 'delivered' ORDER BY (julianday(d.delivered_at)-julianday(o.recorded_at)) LIMIT 1 OFFSET (SELECT COUNT(*)/2 FROM event_delivery WHERE status = 'delivered')")"
 # 10,000 module reads of one customer, then the dashboard for that customer.
 one=$(head -1 <<<"$ids")
 token=$(head -1 "$data/tokens")

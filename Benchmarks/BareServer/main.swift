@@ -1,7 +1,8 @@
 // consentry-bare PORT: the baseline for Benchmarks/api.sh. A bare Hummingbird 2 route that
 // returns a customer-shaped JSON of about the same size as a guarded GET, with no
 // authentication, decision, decryption, masking or audit: what the framework alone costs
-// on this machine.
+// on this machine. It also answers POST /events with 204: a module's event endpoint that
+// costs nothing, for Benchmarks/self.sh.
 import Hummingbird
 import NIOCore
 
@@ -20,6 +21,10 @@ let body = ByteBuffer(string: """
 let router = Router()
 router.get("tmf-api/customerManagement/v4/customer/{id}") { _, _ in
     Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+}
+router.post("events") { request, _ in
+    _ = try await request.body.collect(upTo: 1 << 20)
+    return Response(status: .noContent)
 }
 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "bare"))
 try await app.runService()

@@ -16,7 +16,7 @@ public struct DeliverySettings: Sendable {
     public var allowPlainHTTPCallbacks: Bool
 
     public init(
-        schedule: RetrySchedule = .standard, batchSize: Int = 32, requestTimeout: Duration = .seconds(10), lease: Duration = .seconds(30),
+        schedule: RetrySchedule = .standard, batchSize: Int = 64, requestTimeout: Duration = .seconds(10), lease: Duration = .seconds(30),
         idlePoll: Duration = .seconds(1), allowPlainHTTPCallbacks: Bool = false
     ) {
         self.schedule = schedule

@@ -39,21 +39,22 @@ public struct EventDeliverer: Service {
             eventLoopGroupProvider: .singleton,
             configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10))))
         await cancelWhenGracefulShutdown {
+            var outcomes: [(ClaimedDelivery, DeliveryOutcome)] = []
             while !Task.isCancelled {
                 do {
-                    let claimed = try await hub.claim(limit: settings.batchSize, lease: settings.lease)
+                    let claimed = try await hub.claim(limit: settings.batchSize, lease: settings.lease, recording: outcomes)
+                    count(outcomes)
+                    outcomes = []
                     if claimed.isEmpty {
                         await signal.wait(timeout: try await idleTime())
                         continue
                     }
-                    let outcomes = await withTaskGroup(of: (ClaimedDelivery, DeliveryOutcome).self) { group in
+                    outcomes = await withTaskGroup(of: (ClaimedDelivery, DeliveryOutcome).self) { group in
                         for delivery in claimed { group.addTask { (delivery, await attempt(delivery, client: client)) } }
                         return await group.reduce(into: []) { $0.append($1) }
                     }
-                    // A round cut short by shutdown leaves its claims to the lease.
-                    if Task.isCancelled { break }
-                    try await hub.record(outcomes)
-                    count(outcomes)
+                    // Attempts cut short by shutdown are not failures of the receiver; the lease brings them back.
+                    if Task.isCancelled { outcomes = [] }
                 } catch is CancellationError {
                     break
                 } catch {
@@ -61,6 +62,8 @@ public struct EventDeliverer: Service {
                     try? await Task.sleep(for: settings.idlePoll)
                 }
             }
+            // Outcomes of the last round; if this fails too, the lease brings them back (at least once).
+            try? await hub.record(outcomes)
         }
         try await client.shutdown()
     }

@@ -64,32 +64,33 @@ public struct ConsentLedger: Sendable {
     /// event by time, not by arrival, so a migration file in any order derives the same state.
     @discardableResult
     static func record(_ event: ConsentEvent, _ db: Database) throws -> Int64 {
-        guard try Int.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [event.customerID]) != nil else {
+        // Cached statements throughout: this runs once per consent change, inside the writer.
+        guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM customer WHERE id = ?"), arguments: [event.customerID]) != nil else {
             throw StoreError(code: "unknown_customer", message: "no customer with this id")
         }
         if event.kind.needsPurpose, event.purpose == nil {
             throw StoreError(code: "purpose_required", message: "a \(event.kind.rawValue) event needs a purpose")
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO consent_event (customer_id, purpose, kind, occurred_at, recorded_at, channel, actor_kind, actor_id, notice_version, expires_at, evidence)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
-                event.expressedBy.rawValue, event.actorID, event.noticeVersion, event.expiresAt, event.evidence,
-            ])
+                """
+        ).execute(arguments: [
+            event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
+            event.expressedBy.rawValue, event.actorID, event.noticeVersion, event.expiresAt, event.evidence,
+        ])
         let eventID = db.lastInsertedRowID
         switch event.kind {
         case .given, .refused, .withdrawn:
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO consent_state (customer_id, purpose, status, since, expires_at, notice_version) VALUES (?, ?, ?, ?, ?, ?)
                     ON CONFLICT(customer_id, purpose) DO UPDATE SET status = excluded.status, since = excluded.since,
                         expires_at = excluded.expires_at, notice_version = excluded.notice_version
                     WHERE consent_state.since IS NULL OR excluded.since >= consent_state.since
-                    """,
-                arguments: [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, event.expiresAt, event.noticeVersion])
+                    """
+            ).execute(arguments: [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, event.expiresAt, event.noticeVersion])
         case .objection, .objectionWithdrawn:
             try db.execute(
                 sql: """

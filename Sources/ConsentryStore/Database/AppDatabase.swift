@@ -187,6 +187,8 @@ public struct AppDatabase: Sendable {
                 t.column("customer_id", .text).notNull().indexed()
                 t.column("purpose", .text)
                 t.column("occurred_at", .datetime).notNull()
+                // When it was committed (millisecond precision), for the delivery lag.
+                t.column("recorded_at", .datetime).notNull()
                 t.column("envelope", .blob).notNull()
             }
             try db.create(table: "event_subscription") { t in

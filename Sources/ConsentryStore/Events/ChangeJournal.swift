@@ -28,9 +28,8 @@ public struct ChangeJournal: Sendable {
         return try await commit(entries, announcing: [event]) { db in
             let id = try ConsentLedger.record(change, db)
             if let receipt {
-                try db.execute(
-                    sql: "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [receipt.id, change.customerID, id, change.purpose, receipt.issuedAt, receipt.jws])
+                try db.cachedStatement(sql: "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)")
+                    .execute(arguments: [receipt.id, change.customerID, id, change.purpose, receipt.issuedAt, receipt.jws])
             }
             return id
         }

@@ -20,11 +20,12 @@ public struct EventOutbox: Sendable {
     public func append(_ events: [PrivacyEvent], policy: Policy, _ db: Database) throws {
         guard !events.isEmpty else { return }
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO event_outbox (event_id, type, customer_id, purpose, occurred_at, envelope) VALUES (?, ?, ?, ?, ?, ?)")
+            sql: "INSERT INTO event_outbox (event_id, type, customer_id, purpose, occurred_at, recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let fill = try db.cachedStatement(sql: "UPDATE event_outbox SET envelope = ? WHERE seq = ?")
         let deliver = try db.cachedStatement(
             sql: "INSERT INTO event_delivery (event_seq, subscription_id, status, next_attempt_at) VALUES (?, ?, 'pending', ?)")
         let subscriptions = try Row.fetchAll(
-            db, sql: "SELECT id, module_id, query FROM event_subscription WHERE deleted_at IS NULL"
+            db.cachedStatement(sql: "SELECT id, module_id, query FROM event_subscription WHERE deleted_at IS NULL")
         ).compactMap { row -> (id: String, module: ModuleProfile, filter: EventFilter)? in
             // A module dropped from the policy, or a query the current code rejects, gets nothing.
             guard let module = policy.modules[row["module_id"]], let filter = try? EventFilter(query: row["query"]) else { return nil }
@@ -33,9 +34,9 @@ public struct EventOutbox: Sendable {
         let now = Date()
         for event in events {
             // The sequence is known only after the insert; the envelope carries it, so insert then fill.
-            try insert.execute(arguments: [event.id, event.type.rawValue, event.customerID, event.purpose, event.occurredAt, Data()])
+            try insert.execute(arguments: [event.id, event.type.rawValue, event.customerID, event.purpose, event.occurredAt, now, Data()])
             let seq = db.lastInsertedRowID
-            try db.execute(sql: "UPDATE event_outbox SET envelope = ? WHERE seq = ?", arguments: [Data(event.envelope(sequence: seq).bytes), seq])
+            try fill.execute(arguments: [Data(event.envelope(sequence: seq).bytes), seq])
             for subscription in subscriptions where event.isVisible(to: subscription.module) && subscription.filter.matches(event) {
                 try deliver.execute(arguments: [seq, subscription.id, now])
             }
