@@ -150,6 +150,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "consentry",  // built for the tests that run the real executable
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -7,7 +7,8 @@ public struct ConsentryCommand: AsyncParsableCommand {
         abstract: "Privacy- and consent-centric customer data hub: encrypted customer repository, purpose policies, guarded API, audit.",
         subcommands: [
             InitCommand.self, ImportCommand.self, ExportCommand.self, ServeCommand.self, KeysCommand.self,
-            PolicyCommand.self, ModulesCommand.self, OperatorsCommand.self, AuditCommand.self, TokenCommand.self, ConsentsCommand.self,
+            PolicyCommand.self, ModulesCommand.self, OperatorsCommand.self, OfficersCommand.self, AuditCommand.self, TokenCommand.self,
+            ConsentsCommand.self, EraseCommand.self, BackupCommand.self, RestoreCommand.self, ReportCommand.self, RetentionCommand.self,
         ])
 
     public init() {}

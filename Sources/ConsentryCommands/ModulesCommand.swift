@@ -59,38 +59,57 @@ struct ModulesCommand: AsyncParsableCommand {
 
 struct OperatorsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "operators", abstract: "API keys for operators (the /admin API).",
-        subcommands: [Key.self])
+        commandName: "operators", abstract: "API keys for operators (the /admin API).", subcommands: [PersonKeyCommand<Operators>.self])
 
-    struct Key: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "key", abstract: "Create, list and revoke operator API keys.", subcommands: [Create.self, ListKeys.self, Revoke.self])
-
-        struct Create: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Create an operator API key for NAME; printed once.")
-            @OptionGroup var data: DataOptions
-            @Argument(help: "Who the key is for.") var name: String
-            @Option(help: "A note to recognise the key by.") var label = ""
-            @Option(help: "Write the key to this new file (mode 0600) instead of printing it.") var output: String?
-            func run() async throws { try await CredentialCommands.create(Principal(kind: .operator, id: name), label: label, output: output, data: data) }
-        }
-
-        struct ListKeys: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "list", abstract: "List operator API keys.")
-            @OptionGroup var data: DataOptions
-            func run() async throws { try await CredentialCommands.list(.operator, data: data) }
-        }
-
-        struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke an operator key by id.")
-            @OptionGroup var data: DataOptions
-            @Argument(help: "The key id or the whole key.") var key: String
-            func run() async throws { try await CredentialCommands.revoke(key, data: data) }
-        }
+    enum Operators: KeyHolders {
+        static let kind = Principal.Kind.operator
     }
 }
 
-/// The key commands shared by modules and operators; each is an operator event.
+struct OfficersCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "officers", abstract: "API keys for compliance officers (the /compliance API).", subcommands: [PersonKeyCommand<Officers>.self])
+
+    enum Officers: KeyHolders {
+        static let kind = Principal.Kind.officer
+    }
+}
+
+/// People who hold API keys (operators, officers): one set of key commands for each.
+protocol KeyHolders {
+    static var kind: Principal.Kind { get }
+}
+
+struct PersonKeyCommand<Holders: KeyHolders>: AsyncParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(
+            commandName: "key", abstract: "Create, list and revoke \(Holders.kind.rawValue) API keys.", subcommands: [Create.self, ListKeys.self, Revoke.self])
+    }
+
+    struct Create: AsyncParsableCommand {
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: "Create an \(Holders.kind.rawValue) API key for NAME; printed once.") }
+        @OptionGroup var data: DataOptions
+        @Argument(help: "Who the key is for.") var name: String
+        @Option(help: "A note to recognise the key by.") var label = ""
+        @Option(help: "Write the key to this new file (mode 0600) instead of printing it.") var output: String?
+        func run() async throws { try await CredentialCommands.create(Principal(kind: Holders.kind, id: name), label: label, output: output, data: data) }
+    }
+
+    struct ListKeys: AsyncParsableCommand {
+        static var configuration: CommandConfiguration { CommandConfiguration(commandName: "list", abstract: "List \(Holders.kind.rawValue) API keys.") }
+        @OptionGroup var data: DataOptions
+        func run() async throws { try await CredentialCommands.list(Holders.kind, data: data) }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: "Revoke an \(Holders.kind.rawValue) key by id.") }
+        @OptionGroup var data: DataOptions
+        @Argument(help: "The key id or the whole key.") var key: String
+        func run() async throws { try await CredentialCommands.revoke(key, data: data) }
+    }
+}
+
+/// The key commands shared by modules, operators and officers; each is an operator event.
 enum CredentialCommands {
     static func create(_ principal: Principal, label: String, output: String?, data: DataOptions) async throws {
         let (database, _) = try await data.dataDirectory.open()

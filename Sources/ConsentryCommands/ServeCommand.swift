@@ -26,6 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Customer tokens: a file with the HS256 secret (base64).") var jwtSecretFile: String?
     @Option(help: "Customer tokens: a JWKS file with the identity provider's ES256/RS256 keys.") var jwksFile: String?
     @Flag(help: "Accept plain-http event callbacks to hosts other than loopback (a mesh that adds TLS).") var allowHttpCallbacks = false
+    @Option(help: "Hours between retention sweeps (0: none; run `consentry retention` instead).") var retentionHours = 24
 
     func run() async throws {
         let policies = try policy.load()
@@ -42,7 +43,10 @@ struct ServeCommand: AsyncParsableCommand {
         let services = ConsentryServices(
             database: database, keys: keys, policies: policies, customerTokens: try await customerTokens(),
             receipts: try await ReceiptSigner.make(keyManager: keys.current),
-            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks))
+            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks), erasureLedger: ErasureLedger(dataDirectory: directory),
+            retentionInterval: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil)
+        // An erasure whose ledger line was lost in a crash is recorded now.
+        try await services.eraser.ledger.reconcile(with: database)
         let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]
         let app = buildApplication(
             services: services, settings: ServerSettings(host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info))

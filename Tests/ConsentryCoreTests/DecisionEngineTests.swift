@@ -148,6 +148,29 @@ struct DecisionEngineTests {
         #expect(try decide("billing-app", "welcome", customer(createdDaysAgo: 31)).customerReason == .retentionOver)
     }
 
+    @Test("ERASED stops every purpose but the legal obligation that holds what is left")
+    func erased() throws {
+        var gone = customer(consent: ConsentState(status: .given, since: Self.now), endedDaysAgo: 1)
+        gone.erasedAt = Self.now - Self.day
+        #expect(try decide("crm", "marketing", gone).customerReason == .erased)
+        #expect(try decide("billing-app", "billing", gone).customerReason == .erased)
+        #expect(try decide("billing-app", "tax", gone).customerReason == nil)
+    }
+
+    @Test("an erasure plan keeps what a legal obligation's retention still needs, until when, and nothing else")
+    func erasurePlan() throws {
+        let fields: [PolicyField] = [.givenName, .familyName, .email, .birthDate]
+        let ended = customer(endedDaysAgo: 10)
+        let plan = ErasurePlan(customerID: "c1", fields: fields, state: ended, policy: engine.policy, now: Self.now)
+        // The test policy's "tax" purpose is a legal obligation over names for P10Y from the relationship's end.
+        #expect(plan.held.map(\.field) == [.familyName, .givenName].sorted())
+        #expect(plan.erased == [.email, .birthDate].sorted())
+        #expect(plan.held.allSatisfy { $0.purposes == ["tax"] && $0.until == ISODuration("P10Y")!.added(to: Self.now - 10 * Self.day) })
+        let long = customer(endedDaysAgo: 11 * 366)
+        let expired = ErasurePlan(customerID: "c1", fields: fields, state: long, policy: engine.policy, now: Self.now)
+        #expect(expired.held.isEmpty && expired.erased == fields.sorted(), "a hold whose retention is over keeps nothing")
+    }
+
     @Test("every reason code has a test that produces it")
     func everyReasonCodeIsProduced() throws {
         // The codes the tests above assert, collected by running each scenario once more.
@@ -165,6 +188,7 @@ struct DecisionEngineTests {
             ("crm", "fraud", customer(objections: ["fraud"])),
             ("billing-app", "billing", customer(restricted: true)),
             ("billing-app", "billing", customer(endedDaysAgo: 400)),
+            ("crm", "marketing", { var state = customer(); state.erasedAt = Self.now; return state }()),
         ]
         for (module, purpose, state) in states { produced.formUnion(try decide(module, purpose, state).reasonCodes) }
         #expect(produced == Set(ReasonCode.allCases))

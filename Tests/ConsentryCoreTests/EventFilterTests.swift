@@ -55,3 +55,20 @@ struct EventFilterTests {
         #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"eventId":"e1","eventTime":"1970-01-01T00:00:00Z","eventType":"CustomerAttributeValueChangeEvent","domain":"privacyManagement","sequence":7,"correlationId":"r1","event":{"customer":{"id":"c1","href":"/tmf-api/customerManagement/v4/customer/c1"},"state":"rectified","fields":["contactMedium.email"]}}"#)
     }
 }
+
+@Suite("Report rendering")
+struct ReportRenderingTests {
+    @Test("HTML escapes every value; CSV quotes separators and defuses formulas")
+    func escaping() {
+        let report = ReportDocument(
+            kind: "test", title: "A <b>title</b>", generatedAt: Date(timeIntervalSince1970: 0),
+            sections: [
+                .init(title: "Facts", content: .facts([("name", "<script>alert(1)</script> & 'x'")])),
+                .init(title: "Table", content: .table(columns: ["a", "b"], rows: [["=HYPERLINK(\"x\")", "one, \"two\""], ["plain", "line\nbreak"]])),
+            ])
+        #expect(!report.html.contains("<script>") && report.html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &#39;x&#39;"))
+        #expect(report.html.contains("<title>A &lt;b&gt;title&lt;/b&gt;</title>"))
+        #expect(report.csv == "a,b\r\n\"'=HYPERLINK(\"\"x\"\")\",\"one, \"\"two\"\"\"\r\nplain,\"line\nbreak\"\r\n")
+        #expect(String(decoding: report.json.bytes, as: UTF8.self).contains(#""facts":{"name":"<script>alert(1)</script> & 'x'"}"#))
+    }
+}

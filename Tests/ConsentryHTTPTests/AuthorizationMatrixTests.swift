@@ -10,11 +10,11 @@ import NIOCore
 import Testing
 
 /// Every route × every kind of credential (none, unknown, revoked, module without and with the
-/// purpose, operator, customer token) → the exact status.
+/// purpose, operator, officer, customer token) → the exact status.
 @Suite("Authorization matrix")
 struct AuthorizationMatrixTests {
     enum Credential: String, CaseIterable {
-        case none, unknownKey, revokedKey, moduleWithoutPurpose, moduleWithPurpose, operatorKey, customerToken
+        case none, unknownKey, revokedKey, moduleWithoutPurpose, moduleWithPurpose, operatorKey, officerKey, customerToken
     }
 
     struct Route: Sendable {
@@ -32,6 +32,8 @@ struct AuthorizationMatrixTests {
         var selfService = false
         /// Module routes that read no customer data (the TMF644 specification): any module key.
         var purposeFree = false
+        /// For /compliance: only an officer key opens it.
+        var officer = false
     }
 
     static let api = GuardedAPIFixture.api
@@ -82,6 +84,26 @@ struct AuthorizationMatrixTests {
         Route(name: "admin subscriptions", method: .get, uri: { _ in "/admin/v1/events/subscriptions" }, allowed: ("operator", ""), admin: true),
         Route(name: "admin deliveries", method: .get, uri: { _ in "/admin/v1/events/deliveries?status=dead" }, allowed: ("operator", ""), admin: true),
         Route(name: "admin requeue", method: .post, uri: { _ in "/admin/v1/events/deliveries/requeue" }, allowed: ("operator", ""), admin: true),
+        Route(name: "officer requests", method: .get, uri: { _ in "/compliance/v1/requests?overdue=true" }, allowed: ("", ""), officer: true),
+        Route(name: "officer files a request", method: .post, uri: { _ in "/compliance/v1/requests" }, allowed: ("", ""),
+              body: { f in #"{"customerId":"\#(f.customers[4].id)","type":"access","identityVerified":true}"# }, success: .created, officer: true),
+        Route(name: "agent files a request", method: .post, uri: { _ in "/tmf-api/privacyManagement/v4/dataSubjectRequest" },
+              allowed: ("csr-toolbox", "customer-care"), body: { f in #"{"customerId":"\#(f.customers[6].id)","type":"portability","agentId":"agent-1"}"# },
+              success: .created),
+        Route(name: "officer request", method: .get, uri: { _ in "/compliance/v1/requests/none" }, allowed: ("", ""), success: .notFound, officer: true),
+        Route(name: "officer status", method: .post, uri: { _ in "/compliance/v1/requests/none/status" }, allowed: ("", ""),
+              body: { _ in #"{"status":"identity_verified"}"# }, success: .notFound, officer: true),
+        Route(name: "officer extension", method: .post, uri: { _ in "/compliance/v1/requests/none/extension" }, allowed: ("", ""),
+              body: { _ in #"{"months":1,"reason":"complex"}"# }, success: .notFound, officer: true),
+        Route(name: "officer erasure", method: .post, uri: { _ in "/compliance/v1/requests/none/erasure" }, allowed: ("", ""), success: .notFound, officer: true),
+        Route(name: "erasure report", method: .get, uri: { "/compliance/v1/reports/erasure/\($0.customers[2].id)" }, allowed: ("", ""), success: .notFound, officer: true),
+        Route(name: "access report", method: .get, uri: { "/compliance/v1/reports/access/\($0.customers[2].id)?format=html" }, allowed: ("", ""), officer: true),
+        Route(name: "record of processing", method: .get, uri: { _ in "/compliance/v1/reports/record-of-processing?format=csv" }, allowed: ("", ""), officer: true),
+        Route(name: "consent report", method: .get, uri: { _ in "/compliance/v1/reports/consents?purpose=loyalty" }, allowed: ("", ""), officer: true),
+        Route(name: "request report", method: .get, uri: { _ in "/compliance/v1/reports/requests" }, allowed: ("", ""), officer: true),
+        Route(name: "consent list", method: .get, uri: { _ in "/compliance/v1/consents?limit=5&format=csv" }, allowed: ("", ""), officer: true),
+        Route(name: "audit search", method: .get, uri: { _ in "/compliance/v1/audit?module=csr-toolbox&limit=5" }, allowed: ("", ""), officer: true),
+        Route(name: "audit verify", method: .get, uri: { _ in "/compliance/v1/audit/verify" }, allowed: ("", ""), officer: true),
         Route(name: "my data", method: .get, uri: { _ in "/self/v1/me" }, allowed: ("", ""), selfService: true),
         Route(name: "correct my contacts", method: .patch, uri: { _ in "/self/v1/me" }, allowed: ("", ""),
               body: { _ in #"{"contactMedium":[{"mediumType":"email","characteristic":{"emailAddress":"matrix@example.org"}}]}"# }, selfService: true),
@@ -109,10 +131,17 @@ struct AuthorizationMatrixTests {
 
     static func expected(_ route: Route, _ credential: Credential) -> HTTPResponse.Status {
         if route.selfService { return credential == .customerToken ? route.success : .unauthorized }
+        if route.officer {
+            switch credential {
+            case .officerKey: return route.success
+            case .moduleWithPurpose, .moduleWithoutPurpose, .operatorKey: return .forbidden
+            default: return .unauthorized
+            }
+        }
         if route.purposeFree {
             switch credential {
             case .moduleWithPurpose, .moduleWithoutPurpose: return route.success
-            case .operatorKey: return .forbidden
+            case .operatorKey, .officerKey: return .forbidden
             default: return .unauthorized
             }
         }
@@ -121,6 +150,7 @@ struct AuthorizationMatrixTests {
         case .moduleWithoutPurpose: return .forbidden
         case .moduleWithPurpose: return route.admin ? .forbidden : route.success
         case .operatorKey: return route.admin ? route.success : .forbidden
+        case .officerKey: return .forbidden  // an officer key opens /compliance only
         case .customerToken: return .unauthorized  // a customer token is not an API key
         }
     }
@@ -146,12 +176,14 @@ struct AuthorizationMatrixTests {
                     case .revokedKey: headers[.authorization] = "Bearer " + fixture.revokedKey
                     case .moduleWithoutPurpose:
                         headers = route.selfService ? fixture.headers("bill-calculation", purpose: "billing")
-                            : fixture.headers(route.admin ? "csr-toolbox" : "bill-calculation", purpose: route.admin ? nil : route.allowed.purpose)
+                            : fixture.headers(route.admin || route.officer ? "csr-toolbox" : "bill-calculation", purpose: route.admin || route.officer ? nil : route.allowed.purpose)
                     case .moduleWithPurpose:
-                        headers = route.admin || route.selfService ? fixture.headers("csr-toolbox", purpose: "customer-care")
+                        headers = route.admin || route.selfService || route.officer ? fixture.headers("csr-toolbox", purpose: "customer-care")
                             : fixture.headers(route.allowed.module, purpose: route.allowed.purpose)
                     case .operatorKey:
                         headers = fixture.headers("operator", purpose: route.admin ? nil : route.allowed.purpose)
+                    case .officerKey:
+                        headers = fixture.headers("officer", purpose: route.admin || route.officer ? nil : route.allowed.purpose)
                     case .customerToken:
                         headers = [.authorization: "Bearer \(customerToken)"]
                         if !route.admin && !route.selfService { headers[HTTPField.Name("X-Purpose")!] = route.allowed.purpose }
@@ -166,7 +198,7 @@ struct AuthorizationMatrixTests {
                     }
                     if response.status == .unauthorized { #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true) }
                     if response.status.code >= 400 { #expect(response.headers[.contentType] == "application/problem+json") }
-                    if credential == .moduleWithoutPurpose, !route.admin, !route.selfService, !route.purposeFree {
+                    if credential == .moduleWithoutPurpose, !route.admin, !route.selfService, !route.purposeFree, !route.officer {
                         #expect(try response.problem().reason == "PURPOSE_NOT_ALLOWED_FOR_MODULE", "\(route.name)")
                     }
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Synchronization
 
@@ -30,9 +31,12 @@ final class EventReceiver: Sendable {
             return Response(status: self.answer.withLock { $0 })
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()
+        // Stopping on purpose makes the server log its cancelled child channels: keep it quiet.
+        var logger = Logger(label: "event-receiver")
+        logger.logLevel = .critical
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
         running.withLock { $0 = Task { try await app.runService(gracefulShutdownSignals: []) } }
         var iterator = ports.makeAsyncIterator()
         let bound = await iterator.next() ?? 0

@@ -30,7 +30,8 @@ enum TestServices {
             policies: try policies ?? PolicyRegistry(directory: RepositoryFixtures.policiesDirectory),
             apiKeys: ApiKeyStore(database: installation.database, cacheLifetime: .milliseconds(100)),
             customerTokens: try await CustomerTokenVerifier.make(identity),
-            receipts: try await ReceiptSigner.make(keyManager: installation.keys.current), delivery: delivery)
+            receipts: try await ReceiptSigner.make(keyManager: installation.keys.current), delivery: delivery,
+            erasureLedger: ErasureLedger(dataDirectory: installation.dataDirectory))
     }
 }
 
@@ -56,6 +57,7 @@ struct GuardedAPIFixture: Sendable {
             keys[module] = try await services.apiKeys.create(for: Principal(kind: .module, id: module)).token
         }
         keys["operator"] = try await services.apiKeys.create(for: Principal(kind: .operator, id: "ops")).token
+        keys["officer"] = try await services.apiKeys.create(for: Principal(kind: .officer, id: "dpo")).token
         let revoked = try await services.apiKeys.create(for: Principal(kind: .module, id: "csr-toolbox"))
         try await services.apiKeys.revoke(revoked.key.id)
         return GuardedAPIFixture(installation: installation, services: services, customers: customers, keys: keys, revokedKey: revoked.token)

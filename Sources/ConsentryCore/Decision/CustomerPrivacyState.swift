@@ -14,10 +14,12 @@ public struct CustomerPrivacyState: Sendable, Equatable {
     public var objections: Set<String>
     /// Art. 18 restriction of processing.
     public var restricted: Bool
+    /// When the customer was erased (Art. 17); what is left is under a legal hold.
+    public var erasedAt: Date?
 
     public init(
         customerID: String, status: CustomerStatus, createdAt: Date, relationshipEndedAt: Date? = nil,
-        consents: [String: ConsentState] = [:], objections: Set<String> = [], restricted: Bool = false
+        consents: [String: ConsentState] = [:], objections: Set<String> = [], restricted: Bool = false, erasedAt: Date? = nil
     ) {
         self.customerID = customerID
         self.status = status
@@ -26,6 +28,7 @@ public struct CustomerPrivacyState: Sendable, Equatable {
         self.consents = consents
         self.objections = objections
         self.restricted = restricted
+        self.erasedAt = erasedAt
     }
 }
 

@@ -44,9 +44,11 @@ public struct DecisionEngine: Sendable {
 
     /// Whether the customer's state stops `purpose` altogether, and why. `nil` means it may go on.
     ///
-    /// Order matters for the reason reported: retention first (nothing may be used once it is
-    /// over), then restriction, then the legal basis's own condition.
+    /// Order matters for the reason reported: erasure first (only a legal hold survives it),
+    /// then retention (nothing may be used once it is over), then restriction, then the legal
+    /// basis's own condition.
     public static func customerReason(purpose: Purpose, customer: CustomerPrivacyState, now: Date) -> ReasonCode? {
+        if customer.erasedAt != nil, purpose.legalBasis != .legalObligation { return .erased }
         if isRetentionOver(purpose.retention, customer: customer, now: now) { return .retentionOver }
         if customer.restricted, !purpose.legalBasis.survivesRestriction { return .restricted }
         switch purpose.legalBasis {
@@ -76,7 +78,7 @@ public struct DecisionEngine: Sendable {
         }
     }
 
-    static func isRetentionOver(_ retention: Purpose.Retention, customer: CustomerPrivacyState, now: Date) -> Bool {
+    public static func isRetentionOver(_ retention: Purpose.Retention, customer: CustomerPrivacyState, now: Date) -> Bool {
         let start: Date?
         switch retention.from {
         case .relationshipEnd: start = customer.relationshipEndedAt

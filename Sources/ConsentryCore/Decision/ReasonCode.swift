@@ -15,6 +15,7 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case objection = "OBJECTION"
     case restricted = "RESTRICTED"
     case retentionOver = "RETENTION_OVER"
+    case erased = "ERASED"
     // Field level.
     case categoryNotInPurpose = "CATEGORY_NOT_IN_PURPOSE"
     case maskedByPolicy = "MASKED_BY_POLICY"
@@ -37,6 +38,7 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
         case .objection: "the customer objected to processing for this purpose"
         case .restricted: "processing of this customer's data is restricted"
         case .retentionOver: "the purpose's retention period for this customer is over"
+        case .erased: "the customer was erased; what remains is kept under a legal obligation, for that purpose only"
         case .categoryNotInPurpose: "the purpose does not use this data category"
         case .maskedByPolicy: "the purpose may see this data category only masked"
         case .permitted: "the purpose may use this data category"

@@ -26,6 +26,8 @@ public struct PrivacyEvent: Sendable, Equatable {
         case restrictionChange = "ProcessingRestrictionChangeEvent"
         case rectification = "CustomerAttributeValueChangeEvent"
         case erasureRequest = "ErasureRequestCreateEvent"
+        /// The erasure was carried out: delete your copies, except what `held` keeps.
+        case erasure = "CustomerErasureEvent"
     }
 
     public init(

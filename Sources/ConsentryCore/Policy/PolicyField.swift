@@ -66,3 +66,11 @@ public enum PolicyField: String, Sendable, CaseIterable, Codable, Comparable {
         String(rawValue.split(separator: ".").first!)
     }
 }
+
+extension PolicyField {
+    /// The policy field a stored field path of `profile` holds: contact media by their type.
+    public static func of(storedPath path: String, in profile: CustomerProfile) -> PolicyField? {
+        PolicyField(storedPath: path)
+            ?? profile.contactMedium.first { "contactMedium.\($0.id ?? "")" == path }.map { PolicyField(medium: $0.mediumType) }
+    }
+}

@@ -17,6 +17,16 @@ public struct DataSubjectRequest: Sendable, Equatable {
     public var purpose: String?
     /// For a rectification: the fields the customer says are wrong (names, never values).
     public var fields: [String]
+    /// Months added to the deadline (Art. 12(3): at most two), and why.
+    public var extendedByMonths: Int = 0
+    public var extensionReason: String?
+    /// The officer who last acted on it.
+    public var handledBy: String?
+    public var closedAt: Date?
+    /// Why it was rejected, cancelled, or completed without every module's acknowledgement.
+    public var closingReason: String?
+    /// For an erasure: the event modules must acknowledge.
+    public var erasureEventID: String?
 
     public enum RequestType: String, Sendable, CaseIterable, Codable {
         case access, portability, erasure, rectification, restriction, objection
@@ -58,8 +68,63 @@ public struct DataSubjectRequest: Sendable, Equatable {
         ISODuration("P1M")!.added(to: receivedAt)
     }
 
+    /// Still open after its (possibly extended) due date.
+    public func isOverdue(at now: Date) -> Bool { status.isOpen && dueAt < now }
+
+    /// Extends the deadline by `months` (Art. 12(3): two months at most in all), with the
+    /// reason recorded. The due date counts from receipt, so extensions add up.
+    public mutating func extend(byMonths months: Int, reason: String) throws(RequestChangeError) {
+        guard status.isOpen else { throw .closed(status) }
+        guard months >= 1, extendedByMonths + months <= 2 else { throw .extensionTooLong(alreadyExtended: extendedByMonths) }
+        let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...500).contains(reason.count) else { throw .reasonRequired }
+        extendedByMonths += months
+        extensionReason = reason
+        dueAt = ISODuration("P\(1 + extendedByMonths)M")!.added(to: receivedAt)
+    }
+
+    /// Moves to `next` if the workflow allows it: received → identity verified → in
+    /// progress → (awaiting modules) → completed; rejected or cancelled from any open state.
+    /// Rejecting, and completing while modules have not all acknowledged, need a reason.
+    public mutating func move(to next: Status, reason: String?, at now: Date) throws(RequestChangeError) {
+        let allowed: Set<Status> = switch status {
+        case .received: [.identityVerified, .rejected, .cancelled]
+        case .identityVerified: [.inProgress, .rejected, .cancelled]
+        case .inProgress: [.awaitingModules, .completed, .rejected, .cancelled]
+        case .awaitingModules: [.completed, .cancelled]
+        case .completed, .rejected, .cancelled: []
+        }
+        guard allowed.contains(next) else { throw .transition(from: status, to: next) }
+        let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if next == .rejected || (status == .awaitingModules && next == .completed) {
+            guard let reason, (1...500).contains(reason.count) else { throw .reasonRequired }
+        }
+        status = next
+        if !next.isOpen {
+            closedAt = now
+            closingReason = reason
+        }
+    }
+
     /// A customer filing the same type again (for the same purpose) while one is open files a duplicate.
     public func duplicates(_ other: DataSubjectRequest) -> Bool {
         other.status.isOpen && other.customerID == customerID && other.type == type && other.purpose == purpose
+    }
+}
+
+/// Why a request cannot change as asked. Messages name states, never personal data.
+public enum RequestChangeError: Error, Sendable, Equatable, CustomStringConvertible {
+    case transition(from: DataSubjectRequest.Status, to: DataSubjectRequest.Status)
+    case closed(DataSubjectRequest.Status)
+    case extensionTooLong(alreadyExtended: Int)
+    case reasonRequired
+
+    public var description: String {
+        switch self {
+        case .transition(let from, let to): "a request that is \(from.rawValue) cannot become \(to.rawValue)"
+        case .closed(let status): "the request is \(status.rawValue)"
+        case .extensionTooLong(let months): "the deadline may be extended by two months at most in all (already \(months))"
+        case .reasonRequired: "give a reason (1-500 characters); it is recorded"
+        }
     }
 }

@@ -14,15 +14,16 @@ public struct ServerSettings: Sendable {
     }
 }
 
-/// Builds the HTTP application, with the event deliverer running beside it; `consentry
-/// serve` and the tests both call this.
+/// Builds the HTTP application, with the event deliverer and the retention sweep running
+/// beside it; `consentry serve` and the tests both call this.
 public func buildApplication(services: ConsentryServices, settings: ServerSettings) -> some ApplicationProtocol {
     var logger = Logger(label: "consentry")
     logger.logLevel = settings.logLevel
     return Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "consentry"),
-        services: [EventDeliverer(services: services, logger: logger)],
+        services: [EventDeliverer(services: services, logger: logger)]
+            + (services.retentionInterval.map { [RetentionService(services: services, interval: $0, logger: logger)] } ?? []),
         logger: logger)
 }
 
@@ -43,6 +44,8 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     PrivacyManagementController(services: services).addRoutes(to: router)
     HubController(services: services).addRoutes(to: router)
     EventAdminController(services: services).addRoutes(to: router)
+    ComplianceController(services: services).addRoutes(to: router)
+    ReportsController(services: services).addRoutes(to: router)
     routes.fill(from: router)
     return router
 }

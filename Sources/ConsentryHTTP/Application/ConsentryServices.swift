@@ -25,10 +25,15 @@ public struct ConsentryServices: Sendable {
     public let customerTokens: CustomerTokenVerifier?
     public let receipts: ReceiptSigner
     public let delivery: DeliverySettings
+    /// Cryptographic erasure, recorded in the installation's erasure ledger.
+    public let eraser: CustomerEraser
+    /// How often `serve` runs the retention sweep; `nil`: never (run `consentry retention`).
+    public let retentionInterval: Duration?
 
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
         customerTokens: CustomerTokenVerifier? = nil, receipts: ReceiptSigner, delivery: DeliverySettings = DeliverySettings(),
+        erasureLedger: ErasureLedger, retentionInterval: Duration? = nil,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.database = database
@@ -41,11 +46,14 @@ public struct ConsentryServices: Sendable {
         self.apiKeys = apiKeys ?? ApiKeyStore(database: database)
                 self.consents = ConsentLedger(database: database)
         self.requests = DataSubjectRequestStore(database: database)
-        self.journal = ChangeJournal(audit: audit, outbox: EventOutbox(database: database), policy: { policies.policy })
+        let journal = ChangeJournal(audit: audit, outbox: EventOutbox(database: database), policy: { policies.policy })
+        self.journal = journal
         self.events = EventHub(database: database)
         self.metrics = metrics
         self.customerTokens = customerTokens
         self.receipts = receipts
         self.delivery = delivery
+        self.eraser = CustomerEraser(database: database, keys: keys, journal: journal, ledger: erasureLedger)
+        self.retentionInterval = retentionInterval
     }
 }

@@ -25,9 +25,7 @@ struct DashboardController {
         let now = Date()
 
         // Categories actually held: those with at least one stored value.
-        let held = Set(PersonalFieldCodec.encode(customer.profile).compactMap { field -> PolicyField? in
-            PolicyField(storedPath: field.path) ?? customer.profile.contactMedium.first { "contactMedium.\($0.id ?? "")" == field.path }.map { PolicyField(medium: $0.mediumType) }
-        })
+        let held = Set(PersonalFieldCodec.encode(customer.profile).compactMap { PolicyField.of(storedPath: $0.path, in: customer.profile) })
         let byCategory = Dictionary(grouping: held, by: { policy.category(of: $0) })
         let dataHeld: [JSONValue] = byCategory.keys.sorted().map { category in
             .object([
@@ -68,16 +66,10 @@ struct DashboardController {
         }
         let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
         let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 50, range: 1...500)
-        func date(_ name: String) throws -> Date? {
-            guard let text = query[name[...]] else { return nil }
-            guard let date = ISO8601DateFormatter().date(from: String(text)) else {
-                throw GuardedCustomerController.badParameter("\(name) must be an ISO 8601 time such as 2026-11-01T00:00:00Z")
-            }
-            return date
-        }
         let filter = AuditReader.Filter(
             customerID: customer.id, actorKind: .module, actorID: query["module"].map(String.init), purpose: query["purpose"].map(String.init),
-            from: try date("from"), to: try date("to"), disclosuresOnly: true)
+            from: try GuardedCustomerController.timestamp(query["from"], name: "from"),
+            to: try GuardedCustomerController.timestamp(query["to"], name: "to"), disclosuresOnly: true)
         let (total, entries) = try await AuditReader(database: services.database).entries(filter, offset: offset, limit: limit)
         let policy = services.policies.policy
         var response = Response.json(.array(entries.map { access($0, policy: policy, language: customer.profile.preferredLanguage) }))

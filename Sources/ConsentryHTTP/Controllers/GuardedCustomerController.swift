@@ -217,6 +217,15 @@ struct GuardedCustomerController {
         return number
     }
 
+    /// An ISO 8601 time parameter (`2026-11-01T00:00:00Z`), or `nil` when absent.
+    static func timestamp(_ text: Substring?, name: String) throws -> Date? {
+        guard let text else { return nil }
+        guard let date = ISO8601DateFormatter().date(from: String(text)) else {
+            throw badParameter("\(name) must be an ISO 8601 time such as 2026-11-01T00:00:00Z")
+        }
+        return date
+    }
+
     static func etagMatches(_ header: String, version: Int) -> Bool {
         header.split(separator: ",").contains { tag in
             let trimmed = tag.trimmingCharacters(in: .whitespaces)

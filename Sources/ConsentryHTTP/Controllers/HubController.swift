@@ -127,6 +127,13 @@ struct HubController {
                 actor: AuditActor(.module, module.id), action: "event.acknowledged", fields: ["event:\(eventID)"], outcome: "succeeded",
                 policyVersion: services.policies.policy.version, requestID: context.requestID))
             response = Response(status: .created)
+            // The last acknowledgement an erasure request waited for completes it.
+            if let completed = try await services.requests.completeIfAcknowledged(eventID: eventID) {
+                try await services.audit.record(AuditEvent(
+                    actor: AuditActor(.system, "events"), action: "request.status", customerID: completed.customerID,
+                    fields: ["request:\(completed.id)", "from:awaiting_modules", "to:completed"], outcome: "succeeded",
+                    policyVersion: services.policies.policy.version, requestID: context.requestID))
+            }
         case .alreadyRecorded(let when):
             at = when
             response = Response(status: .ok)

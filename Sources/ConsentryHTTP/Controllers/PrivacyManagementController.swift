@@ -28,6 +28,7 @@ struct PrivacyManagementController {
         group.patch("partyPrivacyProfile/{id}", use: patchProfile)
         group.get("partyPrivacyAgreement", use: listAgreements)
         group.post("partyPrivacyAgreement", use: createAgreement)
+        group.post("dataSubjectRequest", use: fileRequest)
     }
 
     // MARK: Specification (from the policy; no customer data, no purpose needed)
@@ -223,6 +224,47 @@ struct PrivacyManagementController {
         var response = Response.json(agreements.count == 1 ? agreements[0] : .array(agreements))
         response.status = .created
         response.headers[.location] = "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(customerID)"
+        return response
+    }
+
+    struct RequestInput: Decodable {
+        var customerId: String
+        var type: DataSubjectRequest.RequestType
+        var agentId: String
+        var channel: ConsentEvent.Channel
+        var purpose: String?
+        var fields: [String]
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case customerId, type, agentId, channel, purpose, fields }
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.rejectNulls()
+            customerId = try c.decode(String.self, forKey: .customerId)
+            type = try c.decode(DataSubjectRequest.RequestType.self, forKey: .type)
+            agentId = try c.decode(String.self, forKey: .agentId)
+            channel = try c.decodeIfPresent(ConsentEvent.Channel.self, forKey: .channel) ?? .callCentre
+            purpose = try c.decodeIfPresent(String.self, forKey: .purpose)
+            fields = try c.decodeIfPresent([String].self, forKey: .fields) ?? []
+            guard (1...64).contains(agentId.count) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.agentId], debugDescription: "agentId: 1-64 characters"))
+            }
+        }
+    }
+
+    /// An agent files a data-subject request for the caller (module operation `recordConsent`,
+    /// the agent desktop's): the agent verified the caller's identity on the call, so the
+    /// request starts as `identity_verified`, recorded with the agent's id.
+    @Sendable func fileRequest(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, [])
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let input = try JSONDecoder().decode(RequestInput.self, from: Data(body.readableBytesView))
+        let module = try await authorize(request, context, operation: .recordConsent, customerID: input.customerId)
+        let (stored, duplicate) = try await RequestFiler(services: services).file(
+            customerID: input.customerId, type: input.type, purpose: input.purpose, fields: input.fields, channel: input.channel.rawValue,
+            filedBy: .agent, filedByID: input.agentId, identityVerified: true, actor: AuditActor(.module, module.module), requestID: context.requestID)
+        var response = Response.json(SelfServiceController.requestJSON(stored, duplicate: duplicate))
+        response.status = duplicate ? .ok : .created
         return response
     }
 

@@ -124,8 +124,7 @@ struct SelfServiceController {
         case "csv":
             var lines = ["field,category,value"]
             for field in PersonalFieldCodec.encode(customer.profile) {
-                let policyField = PolicyField(storedPath: field.path) ?? customer.profile.contactMedium
-                    .first { "contactMedium.\($0.id ?? "")" == field.path }.map { PolicyField(medium: $0.mediumType) }
+                let policyField = PolicyField.of(storedPath: field.path, in: customer.profile)
                 let category = policyField.map { policy.category(of: $0) } ?? ""
                 lines.append([field.path, category, String(decoding: field.value, as: UTF8.self)].map(Self.csvField).joined(separator: ","))
             }
@@ -161,21 +160,9 @@ struct SelfServiceController {
         let customer = try signedIn(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let filing = try JSONDecoder().decode(RequestFiling.self, from: Data(body.readableBytesView))
-        if let purpose = filing.purpose, services.policies.policy.purposes[purpose] == nil {
-            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown purpose",
-                                 issues: [ValidationIssue(path: "purpose", code: "unknown_purpose", message: "must be a purpose id from GET /self/v1/me/consents")])
-        }
-        for field in filing.fields ?? [] where PolicyField(rawValue: field) == nil {
-            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown field",
-                                 issues: [ValidationIssue(path: "fields", code: "unknown_field", message: "must be field names such as contactMedium.email or engagedParty.familyName")])
-        }
-        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        let filed = DataSubjectRequest(
-            id: UUID().uuidString.lowercased(), customerID: customer.id, type: filing.type, receivedAt: now, channel: try Self.channel(request).rawValue,
-            filedBy: .customer, purpose: filing.purpose, fields: filing.fields ?? [])
-        let (stored, duplicate) = try await services.journal.file(
-            filed, audit: [try auditEvent(context, action: "request.filed", purpose: filing.purpose, fields: ["type:\(filing.type.rawValue)"])],
-            correlationID: context.requestID)
+        let (stored, duplicate) = try await RequestFiler(services: services).file(
+            customerID: customer.id, type: filing.type, purpose: filing.purpose, fields: filing.fields ?? [], channel: try Self.channel(request).rawValue,
+            filedBy: .customer, filedByID: nil, identityVerified: false, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
         var response = Response.json(Self.requestJSON(stored, duplicate: duplicate))
         response.status = duplicate ? .ok : .created
         response.headers[.location] = "/self/v1/me/requests"

@@ -1,8 +1,8 @@
 import Foundation
 import GRDB
 
-/// Queries over the audit trail: a customer's access history for the dashboard (and, later,
-/// officers' searches). Reads only; the trail is append-only.
+/// Queries over the audit trail: a customer's access history for the dashboard, officers'
+/// searches, and the recipients of a customer's data for the access report. Reads only.
 public struct AuditReader: Sendable {
     public let database: AppDatabase
 
@@ -11,7 +11,8 @@ public struct AuditReader: Sendable {
     }
 
     public struct Filter: Sendable, Equatable {
-        public var customerID: String
+        /// `nil`: every customer (officers' searches).
+        public var customerID: String?
         public var actorKind: AuditActor.Kind?
         public var actorID: String?
         public var purpose: String?
@@ -20,7 +21,7 @@ public struct AuditReader: Sendable {
         /// Only entries that disclosed something (outcome permitted or partial).
         public var disclosuresOnly: Bool
 
-        public init(customerID: String, actorKind: AuditActor.Kind? = nil, actorID: String? = nil, purpose: String? = nil,
+        public init(customerID: String?, actorKind: AuditActor.Kind? = nil, actorID: String? = nil, purpose: String? = nil,
                     from: Date? = nil, to: Date? = nil, disclosuresOnly: Bool = false) {
             self.customerID = customerID
             self.actorKind = actorKind
@@ -37,17 +38,20 @@ public struct AuditReader: Sendable {
         public var occurredAt: String
         public var actor: AuditActor
         public var action: String
+        public var customerID: String?
         public var purpose: String?
         public var fields: [String]
         public var outcome: String
         public var reasons: [String]
         public var policyVersion: String?
+        public var requestID: String?
     }
 
     /// Matching entries, newest first, and how many match in all.
     public func entries(_ filter: Filter, offset: Int, limit: Int) async throws -> (total: Int, entries: [Entry]) {
-        var conditions = ["customer_id = ?"]
-        var arguments: StatementArguments = [filter.customerID]
+        var conditions = ["1"]
+        var arguments: StatementArguments = []
+        if let customer = filter.customerID { conditions.append("customer_id = ?"); arguments += [customer] }
         if let kind = filter.actorKind { conditions.append("actor_kind = ?"); arguments += [kind.rawValue] }
         if let id = filter.actorID { conditions.append("actor_id = ?"); arguments += [id] }
         if let purpose = filter.purpose { conditions.append("purpose = ?"); arguments += [purpose] }
@@ -66,9 +70,55 @@ public struct AuditReader: Sendable {
                 Entry(
                     seq: row["seq"], occurredAt: row["occurred_at"],
                     actor: AuditActor(AuditActor.Kind(rawValue: row["actor_kind"]) ?? .system, row["actor_id"]), action: row["action"],
-                    purpose: row["purpose"], fields: AuditVerifier.list(row["fields"]), outcome: row["outcome"],
-                    reasons: AuditVerifier.list(row["reasons"]), policyVersion: row["policy_version"])
+                    customerID: row["customer_id"], purpose: row["purpose"], fields: AuditVerifier.list(row["fields"]), outcome: row["outcome"],
+                    reasons: AuditVerifier.list(row["reasons"]), policyVersion: row["policy_version"], requestID: row["request_id"])
             })
+        }
+    }
+
+    /// Who received a customer's data: each module and purpose with the fields disclosed,
+    /// how often, first and last (from entries that disclosed something).
+    public struct Recipient: Sendable, Equatable {
+        public var module: String
+        public var purpose: String
+        /// Field names as audited, without treatment suffixes.
+        public var fields: [String]
+        public var reads: Int
+        public var first: String
+        public var last: String
+    }
+
+    public func recipients(customerID: String) async throws -> [Recipient] {
+        try await database.writer.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT actor_id, purpose, fields, occurred_at FROM audit_entry
+                    WHERE customer_id = ? AND actor_kind = 'module' AND outcome IN ('permitted', 'partial') ORDER BY seq
+                    """,
+                arguments: [customerID])
+            var byKey: [String: (recipient: Recipient, fields: Set<String>)] = [:]
+            var order: [String] = []
+            while let row = try rows.next() {
+                let module: String = row["actor_id"]
+                let purpose: String = row["purpose"] ?? ""
+                let at: String = row["occurred_at"]
+                let key = module + "|" + purpose
+                if byKey[key] == nil {
+                    order.append(key)
+                    byKey[key] = (Recipient(module: module, purpose: purpose, fields: [], reads: 0, first: at, last: at), [])
+                }
+                byKey[key]!.recipient.reads += 1
+                byKey[key]!.recipient.last = at
+                for field in AuditVerifier.list(row["fields"]) where !field.contains(":withheld") && !field.hasPrefix("searchedBy:") {
+                    byKey[key]!.fields.insert(String(field.split(separator: ":").first ?? ""))
+                }
+            }
+            return order.map { key in
+                var recipient = byKey[key]!.recipient
+                recipient.fields = byKey[key]!.fields.sorted()
+                return recipient
+            }
         }
     }
 }

@@ -112,8 +112,8 @@ public struct ConsentLedger: Sendable {
     /// module may list.
     public func customerIDs(offset: Int, limit: Int) async throws -> (total: Int, ids: [String]) {
         try await database.writer.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer") ?? 0
-            return (total, try String.fetchAll(db, sql: "SELECT id FROM customer ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset]))
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE erased_at IS NULL") ?? 0
+            return (total, try String.fetchAll(db, sql: "SELECT id FROM customer WHERE erased_at IS NULL ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset]))
         }
     }
 
@@ -134,7 +134,7 @@ public struct ConsentLedger: Sendable {
         for record in records {
             states[record.id] = CustomerPrivacyState(
                 customerID: record.id, status: CustomerStatus(rawValue: record.status) ?? .inactive, createdAt: record.createdAt,
-                relationshipEndedAt: record.relationshipEndedAt)
+                relationshipEndedAt: record.relationshipEndedAt, erasedAt: record.erasedAt)
         }
         // Cached statements, one execution per customer: cheaper than compiling IN (...) per call.
         let consents = try db.cachedStatement(

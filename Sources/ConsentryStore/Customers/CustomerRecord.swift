@@ -17,6 +17,8 @@ struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
     var kekVersion: Int
     var sealedFields: Data
     var relationshipEndedAt: Date?
+    /// Set by erasure: only fields under a legal hold remain, under a new data key.
+    var erasedAt: Date?
 
     enum CodingKeys: String, CodingKey {
         case id, status, version
@@ -28,6 +30,7 @@ struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
         case kekVersion = "kek_version"
         case sealedFields = "sealed_fields"
         case relationshipEndedAt = "relationship_ended_at"
+        case erasedAt = "erased_at"
     }
 
     enum Columns {
@@ -51,6 +54,7 @@ extension CustomerRecord {
         kekVersion = row["kek_version"]
         sealedFields = row["sealed_fields"]
         relationshipEndedAt = row["relationship_ended_at"]
+        erasedAt = row["erased_at"]
     }
 }
 

@@ -69,10 +69,11 @@ public struct EncryptedCustomerStore: CustomerRepository {
         func apply(_ db: Database) throws -> Customer {
             let id = sealed.record.id
             let timestamp = sealed.record.updatedAt
-            guard let row = try Row.fetchOne(db, sql: "SELECT version, created_at, relationship_ended_at FROM customer WHERE id = ?", arguments: [id]) else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT version, created_at, relationship_ended_at, erased_at FROM customer WHERE id = ?", arguments: [id]) else {
                 throw StoreError.notFound()
             }
             guard row["version"] as Int == expectedVersion else { throw StoreError.versionConflict() }
+            guard row["erased_at"] as Date? == nil else { throw StoreError.erased() }
             let createdAt: Date = row["created_at"]
             let endedAt: Date? = ended ? (row["relationship_ended_at"] as Date? ?? timestamp) : nil
             try db.execute(
@@ -144,7 +145,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
         let record = CustomerRecord(
             id: id, externalId: draft.externalId, partyType: profile.engagedParty.type.rawValue, status: draft.status.rawValue,
             version: 1, createdAt: timestamp, updatedAt: timestamp, wrappedDek: Data(wrapped), kekVersion: Int(keys.ring.activeVersion),
-            sealedFields: vault.encoded, relationshipEndedAt: nil)
+            sealedFields: vault.encoded, relationshipEndedAt: nil, erasedAt: nil)
         let customer = Customer(
             id: id, externalId: draft.externalId, status: draft.status, version: 1, createdAt: timestamp, updatedAt: timestamp, profile: profile)
         return SealedCustomer(record: record, indexes: indexes, customer: customer)
@@ -152,9 +153,11 @@ public struct EncryptedCustomerStore: CustomerRepository {
 
     // MARK: Read
 
+    /// The customer, decrypted; `nil` for an unknown or erased one (what an erasure keeps
+    /// under a legal hold is read through the guarded reader, for the purposes that hold it).
     public func customer(id: String) async throws -> Customer? {
         let rows = try await database.writer.read { db in try Self.fetchSealed(ids: [id], db) }
-        return try await open(rows).first
+        return try await open(rows.filter { $0.erasedAt == nil }).first
     }
 
     public func customers(where field: BlindIndexField, equals value: String) async throws -> [Customer] {
@@ -163,21 +166,22 @@ public struct EncryptedCustomerStore: CustomerRepository {
         let rows = try await database.writer.read { db in
             let ids = try String.fetchAll(
                 db, sql: "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ?", arguments: [field.rawValue, digest])
-            return try Self.fetchSealed(ids: ids, db)
+            return try Self.fetchSealed(ids: ids, db).filter { $0.erasedAt == nil }
         }
         // Truncated digests collide by design: keep only the candidates whose decrypted value matches.
         return try await open(rows).filter { field.values(in: $0.profile).contains(normalized) }
     }
 
+    /// Customers held, erased ones not counted.
     public func count() async throws -> Int {
-        try await database.writer.read { db in try CustomerRecord.fetchCount(db) }
+        try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE erased_at IS NULL") ?? 0 }
     }
 
     /// Customers in id order after `afterID`, for streaming exports without loading everyone.
     public func page(after afterID: String?, limit: Int) async throws -> [Customer] {
         let rows = try await database.writer.read { db in
             let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM customer WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID ?? "", limit])
+                db, sql: "SELECT id FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", arguments: [afterID ?? "", limit])
             return try Self.fetchSealed(ids: ids, db)
         }
         return try await open(rows)

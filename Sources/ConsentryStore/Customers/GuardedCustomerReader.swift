@@ -45,7 +45,8 @@ public struct GuardedCustomerReader: Sendable {
     /// A page of all customers in id order, and how many there are in all.
     public func list(offset: Int, limit: Int, partyType: PartyType? = nil, decide: Decide) async throws -> (total: Int, items: [Disclosure]) {
         let (total, records, states) = try await database.writer.read { db in
-            let filter = partyType == nil ? "" : " WHERE party_type = ?"
+            // Erased customers are not listed: what a legal hold keeps is read by id only.
+            let filter = partyType == nil ? " WHERE erased_at IS NULL" : " WHERE erased_at IS NULL AND party_type = ?"
             let typeArgument: StatementArguments = partyType.map { [$0.rawValue] } ?? []
             let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer" + filter, arguments: typeArgument)!
             let records = try CustomerRecord.fetchAll(
@@ -75,10 +76,12 @@ public struct GuardedCustomerReader: Sendable {
                         db, sql: """
                             SELECT customer.* FROM consent_state JOIN customer ON customer.id = consent_state.customer_id
                             WHERE consent_state.purpose = ? AND consent_state.status = 'given' AND consent_state.customer_id > ?
+                              AND customer.erased_at IS NULL
                             ORDER BY consent_state.customer_id LIMIT ?
                             """, arguments: [purpose.id, from, scan])
                 } else {
-                    records = try CustomerRecord.fetchAll(db, sql: "SELECT * FROM customer WHERE id > ? ORDER BY id LIMIT ?", arguments: [from, scan])
+                    records = try CustomerRecord.fetchAll(
+                        db, sql: "SELECT * FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", arguments: [from, scan])
                 }
                 return (records, try ConsentLedger.privacyStates(for: records, db))
             }

@@ -32,4 +32,8 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func notFound() -> StoreError {
         StoreError(code: "not_found", message: "no customer with this id")
     }
+
+    public static func erased() -> StoreError {
+        StoreError(code: "erased", message: "this customer was erased; only data under a legal hold remains")
+    }
 }

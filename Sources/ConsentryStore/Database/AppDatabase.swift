@@ -223,6 +223,35 @@ public struct AppDatabase: Sendable {
                 t.primaryKey(["event_id", "module_id"])
             }
         }
+        migrator.registerMigration("v6-erasure") { db in
+            try db.alter(table: "customer") { t in t.add(column: "erased_at", .datetime) }
+            // One row per erased customer, without personal data: what was kept and until
+            // when. No foreign key: it must outlive the customer row.
+            try db.create(table: "erasure_tombstone") { t in
+                t.primaryKey("customer_id", .text)
+                t.column("erased_at", .datetime).notNull()
+                t.column("request_id", .text)
+                t.column("erased_fields", .text).notNull()
+                t.column("held_fields", .text).notNull()
+                t.column("event_id", .text).notNull()
+                t.column("actor", .text).notNull()
+            }
+            // Officers' handling of requests. Reasons are officers' words: they must hold no personal data.
+            try db.alter(table: "data_subject_request") { t in
+                t.add(column: "extended_by_months", .integer).notNull().defaults(to: 0)
+                t.add(column: "extension_reason", .text)
+                t.add(column: "handled_by", .text)
+                t.add(column: "closed_at", .datetime)
+                t.add(column: "closing_reason", .text)
+                t.add(column: "erasure_event_id", .text)
+            }
+            try db.create(index: "data_subject_request_status", on: "data_subject_request", columns: ["status", "due_at"])
+            // A purged receipt keeps its id, purpose, time and the SHA-256 of the JWS it was.
+            try db.alter(table: "consent_receipt") { t in
+                t.add(column: "purged_at", .datetime)
+                t.add(column: "jws_sha256", .text)
+            }
+        }
         return migrator
     }
 }
@@ -244,6 +273,11 @@ extension AppDatabase {
         try await writer.read { db in
             try OperatorEvent.fetchAll(db, sql: "SELECT * FROM operator_event ORDER BY id DESC LIMIT ?", arguments: [limit])
         }
+    }
+
+    /// Closes every connection (before a restore replaces the file).
+    public func close() throws {
+        try writer.close()
     }
 
     /// `true` when the database answers a trivial query.

@@ -65,7 +65,8 @@ public struct ChangeJournal: Sendable {
 
     private var database: AppDatabase { outbox.database }
 
-    private func commit<T: Sendable>(_ entries: [AuditEvent], announcing events: [PrivacyEvent], _ change: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Runs `change` with its audit entries and events in one batched transaction.
+    func commit<T: Sendable>(_ entries: [AuditEvent], announcing events: [PrivacyEvent], _ change: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let outbox = self.outbox
         let policy = self.policy
         return try await audit.commit(entries) { db in

@@ -228,6 +228,19 @@ public struct EventHub: Sendable {
         }
     }
 
+    /// The modules an event was queued for (one of their subscriptions matched it).
+    public func recipients(eventID: String) async throws -> [String] {
+        try await database.writer.read { db in
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT DISTINCT s.module_id FROM event_outbox o JOIN event_delivery d ON d.event_seq = o.seq
+                    JOIN event_subscription s ON s.id = d.subscription_id WHERE o.event_id = ? ORDER BY s.module_id
+                    """,
+                arguments: [eventID])
+        }
+    }
+
     /// The modules that acknowledged `eventID`, with when.
     public func acknowledgements(eventID: String) async throws -> [(moduleID: String, at: Date)] {
         try await database.writer.read { db in

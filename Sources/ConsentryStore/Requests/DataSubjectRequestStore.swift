@@ -30,12 +30,12 @@ public struct DataSubjectRequestStore: Sendable {
     static func insert(_ request: DataSubjectRequest, _ db: Database) throws {
         try db.execute(
             sql: """
-                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
-                request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","),
+                request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","), request.handledBy,
             ])
     }
 
@@ -46,16 +46,95 @@ public struct DataSubjectRequestStore: Sendable {
         }
     }
 
+    /// One request by id.
+    public func request(id: String) async throws -> DataSubjectRequest? {
+        try await database.writer.read { db in try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE id = ?", arguments: [id]).first }
+    }
+
+    /// Requests for officers, by due date: filtered by status, type, and overdue at `now`.
+    public func list(
+        status: DataSubjectRequest.Status? = nil, type: DataSubjectRequest.RequestType? = nil, overdueAt now: Date? = nil, offset: Int = 0, limit: Int = 50
+    ) async throws -> (total: Int, page: [DataSubjectRequest]) {
+        try await database.writer.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let status {
+                conditions.append("status = ?")
+                arguments += [status.rawValue]
+            }
+            if let type {
+                conditions.append("type = ?")
+                arguments += [type.rawValue]
+            }
+            if let now {
+                conditions.append("status NOT IN ('completed', 'rejected', 'cancelled') AND due_at < ?")
+                arguments += [now]
+            }
+            let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_subject_request" + filter, arguments: arguments) ?? 0
+            let page = try Self.fetch(
+                db, sql: "SELECT * FROM data_subject_request\(filter) ORDER BY due_at, id LIMIT ? OFFSET ?", arguments: arguments + [limit, offset])
+            return (total, page)
+        }
+    }
+
+    /// Stores an officer's change to a request.
+    public func save(_ request: DataSubjectRequest) async throws {
+        try await database.writer.write { db in try Self.save(request, db) }
+    }
+
+    static func save(_ request: DataSubjectRequest, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                UPDATE data_subject_request SET status = ?, due_at = ?, extended_by_months = ?, extension_reason = ?, handled_by = ?,
+                    closed_at = ?, closing_reason = ?, erasure_event_id = ? WHERE id = ?
+                """,
+            arguments: [
+                request.status.rawValue, request.dueAt, request.extendedByMonths, request.extensionReason, request.handledBy,
+                request.closedAt, request.closingReason, request.erasureEventID, request.id,
+            ])
+    }
+
+    /// Completes the erasure request waiting on `eventID` once every module it was sent to
+    /// has acknowledged it.
+    /// - Returns: the completed request, if this acknowledgement completed one.
+    public func completeIfAcknowledged(eventID: String, at now: Date = Date()) async throws -> DataSubjectRequest? {
+        try await database.writer.write { db in
+            guard var request = try Self.fetch(
+                db, sql: "SELECT * FROM data_subject_request WHERE erasure_event_id = ? AND status = 'awaiting_modules'", arguments: [eventID]
+            ).first else { return nil }
+            let waiting = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(DISTINCT s.module_id) FROM event_outbox o JOIN event_delivery d ON d.event_seq = o.seq
+                    JOIN event_subscription s ON s.id = d.subscription_id
+                    WHERE o.event_id = ? AND s.module_id NOT IN (SELECT module_id FROM event_acknowledgement WHERE event_id = ?)
+                    """,
+                arguments: [eventID, eventID]) ?? 0
+            guard waiting == 0 else { return nil }
+            try request.move(to: .completed, reason: "every module acknowledged the erasure", at: now)
+            try Self.save(request, db)
+            return request
+        }
+    }
+
     static func fetch(_ db: Database, sql: String, arguments: StatementArguments) throws -> [DataSubjectRequest] {
         try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
             guard let type = DataSubjectRequest.RequestType(rawValue: row["type"]), let status = DataSubjectRequest.Status(rawValue: row["status"]),
                 let filedBy = DataSubjectRequest.FiledBy(rawValue: row["filed_by"])
             else { return nil }
             let fields: String = row["fields"]
-            return DataSubjectRequest(
+            var request = DataSubjectRequest(
                 id: row["id"], customerID: row["customer_id"], type: type, status: status, receivedAt: row["received_at"], dueAt: row["due_at"],
                 channel: row["channel"], filedBy: filedBy, filedByID: row["filed_by_id"], purpose: row["purpose"],
                 fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init))
+            request.extendedByMonths = row["extended_by_months"] ?? 0
+            request.extensionReason = row["extension_reason"]
+            request.handledBy = row["handled_by"]
+            request.closedAt = row["closed_at"]
+            request.closingReason = row["closing_reason"]
+            request.erasureEventID = row["erasure_event_id"]
+            return request
         }
     }
 }

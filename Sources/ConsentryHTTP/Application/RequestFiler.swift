@@ -1,0 +1,47 @@
+import ConsentryCore
+import ConsentryPolicy
+import ConsentryStore
+import Foundation
+import HTTPTypes
+
+/// Files a data-subject request the same way whoever files it (the customer through
+/// `/self`, an agent for a caller through TMF644, an officer through `/compliance`):
+/// validated against the policy, duplicates detected, audited, an erasure request announced.
+struct RequestFiler {
+    let services: ConsentryServices
+
+    /// - Parameter identityVerified: the filer checked the customer's identity (an agent on
+    ///   the call, an officer): the request starts as `identity_verified`, recorded as theirs.
+    /// - Returns: the stored request, and whether an open duplicate was returned instead.
+    func file(
+        customerID: String, type: DataSubjectRequest.RequestType, purpose: String?, fields: [String], channel: String,
+        filedBy: DataSubjectRequest.FiledBy, filedByID: String?, identityVerified: Bool, actor: AuditActor, requestID: String
+    ) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
+        if let purpose, services.policies.policy.purposes[purpose] == nil {
+            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown purpose",
+                                 issues: [ValidationIssue(path: "purpose", code: "unknown_purpose", message: "must be a purpose id of the policy")])
+        }
+        for field in fields where PolicyField(rawValue: field) == nil {
+            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown field",
+                                 issues: [ValidationIssue(path: "fields", code: "unknown_field", message: "must be field names such as contactMedium.email or engagedParty.familyName")])
+        }
+        guard try await services.consents.privacyState(customerID: customerID) != nil, try await services.customers.customer(id: customerID) != nil else {
+            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
+        }
+        let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        var request = DataSubjectRequest(
+            id: UUID().uuidString.lowercased(), customerID: customerID, type: type, receivedAt: now, channel: channel,
+            filedBy: filedBy, filedByID: filedByID, purpose: purpose, fields: fields)
+        if identityVerified {
+            request.status = .identityVerified
+            request.handledBy = filedByID
+        }
+        return try await services.journal.file(
+            request,
+            audit: [AuditEvent(
+                actor: actor, action: "request.filed", customerID: customerID, purpose: purpose,
+                fields: ["type:\(type.rawValue)", "filedBy:\(filedBy.rawValue)"] + (identityVerified ? ["identity:verified"] : []),
+                outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: requestID)],
+            correlationID: requestID)
+    }
+}

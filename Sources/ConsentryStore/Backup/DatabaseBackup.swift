@@ -1,0 +1,85 @@
+import ConsentryCore
+import Foundation
+import GRDB
+
+/// Online backups and restores that never bring an erased customer back.
+///
+/// A backup is SQLite's online backup of one read snapshot: consistent while the server
+/// writes. It is as encrypted as the database (same ciphertexts, same wrapped keys) and
+/// needs the same KEKs. A restore copies the backup aside, applies every erasure in the
+/// `ErasureLedger` that the backup does not hold yet (with the holds computed as of the
+/// original erasure), and only then moves it into place.
+public enum DatabaseBackup {
+    public struct RestoreReport: Sendable, Equatable {
+        /// Erasures from the ledger applied again to the restored data.
+        public var reapplied: [String]
+        /// Ledger entries the backup already held, or for customers it never had.
+        public var alreadyErased: Int
+        public var unknownCustomers: Int
+    }
+
+    /// Writes a consistent copy of `database` to a new file at `path` (mode 0600).
+    /// - Returns: the size of the copy in bytes.
+    public static func create(from database: AppDatabase, to path: String) throws -> Int {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(code: "backup_exists", message: "\(path) already exists; choose a new file")
+        }
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError(code: "backup_unwritable", message: "cannot create \(path)")
+        }
+        let destination = try DatabaseQueue(path: path, configuration: AppDatabase.makeConfiguration())
+        try database.writer.backup(to: destination)
+        try destination.close()
+        return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+
+    /// Replaces the database of `directory` with the backup at `backupPath`, re-applying the
+    /// ledger's erasures. The server must be stopped. The backup file itself is not changed.
+    /// - Throws: `KeyError.wrongKey` when the directory's keys do not open the backup.
+    public static func restore(from backupPath: String, into directory: DataDirectory, ledger: ErasureLedger, policy: Policy) async throws -> RestoreReport {
+        guard FileManager.default.fileExists(atPath: backupPath) else {
+            throw StoreError(code: "backup_missing", message: "no backup at \(backupPath)")
+        }
+        let staging = directory.databasePath + ".restoring"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
+        try FileManager.default.copyItem(atPath: backupPath, toPath: staging)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: staging)
+        var report = RestoreReport(reapplied: [], alreadyErased: 0, unknownCustomers: 0)
+        do {
+            let pool = try DatabasePool(path: staging, configuration: AppDatabase.makeConfiguration())
+            let database = try AppDatabase(pool)
+            let keys = try await KeyProvider.load(source: directory.keySource, database: database)
+            let eraser = CustomerEraser(
+                database: database, keys: keys,
+                journal: ChangeJournal(audit: AuditLog(database: database, keys: keys), outbox: EventOutbox(database: database), policy: { policy }),
+                ledger: ledger)
+            for entry in try ledger.entries() {
+                let state = try await database.writer.read { db in
+                    (exists: try Int.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [entry.customerId]) != nil,
+                     erased: try Int.fetchOne(db, sql: "SELECT 1 FROM erasure_tombstone WHERE customer_id = ?", arguments: [entry.customerId]) != nil)
+                }
+                if state.erased { report.alreadyErased += 1; continue }
+                guard state.exists else { report.unknownCustomers += 1; continue }
+                _ = try await eraser.erase(
+                    customerID: entry.customerId, requestID: entry.requestId, actor: AuditActor(.system, "restore"), policy: policy,
+                    now: entry.erasedAt, correlationID: nil, reapplying: true)
+                report.reapplied.append(entry.customerId)
+            }
+            try await database.recordOperatorEvent(
+                action: "restore", detail: "restored from a backup; re-applied \(report.reapplied.count) erasures from the ledger")
+            try await database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try pool.close()
+        } catch {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
+            throw error
+        }
+        // The old database's WAL and shm belong to the file being replaced.
+        for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: directory.databasePath + suffix) }
+        try? FileManager.default.removeItem(atPath: staging + "-shm")
+        try? FileManager.default.removeItem(atPath: staging + "-wal")
+        guard rename(staging, directory.databasePath) == 0 else {
+            throw StoreError(code: "restore_failed", message: "cannot move the restored database into place (errno \(errno))")
+        }
+        return report
+    }
+}

@@ -1,0 +1,141 @@
+import ConsentryCore
+import ConsentryCrypto
+import Foundation
+import GRDB
+
+/// Cryptographic erasure of one customer (GDPR Art. 17).
+///
+/// The legal holds come first (`ErasurePlan`): fields a legal-obligation purpose still
+/// needs are decrypted and sealed again under a new data key. Then, in one transaction with
+/// its audit entry and its `CustomerErasureEvent`: the old wrapped key is overwritten (so
+/// every other ciphertext, here or in a backup, is unreadable once the ledger is re-applied),
+/// the erased fields and all blind indexes are purged, receipts keep only their id, purpose,
+/// time and digest, and a tombstone without personal data records what went and what stayed.
+/// The erasure is then appended to the `ErasureLedger` that restores re-apply.
+public struct CustomerEraser: Sendable {
+    public let database: AppDatabase
+    public let keys: KeyProvider
+    public let journal: ChangeJournal
+    public let ledger: ErasureLedger
+
+    public init(database: AppDatabase, keys: KeyProvider, journal: ChangeJournal, ledger: ErasureLedger) {
+        self.database = database
+        self.keys = keys
+        self.journal = journal
+        self.ledger = ledger
+    }
+
+    public struct Result: Sendable, Equatable {
+        public var tombstone: ErasureTombstone
+        /// `false` when the customer had already been erased (the earlier erasure stands).
+        public var erasedNow: Bool
+    }
+
+    /// - Parameters:
+    ///   - reapplying: `true` when a restore applies a ledger entry again: modules heard of it
+    ///     the first time, and the ledger has it already.
+    /// - Throws: `StoreError.notFound()` for an unknown customer.
+    public func erase(
+        customerID: String, requestID: String?, actor: AuditActor, policy: Policy, now: Date = Date(), correlationID: String?, reapplying: Bool = false
+    ) async throws -> Result {
+        let erasedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let (record, state, existing) = try await database.writer.read { db in
+            let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first
+            let state = try record.flatMap { try ConsentLedger.privacyStates(for: [$0], db)[$0.id] }
+            return (record, state, try ErasureTombstone.fetch(customerID: customerID, db))
+        }
+        if let existing { return Result(tombstone: existing, erasedNow: false) }
+        guard let record, let state else { throw StoreError.notFound() }
+
+        // Outside the transaction: decrypt, plan, and seal what the legal holds keep.
+        let prepared = try await keys.withReload { keys -> (plan: ErasurePlan, wrapped: [UInt8], vault: Data, kekVersion: Int) in
+            let (stored, plan) = try Self.plan(record, state: state, keys: keys, policy: policy, now: erasedAt)
+            let heldFields = Set(plan.held.map(\.field))
+            let (dataKey, wrapped) = try keys.newDataKey(customerID: customerID)
+            let sealer = try dataKey.sealer()
+            let vault = FieldVault(entries: try stored.filter { heldFields.contains($0.1) }.map { field, _ in
+                FieldVault.Entry(path: field.path, ciphertext: try DataKey.seal(field.value, owner: customerID, field: field.path, with: sealer))
+            })
+            return (plan, wrapped, vault.encoded, Int(keys.ring.activeVersion))
+        }
+        let plan = prepared.plan
+        let event = PrivacyEvent(
+            type: .erasure, customerID: customerID, state: "erased", fields: plan.erased.map(\.rawValue), requestID: requestID,
+            occurredAt: erasedAt, correlationID: correlationID)
+        let tombstone = ErasureTombstone(
+            customerID: customerID, erasedAt: erasedAt, requestID: requestID, erasedFields: plan.erased.map(\.rawValue),
+            held: plan.held.map { ErasureTombstone.Held(field: $0.field.rawValue, category: $0.category, purposes: $0.purposes, until: $0.until) },
+            eventID: event.id, actor: actor.description)
+        let audit = AuditEvent(
+            actor: actor, action: "customer.erased", customerID: customerID,
+            fields: plan.erased.map(\.rawValue) + plan.held.map { "\($0.field.rawValue):held" } + (requestID.map { ["request:\($0)"] } ?? []),
+            outcome: "succeeded", reasons: plan.held.isEmpty ? [] : ["LEGAL_HOLD"], policyVersion: policy.version, requestID: correlationID)
+        let version = record.version
+        try await journal.commit([audit], announcing: reapplying ? [] : [event]) { db in
+            try db.execute(
+                sql: """
+                    UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, erased_at = ?, status = 'closed',
+                        relationship_ended_at = COALESCE(relationship_ended_at, ?), version = version + 1, updated_at = ?
+                    WHERE id = ? AND version = ? AND erased_at IS NULL
+                    """,
+                arguments: [Data(prepared.wrapped), prepared.kekVersion, prepared.vault, erasedAt, erasedAt, erasedAt, customerID, version])
+            guard db.changesCount == 1 else { throw StoreError.versionConflict() }
+            try db.execute(sql: "DELETE FROM blind_index WHERE customer_id = ?", arguments: [customerID])
+            for receipt in try Row.fetchAll(db, sql: "SELECT id, jws FROM consent_receipt WHERE customer_id = ? AND purged_at IS NULL", arguments: [customerID]) {
+                let jws: String = receipt["jws"]
+                try db.execute(
+                    sql: "UPDATE consent_receipt SET jws = '', purged_at = ?, jws_sha256 = ? WHERE id = ?",
+                    arguments: [erasedAt, SHA256.hexHash(Array(jws.utf8)), receipt["id"] as String])
+            }
+            // Evidence references (call recordings, form numbers) point at personal records elsewhere.
+            try db.execute(sql: "UPDATE consent_event SET evidence = NULL WHERE customer_id = ?", arguments: [customerID])
+            try tombstone.insert(db)
+        }
+        if !reapplying { try ledger.append([ErasureLedger.Entry(customerId: customerID, erasedAt: erasedAt, requestId: requestID)]) }
+        // Old page images of the row may linger in the WAL until a checkpoint resets it.
+        _ = try? await database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        return Result(tombstone: tombstone, erasedNow: true)
+    }
+
+    /// The fields a customer has, each with its policy field, and what erasing them now would keep.
+    static func plan(
+        _ record: CustomerRecord, state: CustomerPrivacyState, keys: KeyManager, policy: Policy, now: Date
+    ) throws -> (stored: [(PersonalFieldCodec.Field, PolicyField)], plan: ErasurePlan) {
+        let customer = try EncryptedCustomerStore.open(record, keys: keys)
+        let stored = PersonalFieldCodec.encode(customer.profile).compactMap { field in
+            PolicyField.of(storedPath: field.path, in: customer.profile).map { (field, $0) }
+        }
+        return (stored, ErasurePlan(customerID: record.id, fields: Array(Set(stored.map(\.1))), state: state, policy: policy, now: now))
+    }
+
+    /// What erasing the customer now would destroy and keep; `nil` if unknown or erased.
+    public func preview(customerID: String, policy: Policy, now: Date = Date()) async throws -> ErasurePlan? {
+        let (record, state) = try await database.writer.read { db in
+            let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first
+            return (record, try record.flatMap { try ConsentLedger.privacyStates(for: [$0], db)[$0.id] })
+        }
+        guard let record, let state, record.erasedAt == nil else { return nil }
+        return try await keys.withReload { keys in try Self.plan(record, state: state, keys: keys, policy: policy, now: now).plan }
+    }
+
+    /// Once every legal hold of an erased customer has ended, destroys what was held: a new
+    /// empty key and no fields. Audited and announced like the erasure.
+    public func dropExpiredHolds(customerID: String, policy: Policy, now: Date = Date(), correlationID: String?) async throws {
+        guard let tombstone = try await tombstone(customerID: customerID), !tombstone.held.isEmpty, tombstone.held.allSatisfy({ $0.until <= now }) else { return }
+        let (_, wrapped) = try keys.current.newDataKey(customerID: customerID)
+        let fields = tombstone.held.map(\.field)
+        let event = PrivacyEvent(
+            type: .erasure, customerID: customerID, state: "holds_expired", fields: fields, occurredAt: now, correlationID: correlationID)
+        let audit = AuditEvent(
+            actor: AuditActor(.system, "retention"), action: "customer.holds_expired", customerID: customerID, fields: fields, outcome: "succeeded",
+            policyVersion: policy.version, requestID: correlationID)
+        let activeVersion = Int(keys.current.ring.activeVersion)
+        try await journal.commit([audit], announcing: [event]) { db in
+            try db.execute(
+                sql: "UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                arguments: [Data(wrapped), activeVersion, FieldVault(entries: []).encoded, now, customerID])
+            try db.execute(sql: "UPDATE erasure_tombstone SET held_fields = '' , erased_fields = erased_fields || ? WHERE customer_id = ?",
+                           arguments: [(tombstone.erasedFields.isEmpty ? "" : ",") + fields.joined(separator: ","), customerID])
+        }
+    }
+}

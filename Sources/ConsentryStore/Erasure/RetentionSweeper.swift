@@ -1,0 +1,73 @@
+import ConsentryCore
+import Foundation
+import GRDB
+
+/// Finds customers whose data has outlived its purposes (`RetentionRule`) and erases them,
+/// keeping what legal obligations still need; and, once those holds end too, drops what was
+/// held. Every action is an audited erasure (actor `system:retention`) announced to modules.
+public struct RetentionSweeper: Sendable {
+    public let eraser: CustomerEraser
+
+    public init(eraser: CustomerEraser) {
+        self.eraser = eraser
+    }
+
+    public struct Action: Sendable, Equatable {
+        public enum Kind: String, Sendable { case erase, dropExpiredHolds = "drop_expired_holds" }
+        public var kind: Kind
+        public var customerID: String
+        /// For an erasure: the fields that go, and those kept with until when.
+        public var erasing: [String]
+        public var keeping: [String]
+    }
+
+    /// What a sweep at `now` would do (the dry run).
+    public func plan(policy: Policy, now: Date = Date()) async throws -> [Action] {
+        let database = eraser.database
+        let (ended, heldErasures) = try await database.writer.read { db in
+            let records = try CustomerRecord.fetchAll(db, sql: "SELECT * FROM customer WHERE relationship_ended_at IS NOT NULL AND erased_at IS NULL ORDER BY id")
+            let states = try ConsentLedger.privacyStates(for: records, db)
+            let tombstones = try Row.fetchAll(db, sql: "SELECT customer_id FROM erasure_tombstone WHERE held_fields != '' ORDER BY customer_id")
+                .compactMap { try ErasureTombstone.fetch(customerID: $0["customer_id"], db) }
+            return (records.compactMap { states[$0.id] }, tombstones)
+        }
+        var actions: [Action] = []
+        for state in ended where RetentionRule.isDue(state, policy: policy, now: now) {
+            // The fields are known only by decrypting; the plan names them by what the policy holds.
+            actions.append(Action(kind: .erase, customerID: state.customerID, erasing: [], keeping: []))
+        }
+        for tombstone in heldErasures where tombstone.held.allSatisfy({ $0.until <= now }) {
+            actions.append(Action(kind: .dropExpiredHolds, customerID: tombstone.customerID, erasing: tombstone.held.map(\.field), keeping: []))
+        }
+        return try await withPreview(actions, policy: policy, now: now)
+    }
+
+    /// Carries the plan out.
+    /// - Returns: what was done.
+    public func run(policy: Policy, now: Date = Date(), correlationID: String? = nil) async throws -> [Action] {
+        let actions = try await plan(policy: policy, now: now)
+        for action in actions {
+            switch action.kind {
+            case .erase:
+                _ = try await eraser.erase(
+                    customerID: action.customerID, requestID: nil, actor: AuditActor(.system, "retention"), policy: policy, now: now, correlationID: correlationID)
+            case .dropExpiredHolds:
+                try await eraser.dropExpiredHolds(customerID: action.customerID, policy: policy, now: now, correlationID: correlationID)
+            }
+        }
+        return actions
+    }
+
+    /// Fills in, for each erasure, the fields that would go and stay (decrypting to know which are held).
+    private func withPreview(_ actions: [Action], policy: Policy, now: Date) async throws -> [Action] {
+        var result: [Action] = []
+        for var action in actions {
+            if action.kind == .erase, let plan = try await eraser.preview(customerID: action.customerID, policy: policy, now: now) {
+                action.erasing = plan.erased.map(\.rawValue)
+                action.keeping = plan.held.map { "\($0.field.rawValue) until \(ISOTimestamp.format($0.until))" }
+            }
+            result.append(action)
+        }
+        return result
+    }
+}
