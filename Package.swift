@@ -108,7 +108,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "consentry-bench",
-            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryTesting"],
+            dependencies: [
+                "ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryTesting", "ConsentryPolicy",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             path: "Benchmarks/ImportBenchmark",
             swiftSettings: swiftSettings
         ),

@@ -6,6 +6,8 @@
 //   consentry-bench json FILE              JSON decoding cost per line (JSONSerialization vs the Codable path)
 //   consentry-bench crypto [SECONDS]       field seal/open per second (64-byte values) with the DEK path
 //   consentry-bench fixtures DIR [N]       (re)write the synthetic fixtures used by the demo and tests
+//   consentry-bench compliance [N]         access report at 10k audit entries, erasure of one customer,
+//                                          consent CSV export of N customers (default 1,000,000): times and peak memory
 import ConsentryCore
 import ConsentryCrypto
 import ConsentryStore
@@ -101,6 +103,8 @@ case "crypto":
     print(String(format: "field seal, one key schedule per customer:  %.0f /s (%.2f µs each), the import path", sealerRate, 1e6 / sealerRate))
     print(String(format: "field open (64 B):                        %.0f /s (%.2f µs each)", openRate, 1e6 / openRate))
     print(String(format: "blind index digest (HMAC-SHA256, 24 bit): %.0f /s", indexRate))
+case "compliance":
+    try await ComplianceBenchmark.run(customers: Int(arguments.dropFirst().first ?? "1000000") ?? 1_000_000)
 case "fixtures":
     let directory = arguments.dropFirst().first ?? "Fixtures"
     let count = Int(arguments.dropFirst(2).first ?? "240") ?? 240
@@ -120,5 +124,5 @@ case "json":
     for line in lines { _ = try decoder.decode(CustomerDraft.self, from: line) }
     print(String(format: "JSONDecoder CustomerDraft: %.1f µs/line", (now() - start) / Double(lines.count) * 1e6))
 default:
-    print("usage: consentry-bench import N [--batch B] [--csv] [--file F] | crypto [SECONDS] | json FILE | fixtures DIR [N]")
+    print("usage: consentry-bench import N [--batch B] [--csv] [--file F] | crypto [SECONDS] | json FILE | fixtures DIR [N] | compliance [N]")
 }

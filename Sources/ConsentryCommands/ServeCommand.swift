@@ -97,12 +97,12 @@ struct ServeCommand: AsyncParsableCommand {
         for key in try await store.list(includeRevoked: false) where key.label == "demo" { try await store.revoke(key.id) }
         var tokens: [String: String] = [:]
         for principal in [Principal(kind: .module, id: "csr-toolbox"), Principal(kind: .module, id: "customer-loyalty-management"),
-                          Principal(kind: .operator, id: "demo-operator")] {
+                          Principal(kind: .operator, id: "demo-operator"), Principal(kind: .officer, id: "demo-dpo")] {
             tokens[principal.id] = try await store.create(for: principal, label: "demo").token
         }
         // Written 0600 next to the database so scripts (and the README) can pick them up.
         let file = (data.dataDir as NSString).appendingPathComponent("demo-keys.env")
-        let text = "CSR_KEY=\(tokens["csr-toolbox"]!)\nLOYALTY_KEY=\(tokens["customer-loyalty-management"]!)\nOPERATOR_KEY=\(tokens["demo-operator"]!)\n"
+        let text = "CSR_KEY=\(tokens["csr-toolbox"]!)\nLOYALTY_KEY=\(tokens["customer-loyalty-management"]!)\nOPERATOR_KEY=\(tokens["demo-operator"]!)\nOFFICER_KEY=\(tokens["demo-dpo"]!)\n"
         FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
         return tokens
     }
@@ -118,6 +118,7 @@ struct ServeCommand: AsyncParsableCommand {
               csr-toolbox                  \(keys["csr-toolbox"] ?? "")
               customer-loyalty-management  \(keys["customer-loyalty-management"] ?? "")
               operator                     \(keys["demo-operator"] ?? "")
+              compliance officer           \(keys["demo-dpo"] ?? "")
             Listening on \(base). Try, from another terminal:
               . \(data.dataDir)/demo-keys.env
               curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' '\(api)/customer?limit=2'

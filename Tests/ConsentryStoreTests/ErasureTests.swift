@@ -78,6 +78,13 @@ struct ErasureTests {
         _ = try await CustomerExporter(store: setup.installation.store).run(destination: "memory") { exported += $0 }
         #expect(!String(decoding: exported, as: UTF8.self).contains(target.id))
         #expect(try await setup.installation.store.count() == setup.customers.count - 1)
+        // Reports omit them: no access report, no consent rows (an erasure report instead).
+        try await ConsentLedger(database: setup.installation.database).record([
+            ConsentEvent(customerID: setup.customers[0].id, purpose: "loyalty", kind: .given, channel: .web)])
+        let reports = ComplianceReports(database: setup.installation.database, customers: setup.installation.store)
+        #expect(try await reports.access(customerID: target.id, policy: setup.policy) == nil)
+        #expect(try await reports.consentPage(.init(), offset: 0, limit: 1000).rows.allSatisfy { $0[0] != target.id })
+        #expect(try await reports.erasure(customerID: target.id, hub: EventHub(database: setup.installation.database)) != nil)
 
         // What the hold keeps is read for the holding purpose only.
         let reader = GuardedCustomerReader(database: setup.installation.database, keys: setup.installation.keys)
