@@ -22,10 +22,7 @@ struct EraseCommand: AsyncParsableCommand {
         let policies = try policy.load()
         let directory = data.dataDirectory
         let (database, keys) = try await directory.open()
-        let eraser = CustomerEraser(
-            database: database, keys: keys,
-            journal: ChangeJournal(audit: AuditLog(database: database, keys: keys), outbox: EventOutbox(database: database), policy: { policies.policy }),
-            ledger: ErasureLedger(dataDirectory: directory))
+        let eraser = CustomerEraser(database: database, keys: keys, ledger: ErasureLedger(dataDirectory: directory), policy: { policies.policy })
         let result: CustomerEraser.Result
         do {
             result = try await eraser.erase(

@@ -17,10 +17,7 @@ struct RetentionCommand: AsyncParsableCommand {
         let policies = try policy.load()
         let directory = data.dataDirectory
         let (database, keys) = try await directory.open()
-        let eraser = CustomerEraser(
-            database: database, keys: keys,
-            journal: ChangeJournal(audit: AuditLog(database: database, keys: keys), outbox: EventOutbox(database: database), policy: { policies.policy }),
-            ledger: ErasureLedger(dataDirectory: directory))
+        let eraser = CustomerEraser(database: database, keys: keys, ledger: ErasureLedger(dataDirectory: directory), policy: { policies.policy })
         let sweeper = RetentionSweeper(eraser: eraser)
         let actions = dryRun ? try await sweeper.plan(policy: policies.policy) : try await sweeper.run(policy: policies.policy)
         for action in actions {

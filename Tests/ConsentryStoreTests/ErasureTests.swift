@@ -19,11 +19,8 @@ struct ErasureTests {
     func setUp(count: Int = 12) async throws -> Setup {
         let installation = try await TestInstallation.make()
         let policies = try PolicyRegistry(directory: RepositoryFixtures.policiesDirectory)
-        let journal = ChangeJournal(
-            audit: AuditLog(database: installation.database, keys: installation.keys), outbox: EventOutbox(database: installation.database),
-            policy: { policies.policy })
         let eraser = CustomerEraser(
-            database: installation.database, keys: installation.keys, journal: journal, ledger: ErasureLedger(dataDirectory: installation.dataDirectory))
+            database: installation.database, keys: installation.keys, ledger: ErasureLedger(dataDirectory: installation.dataDirectory), policy: { policies.policy })
         var customers: [Customer] = []
         for index in 0..<count { customers.append(try await installation.store.create(SyntheticCustomers().draft(index))) }
         return Setup(installation: installation, policy: policies.policy, eraser: eraser, customers: customers)

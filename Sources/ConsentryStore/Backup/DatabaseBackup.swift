@@ -49,10 +49,7 @@ public enum DatabaseBackup {
             let pool = try DatabasePool(path: staging, configuration: AppDatabase.makeConfiguration())
             let database = try AppDatabase(pool)
             let keys = try await KeyProvider.load(source: directory.keySource, database: database)
-            let eraser = CustomerEraser(
-                database: database, keys: keys,
-                journal: ChangeJournal(audit: AuditLog(database: database, keys: keys), outbox: EventOutbox(database: database), policy: { policy }),
-                ledger: ledger)
+            let eraser = CustomerEraser(database: database, keys: keys, ledger: ledger, policy: { policy })
             for entry in try ledger.entries() {
                 let state = try await database.writer.read { db in
                     (exists: try Int.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [entry.customerId]) != nil,

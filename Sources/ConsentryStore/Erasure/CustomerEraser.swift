@@ -25,6 +25,13 @@ public struct CustomerEraser: Sendable {
         self.ledger = ledger
     }
 
+    /// An eraser with its own audit log and outbox, for a process that does not run the
+    /// server's (the CLI, a restore).
+    public init(database: AppDatabase, keys: KeyProvider, ledger: ErasureLedger, policy: @escaping @Sendable () -> Policy) {
+        let journal = ChangeJournal(audit: AuditLog(database: database, keys: keys), outbox: EventOutbox(database: database), policy: policy)
+        self.init(database: database, keys: keys, journal: journal, ledger: ledger)
+    }
+
     public struct Result: Sendable, Equatable {
         public var tombstone: ErasureTombstone
         /// `false` when the customer had already been erased (the earlier erasure stands).

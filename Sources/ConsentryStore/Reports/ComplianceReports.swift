@@ -186,9 +186,18 @@ public struct ComplianceReports: Sendable {
 
     static func consentRow(_ row: Row) -> [String] {
         [
-            row["customer_id"], row["purpose"], row["status"] ?? "", (row["since"] as Date?).map(ISOTimestamp.format) ?? "",
-            (row["expires_at"] as Date?).map(ISOTimestamp.format) ?? "", row["notice_version"] ?? "", (row["objection"] as Bool) ? "yes" : "no",
+            row["customer_id"], row["purpose"], row["status"] ?? "", isoTimestamp(row["since"]), isoTimestamp(row["expires_at"]),
+            row["notice_version"] ?? "", (row["objection"] as Bool) ? "yes" : "no",
         ]
+    }
+
+    /// GRDB's stored date text (`2026-11-27 10:00:00.000`) as ISO 8601 (`2026-11-27T10:00:00Z`)
+    /// without parsing a `Date`: the export's cost per row is mostly date handling otherwise.
+    static func isoTimestamp(_ stored: String?) -> String {
+        guard let stored, stored.utf8.count >= 19 else { return "" }
+        var text = String(stored.prefix(19))
+        text.replaceSubrange(text.index(text.startIndex, offsetBy: 10)...text.index(text.startIndex, offsetBy: 10), with: "T")
+        return text + "Z"
     }
 
     /// Writes every customer's current consent (one line per customer and purpose) as CSV,
