@@ -33,6 +33,37 @@ struct PrivacyManagementTests {
         }
     }
 
+    @Test("the profile list pages through every customer in id order, each profile as GET by id gives it, each read audited")
+    func profileList() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 7)
+        let ids = fixture.customers.map(\.id).sorted()
+        try await fixture.withServer { client in
+            let headers = fixture.headers("csr-toolbox", purpose: "customer-care")
+            var seen: [String] = []
+            for offset in stride(from: 0, to: 7, by: 3) {
+                let page = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile?offset=\(offset)&limit=3", method: .get, headers: headers)
+                #expect(page.status == .ok && page.headers[HTTPField.Name("X-Total-Count")!] == "7")
+                guard case .array(let profiles) = try page.json() else { Issue.record("not a list"); return }
+                for profile in profiles {
+                    let id = try #require(profile["id"]?.stringValue)
+                    let single = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile/\(id)", method: .get, headers: headers)
+                    #expect(try single.json() == profile, "the list shows what GET by id shows")
+                    seen.append(id)
+                }
+            }
+            #expect(seen == ids)
+            let slim = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile?limit=2&fields=status", method: .get, headers: headers)
+            #expect(try slim.json()[0]?["partyPrivacyProfileCharacteristic"] == nil && (try slim.json()[0]?["status"]) != nil)
+            let tooMany = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile?limit=101", method: .get, headers: headers)
+            #expect(tooMany.status == .badRequest)
+        }
+        // Two reads per customer: one from the list, one by id.
+        let audited = try await fixture.installation.database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE action = 'privacyProfile.read' AND actor_id = 'csr-toolbox'")!
+        }
+        #expect(audited == 14 + 2)
+    }
+
     @Test("a care agent records consent captured in a call: agreement with receipt, agent id in the history, modules see it")
     func agentRecordsConsent() async throws {
         let fixture = try await GuardedAPIFixture.make(customerCount: 20)
