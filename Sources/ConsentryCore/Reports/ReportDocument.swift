@@ -124,9 +124,13 @@ public struct ReportDocument: Sendable, Equatable {
     /// Quotes a field when it holds a separator, a quote or a line break; a leading `=`, `+`,
     /// `-` or `@` is prefixed with `'` so spreadsheets do not run it as a formula.
     public static func csvField(_ text: String) -> String {
-        var text = text
-        if let first = text.first, "=+-@".contains(first) { text = "'" + text }
-        return text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+        if let first = text.first, "=+-@".contains(first) { return csvQuoted("'" + text) }
+        return csvQuoted(text)
+    }
+
+    /// RFC 4180 quoting only, for data that must round-trip exactly (a customer's own export).
+    public static func csvQuoted(_ text: String) -> String {
+        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
             ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 }

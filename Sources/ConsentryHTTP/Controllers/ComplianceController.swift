@@ -12,7 +12,8 @@ import NIOCore
 /// audit search are in `ReportsController`. Every officer action is audited.
 struct ComplianceController {
     let services: ConsentryServices
-    /// The clock for deadlines; tests pass a fixed one.
+    /// The clock for deadlines and closing times. Deadline logic is tested with fixed dates
+    /// on the model and the store (`RequestWorkflowTests`).
     var now: @Sendable () -> Date = { Date() }
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {

@@ -126,7 +126,7 @@ struct SelfServiceController {
             for field in PersonalFieldCodec.encode(customer.profile) {
                 let policyField = PolicyField.of(storedPath: field.path, in: customer.profile)
                 let category = policyField.map { policy.category(of: $0) } ?? ""
-                lines.append([field.path, category, String(decoding: field.value, as: UTF8.self)].map(Self.csvField).joined(separator: ","))
+                lines.append([field.path, category, String(decoding: field.value, as: UTF8.self)].map(ReportDocument.csvQuoted).joined(separator: ","))
             }
             return Response(
                 status: .ok,
@@ -206,10 +206,6 @@ struct SelfServiceController {
         }
         if let objection = standing.objection { members.append(("objection", .bool(objection))) }
         return .object(members)
-    }
-
-    static func csvField(_ text: String) -> String {
-        text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
     }
 
     /// Each purpose of the policy as the customer sees it: what it is for, on what basis, and

@@ -21,8 +21,14 @@ public struct RetentionSweeper: Sendable {
         public var keeping: [String]
     }
 
-    /// What a sweep at `now` would do (the dry run).
+    /// What a sweep at `now` would do (the dry run), with the fields each erasure would
+    /// destroy and keep.
     public func plan(policy: Policy, now: Date = Date()) async throws -> [Action] {
+        try await withPreview(try await due(policy: policy, now: now), policy: policy, now: now)
+    }
+
+    /// The customers due at `now`, without decrypting anyone.
+    func due(policy: Policy, now: Date) async throws -> [Action] {
         let database = eraser.database
         let (ended, heldErasures) = try await database.writer.read { db in
             let records = try CustomerRecord.fetchAll(db, sql: "SELECT * FROM customer WHERE relationship_ended_at IS NOT NULL AND erased_at IS NULL ORDER BY id")
@@ -39,23 +45,28 @@ public struct RetentionSweeper: Sendable {
         for tombstone in heldErasures where tombstone.held.allSatisfy({ $0.until <= now }) {
             actions.append(Action(kind: .dropExpiredHolds, customerID: tombstone.customerID, erasing: tombstone.held.map(\.field), keeping: []))
         }
-        return try await withPreview(actions, policy: policy, now: now)
+        return actions
     }
 
-    /// Carries the plan out.
-    /// - Returns: what was done.
+    /// Carries the plan out; each erasure works out its own holds while it decrypts.
+    /// - Returns: what was done, with what each erasure destroyed and kept.
     public func run(policy: Policy, now: Date = Date(), correlationID: String? = nil) async throws -> [Action] {
-        let actions = try await plan(policy: policy, now: now)
-        for action in actions {
+        var done: [Action] = []
+        for var action in try await due(policy: policy, now: now) {
             switch action.kind {
             case .erase:
-                _ = try await eraser.erase(
-                    customerID: action.customerID, requestID: nil, actor: AuditActor(.system, "retention"), policy: policy, now: now, correlationID: correlationID)
+                let tombstone = try await eraser.erase(
+                    customerID: action.customerID, requestID: nil, actor: AuditActor(.system, "retention"), policy: policy, now: now,
+                    correlationID: correlationID
+                ).tombstone
+                action.erasing = tombstone.erasedFields
+                action.keeping = tombstone.held.map { "\($0.field) until \(ISOTimestamp.format($0.until))" }
             case .dropExpiredHolds:
                 try await eraser.dropExpiredHolds(customerID: action.customerID, policy: policy, now: now, correlationID: correlationID)
             }
+            done.append(action)
         }
-        return actions
+        return done
     }
 
     /// Fills in, for each erasure, the fields that would go and stay (decrypting to know which are held).

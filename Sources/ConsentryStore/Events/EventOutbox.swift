@@ -20,8 +20,7 @@ public struct EventOutbox: Sendable {
     public func append(_ events: [PrivacyEvent], policy: Policy, _ db: Database) throws {
         guard !events.isEmpty else { return }
         let insert = try db.cachedStatement(
-            sql: "INSERT INTO event_outbox (event_id, type, customer_id, purpose, occurred_at, recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?)")
-        let fill = try db.cachedStatement(sql: "UPDATE event_outbox SET envelope = ? WHERE seq = ?")
+            sql: "INSERT INTO event_outbox (seq, event_id, type, customer_id, purpose, occurred_at, recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         let deliver = try db.cachedStatement(
             sql: "INSERT INTO event_delivery (event_seq, subscription_id, status, next_attempt_at) VALUES (?, ?, 'pending', ?)")
         let subscriptions = try Row.fetchAll(
@@ -32,11 +31,12 @@ public struct EventOutbox: Sendable {
             return (row["id"], module, filter)
         }
         let now = Date()
+        // The envelope carries its sequence: take the next ones from AUTOINCREMENT's own counter
+        // (never reused), inside the writer's transaction.
+        var seq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT seq FROM sqlite_sequence WHERE name = 'event_outbox'")) ?? 0
         for event in events {
-            // The sequence is known only after the insert; the envelope carries it, so insert then fill.
-            try insert.execute(arguments: [event.id, event.type.rawValue, event.customerID, event.purpose, event.occurredAt, now, Data()])
-            let seq = db.lastInsertedRowID
-            try fill.execute(arguments: [Data(event.envelope(sequence: seq).bytes), seq])
+            seq += 1
+            try insert.execute(arguments: [seq, event.id, event.type.rawValue, event.customerID, event.purpose, event.occurredAt, now, Data(event.envelope(sequence: seq).bytes)])
             for subscription in subscriptions where event.isVisible(to: subscription.module) && subscription.filter.matches(event) {
                 try deliver.execute(arguments: [seq, subscription.id, now])
             }
