@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // libcrypto (OpenSSL 3) as a system library; only ConsentryCrypto imports it.
@@ -49,12 +50,36 @@ let package = Package(
             dependencies: ["ConsentryCore", "ConsentryCrypto", .product(name: "Yams", package: "Yams")],
             swiftSettings: swiftSettings
         ),
-        // The encrypted repository over SQLite (GRDB), key files, import and export.
+        // The storage contract: what both engines do (statements, transactions, locks), no engine.
+        .target(
+            name: "ConsentryStorage",
+            swiftSettings: swiftSettings
+        ),
+        // The embedded engine: SQLite through GRDB, zero configuration.
+        .target(
+            name: "ConsentrySQLite",
+            dependencies: ["ConsentryStorage", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The fleet engine: PostgreSQL through postgres-nio.
+        .target(
+            name: "ConsentryPostgres",
+            dependencies: [
+                "ConsentryStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The encrypted repository over the storage contract, key files, import and export.
         .target(
             name: "ConsentryStore",
             dependencies: [
                 "ConsentryCore",
                 "ConsentryCrypto",
+                "ConsentryStorage",
+                "ConsentrySQLite",
+                "ConsentryPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -85,6 +110,7 @@ let package = Package(
             dependencies: [
                 "ConsentryCore",
                 "ConsentryStore",
+                "ConsentryStorage",
                 "ConsentryHTTP",
                 "ConsentryCrypto",
                 "ConsentryPolicy",
@@ -103,13 +129,13 @@ let package = Package(
         // Shared by every test target: temporary data directories, fixtures, generators.
         .target(
             name: "ConsentryTesting",
-            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryPolicy"],
+            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryStorage", "ConsentryPostgres", "ConsentryPolicy"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "consentry-bench",
             dependencies: [
-                "ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryTesting", "ConsentryPolicy",
+                "ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryTesting", "ConsentryPolicy", "ConsentryStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/ImportBenchmark",
@@ -140,7 +166,8 @@ let package = Package(
         .testTarget(
             name: "ConsentryStoreTests",
             dependencies: [
-                "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy",
+                "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy", "ConsentryStorage",
+                "ConsentrySQLite", "ConsentryPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
@@ -149,7 +176,7 @@ let package = Package(
             name: "ConsentryHTTPTests",
             dependencies: [
                 "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting", "ConsentryCrypto", "ConsentryCore",
-                "ConsentryPolicy",
+                "ConsentryPolicy", "ConsentryStorage", "ConsentrySQLite",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "consentry",  // built for the tests that run the real executable
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -3,7 +3,7 @@ import ConsentryPolicy
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Issue #5's figures: the access report of a customer with 10,000 audit entries, the erasure
 /// of one customer (without waiting for modules), and the consent CSV export of N customers.
@@ -66,18 +66,19 @@ enum ComplianceBenchmark {
         // 3. Consent CSV export: N customers with two consent rows each. The export never decrypts,
         // so the rows are written directly; the customer rows carry no fields.
         let fill = Date()
-        try await installation.database.writer.write { db in
-            let customer = try db.makeStatement(sql: """
+        try await installation.database.write { db in
+            let customer = """
                 INSERT INTO customer (id, party_type, status, version, created_at, updated_at, wrapped_dek, kek_version, sealed_fields)
-                VALUES (?, 'individual', 'active', 1, ?, ?, x'00', 1, x'00')
-                """)
-            let consent = try db.makeStatement(sql: "INSERT INTO consent_state (customer_id, purpose, status, since, notice_version) VALUES (?, ?, ?, ?, '2026-02')")
+                VALUES (?, 'individual', 'active', 1, ?, ?, ?, 1, ?)
+                """
+            let consent = "INSERT INTO consent_state (customer_id, purpose, status, since, notice_version) VALUES (?, ?, ?, ?, '2026-02')"
             let now = Date()
+            let placeholder = Data([0])
             for index in 0..<total {
                 let id = String(format: "bench-%08d", index)
-                try customer.execute(arguments: [id, now, now])
-                try consent.execute(arguments: [id, "loyalty", index % 3 == 0 ? "withdrawn" : "given", now])
-                try consent.execute(arguments: [id, "direct-marketing", index % 2 == 0 ? "given" : "refused", now])
+                try db.execute(customer, [id, now, now, placeholder, placeholder])
+                try db.execute(consent, [id, "loyalty", index % 3 == 0 ? "withdrawn" : "given", now])
+                try db.execute(consent, [id, "direct-marketing", index % 2 == 0 ? "given" : "refused", now])
             }
         }
         print(String(format: "(filled %d customers with 2 consents each in %.1f s)", total, Date().timeIntervalSince(fill)))

@@ -25,7 +25,12 @@ struct DataOptions: ParsableArguments {
     @Option(name: .long, help: "The KEK file (default: <data-dir>/kek.json). Ignored when CONSENTRY_KEK is set.")
     var keyFile: String?
 
-    var dataDirectory: DataDirectory { DataDirectory(path: dataDir, keyFilePath: keyFile) }
+    @Option(
+        name: .long,
+        help: "A PostgreSQL database to keep the data in (postgres://user[:password]@host[:port]/db[?sslmode=require]) instead of <data-dir>/consentry.sqlite. Env: CONSENTRY_DATABASE_URL.")
+    var database: String? = ProcessInfo.processInfo.environment["CONSENTRY_DATABASE_URL"]
+
+    var dataDirectory: DataDirectory { DataDirectory(path: dataDir, keyFilePath: keyFile, databaseURL: database) }
 }
 
 import ConsentryStore

@@ -1,13 +1,13 @@
 import ConsentryCore
 import ConsentryStore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Synthetic consent history for the demo: a deterministic mix over the fixture customers
 /// (by externalId order), so every reason code can be seen from the first run.
 enum DemoSeed {
     static func consents(database: AppDatabase) async throws -> Int {
-        let ids = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT id FROM customer ORDER BY external_id") }
+        let ids = try await database.read { db in try db.fetchColumn(String.self, "SELECT id FROM customer ORDER BY external_id") }
         let start = Date(timeIntervalSinceNow: -400 * 86_400)
         var events: [ConsentEvent] = []
         for (index, id) in ids.enumerated() {

@@ -12,7 +12,7 @@ struct InitCommand: AsyncParsableCommand {
         let directory = data.dataDirectory
         try await directory.initialize()
         print("Initialised \(directory.path)")
-        print("  database: \(directory.databasePath)")
+        print("  database: \(directory.databaseDisplayName)")
         print("  keys:     \(directory.keySource.label)")
         if case .file(let file) = directory.keySource {
             print("Back up \(file.path) separately from the database: without it the data cannot be decrypted.")

@@ -17,7 +17,7 @@ struct RestoreCommand: AsyncParsableCommand {
         let directory = data.dataDirectory
         let ledger = ErasureLedger(dataDirectory: directory)
         // The database being replaced may know erasures the ledger missed (a crash between the two).
-        if directory.isInitialized, let current = try? await directory.open() {
+        if await directory.isInitialized, let current = try? await directory.open() {
             try await ledger.reconcile(with: current.database)
             try current.database.close()
         }

@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
         let policies = try policy.load()
         let directory = data.dataDirectory
         var imported: Int?
-        if demo && !directory.isInitialized {
+        if demo, await !directory.isInitialized {
             let (database, keys) = try await directory.initialize()
             let file = (fixtures as NSString).appendingPathComponent("customers.jsonl")
             let report = try await CustomerImporter(store: EncryptedCustomerStore(database: database, keys: keys)).run(path: file)

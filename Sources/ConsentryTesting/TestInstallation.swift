@@ -26,9 +26,12 @@ public struct TestInstallation: Sendable {
     public let keys: KeyProvider
     public let store: EncryptedCustomerStore
 
+    /// The engine of this run (`TestEngine.current`): SQLite in the temporary directory, or a
+    /// fresh PostgreSQL database on the test server.
     public static func make(environment: [String: String] = [:]) async throws -> TestInstallation {
         let directory = try TemporaryDirectory()
-        let dataDirectory = DataDirectory(path: directory.file("data"), environment: environment)
+        let databaseURL = TestEngine.current == .postgres ? try await TestEngine.makePostgresDatabase() : nil
+        let dataDirectory = DataDirectory(path: directory.file("data"), databaseURL: databaseURL, environment: environment)
         let (database, keys) = try await dataDirectory.initialize()
         return TestInstallation(directory: directory, dataDirectory: dataDirectory, database: database, keys: keys,
                                 store: EncryptedCustomerStore(database: database, keys: keys))

@@ -4,7 +4,7 @@ import ConsentryHTTP
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -146,8 +146,8 @@ struct ComplianceTests {
             let anonymous = try await client.execute(uri: "/compliance/v1/requests", method: .get)
             #expect(anonymous.status == .unauthorized)
         }
-        let audited = try await fixture.installation.database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE action = 'request.extended' AND actor_kind = 'officer' AND actor_id = 'dpo'")!
+        let audited = try await fixture.installation.database.read { db in
+            try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE action = 'request.extended' AND actor_kind = 'officer' AND actor_id = 'dpo'")!
         }
         #expect(audited == 1)
     }

@@ -4,7 +4,7 @@ import ConsentryHTTP
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -107,8 +107,8 @@ struct EventDeliveryTests {
             #expect(acknowledged[0]?["acknowledgedAt"] != nil)
             return (subscription, secret)
         }
-        let audited = try await fixture.installation.database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE action = 'event.acknowledged' AND actor_id = 'customer-loyalty-management'")!
+        let audited = try await fixture.installation.database.read { db in
+            try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE action = 'event.acknowledged' AND actor_id = 'customer-loyalty-management'")!
         }
         #expect(audited == 1)
 
@@ -201,8 +201,8 @@ struct EventDeliveryTests {
             let gone = try await client.execute(uri: "\(Self.hub)/\(mine)", method: .get, headers: fixture.headers("csr-toolbox", purpose: nil))
             #expect(gone.status == .notFound)
         }
-        let denials = try await fixture.installation.database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE action = 'access.denied' AND fields = 'operation:subscribe'")!
+        let denials = try await fixture.installation.database.read { db in
+            try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE action = 'access.denied' AND fields = 'operation:subscribe'")!
         }
         #expect(denials == 1)
     }

@@ -4,7 +4,7 @@ import ConsentryPolicy
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -75,8 +75,8 @@ struct GuardedAPITests {
             #expect(response.headers[HTTPField.Name("X-Result-Count")!] == "5")
             let requestID = try #require(response.headers[HTTPField.Name("X-Request-Id")!])
             // The entries are durable by the time the response arrived.
-            let rows = try await fixture.installation.database.writer.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM audit_entry WHERE request_id = ?", arguments: [requestID])
+            let rows = try await fixture.installation.database.read { db in
+                try db.fetchAll("SELECT * FROM audit_entry WHERE request_id = ?", [requestID])
             }
             #expect(rows.count == 5)
             #expect(try await fixture.auditCount() == before + 5)
@@ -91,8 +91,8 @@ struct GuardedAPITests {
             let denied = try await client.execute(
                 uri: "\(Self.api)/customer/\(fixture.customers[0].id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "direct-marketing"))
             #expect(denied.status == .forbidden)
-            let reasons = try await fixture.installation.database.writer.read { db in
-                try String.fetchOne(db, sql: "SELECT reasons FROM audit_entry WHERE action = 'access.denied' AND customer_id = ?", arguments: [fixture.customers[0].id])
+            let reasons = try await fixture.installation.database.read { db in
+                try db.fetchValue(String.self, "SELECT reasons FROM audit_entry WHERE action = 'access.denied' AND customer_id = ?", [fixture.customers[0].id])
             }
             #expect(reasons == "PURPOSE_NOT_ALLOWED_FOR_MODULE")
             // Decisions are counted by module, purpose and outcome; an unknown purpose is never echoed.
@@ -172,8 +172,8 @@ struct GuardedAPITests {
             let gone = try await client.execute(uri: "\(Self.api)/customer?email=\(old)", method: .get, headers: search)
             #expect(gone.text == "[]")
         }
-        let fields = try await fixture.installation.database.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT fields FROM audit_entry WHERE action = 'customer.update' AND customer_id = ?", arguments: [customer.id])
+        let fields = try await fixture.installation.database.read { db in
+            try db.fetchValue(String.self, "SELECT fields FROM audit_entry WHERE action = 'customer.update' AND customer_id = ?", [customer.id])
         }
         #expect(fields == "contactMedium.email")
     }

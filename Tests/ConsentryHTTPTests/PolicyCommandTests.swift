@@ -4,7 +4,7 @@ import ConsentryCore
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 /// `consentry policy`, `modules key` and `audit verify`, run in-process as the executable parses them.
@@ -75,7 +75,7 @@ struct PolicyCommandTests {
         let log = AuditLog(database: database, keys: keys)
         for n in 0..<5 { try await log.record(AuditEvent(actor: AuditActor(.system, "test"), action: "test.\(n)", outcome: "succeeded")) }
         try await run(["audit", "verify", "--data-dir", data])
-        try await database.writer.write { db in try db.execute(sql: "UPDATE audit_entry SET action = 'test.x' WHERE seq = 3") }
+        try await database.write { db in try db.execute("UPDATE audit_entry SET action = 'test.x' WHERE seq = 3") }
         await #expect(throws: ExitCode(1)) { try await run(["audit", "verify", "--data-dir", data]) }
     }
 
@@ -100,11 +100,11 @@ struct PolicyCommandTests {
         #expect(Set(codes) == ["1:invalid_timestamp", "2:unknown_purpose", "4:not_consent_based", "3:unknown_customer"])
         let (database, _) = try await DataDirectory(path: data).open()
         let ledger = ConsentLedger(database: database)
-        let id = try await database.writer.read { db in try String.fetchOne(db, sql: "SELECT id FROM customer WHERE external_id = 'LEG-0000001'")! }
+        let id = try await database.read { db in try db.fetchValue(String.self, "SELECT id FROM customer WHERE external_id = 'LEG-0000001'")! }
         let state = try #require(try await ledger.privacyState(customerID: id)).state
         #expect(state.consents["direct-marketing"]?.status == .withdrawn)
-        let restricted = try await database.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT external_id FROM customer JOIN processing_restriction ON customer_id = id")
+        let restricted = try await database.read { db in
+            try db.fetchValue(String.self, "SELECT external_id FROM customer JOIN processing_restriction ON customer_id = id")
         }
         #expect(restricted == "LEG-0000005")
         let before = try await ledger.history(customerID: id).count

@@ -4,7 +4,7 @@ import ConsentryPolicy
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -58,8 +58,8 @@ struct PrivacyManagementTests {
             #expect(tooMany.status == .badRequest)
         }
         // Two reads per customer: one from the list, one by id.
-        let audited = try await fixture.installation.database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE action = 'privacyProfile.read' AND actor_id = 'csr-toolbox'")!
+        let audited = try await fixture.installation.database.read { db in
+            try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE action = 'privacyProfile.read' AND actor_id = 'csr-toolbox'")!
         }
         #expect(audited == 14 + 2)
     }
@@ -192,8 +192,8 @@ struct PrivacyManagementTests {
         }
         let last = try #require(try await fixture.services.consents.history(customerID: minor.id).last)
         #expect(last.expressedBy == .guardian && last.actorID == guardian.id && last.channel == .app)
-        let audited = try await fixture.installation.database.writer.read { db in
-            try String.fetchOne(db, sql: "SELECT fields FROM audit_entry WHERE action = 'consent.given' AND customer_id = ? AND actor_id = ?", arguments: [minor.id, guardian.id])
+        let audited = try await fixture.installation.database.read { db in
+            try db.fetchValue(String.self, "SELECT fields FROM audit_entry WHERE action = 'consent.given' AND customer_id = ? AND actor_id = ?", [minor.id, guardian.id])
         }
         #expect(audited?.contains("guardian:\(guardian.id)") == true)
         #expect(try await fixture.services.consents.receipts(customerID: minor.id).count == 1)

@@ -4,7 +4,7 @@ import ConsentryHTTP
 import ConsentryPolicy
 import ConsentryStore
 import ConsentryTesting
-import GRDB
+import ConsentryStorage
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -78,7 +78,7 @@ struct GuardedAPIFixture: Sendable {
     }
 
     func auditCount() async throws -> Int {
-        try await installation.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry")! }
+        try await installation.database.read { db in try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry")! }
     }
 }
 

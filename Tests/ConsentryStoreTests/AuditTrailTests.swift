@@ -2,7 +2,7 @@ import ConsentryCore
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Tamper-evident audit trail")
@@ -37,14 +37,14 @@ struct AuditTrailTests {
         #expect(report.entries == 40)
         // Fewer checkpoints than entries: batches were shared.
         #expect(report.checkpoints >= 1 && report.checkpoints < 40)
-        let requestIDs = try await installation.database.writer.read { db in try String.fetchAll(db, sql: "SELECT request_id FROM audit_entry") }
+        let requestIDs = try await installation.database.read { db in try db.fetchColumn(String.self, "SELECT request_id FROM audit_entry") }
         #expect(Set(requestIDs) == Set((0..<40).map { "r\($0)" }))
     }
 
     @Test("an edited entry is reported by its sequence number")
     func edit() async throws {
         let (installation, _) = try await trail()
-        try await installation.database.writer.write { db in try db.execute(sql: "UPDATE audit_entry SET purpose = 'direct-marketing' WHERE seq = 17") }
+        try await installation.database.write { db in try db.execute("UPDATE audit_entry SET purpose = 'direct-marketing' WHERE seq = 17") }
         let problem = try #require(try await verify(installation).problem)
         #expect(problem.seq == 17 && problem.kind == .edited)
     }
@@ -52,18 +52,18 @@ struct AuditTrailTests {
     @Test("an edit with every later hash recomputed is caught by the signed checkpoints")
     func rewrittenChain() async throws {
         let (installation, _) = try await trail()
-        try await installation.database.writer.write { db in
-            try db.execute(sql: "UPDATE audit_entry SET outcome = 'denied' WHERE seq = 5")
+        try await installation.database.write { db in
+            try db.execute("UPDATE audit_entry SET outcome = 'denied' WHERE seq = 5")
             // Recompute the whole chain from 5 on, as an attacker with the database could.
-            var previous = Array(try Data.fetchOne(db, sql: "SELECT hash FROM audit_entry WHERE seq = 4")!)
-            for row in try Row.fetchAll(db, sql: "SELECT * FROM audit_entry WHERE seq >= 5 ORDER BY seq") {
+            var previous = Array(try db.fetchValue(Data.self, "SELECT hash FROM audit_entry WHERE seq = 4")!)
+            for row in try db.fetchAll("SELECT * FROM audit_entry WHERE seq >= 5 ORDER BY seq") {
                 let event = AuditEvent(
                     actor: AuditActor(AuditActor.Kind(rawValue: row["actor_kind"])!, row["actor_id"]), action: row["action"],
                     customerID: row["customer_id"], purpose: row["purpose"], fields: (row["fields"] as String).split(separator: ",").map(String.init),
                     outcome: row["outcome"], reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
                     policyVersion: row["policy_version"], requestID: row["request_id"])
                 let hash = AuditEntry.chainHash(previous: previous, seq: row["seq"], occurredAt: row["occurred_at"], event: event)
-                try db.execute(sql: "UPDATE audit_entry SET prev_hash = ?, hash = ? WHERE seq = ?", arguments: [Data(previous), Data(hash), row["seq"] as Int64])
+                try db.execute("UPDATE audit_entry SET prev_hash = ?, hash = ? WHERE seq = ?", [Data(previous), Data(hash), row["seq"] as Int64])
                 previous = hash
             }
         }
@@ -75,7 +75,7 @@ struct AuditTrailTests {
     @Test("a deleted entry is reported as missing")
     func deletion() async throws {
         let (installation, _) = try await trail()
-        try await installation.database.writer.write { db in try db.execute(sql: "DELETE FROM audit_entry WHERE seq = 23") }
+        try await installation.database.write { db in try db.execute("DELETE FROM audit_entry WHERE seq = 23") }
         let problem = try #require(try await verify(installation).problem)
         #expect(problem.seq == 23 && problem.kind == .missing)
     }
@@ -83,10 +83,10 @@ struct AuditTrailTests {
     @Test("swapped entries break the chain at the first of them")
     func reordering() async throws {
         let (installation, _) = try await trail()
-        try await installation.database.writer.write { db in
-            try db.execute(sql: "UPDATE audit_entry SET seq = -1 WHERE seq = 10")
-            try db.execute(sql: "UPDATE audit_entry SET seq = 10 WHERE seq = 11")
-            try db.execute(sql: "UPDATE audit_entry SET seq = 11 WHERE seq = -1")
+        try await installation.database.write { db in
+            try db.execute("UPDATE audit_entry SET seq = -1 WHERE seq = 10")
+            try db.execute("UPDATE audit_entry SET seq = 10 WHERE seq = 11")
+            try db.execute("UPDATE audit_entry SET seq = 11 WHERE seq = -1")
         }
         let problem = try #require(try await verify(installation).problem)
         #expect(problem.seq == 10)
@@ -99,10 +99,10 @@ struct AuditTrailTests {
         try await log.record(Self.event(99))  // its own batch: the last checkpoint signs entry 41
         let head = try await verify(installation)
         #expect(head.isIntact && head.headSeq == 41)
-        try await installation.database.writer.write { db in try db.execute(sql: "DELETE FROM audit_entry WHERE seq > 38") }
+        try await installation.database.write { db in try db.execute("DELETE FROM audit_entry WHERE seq > 38") }
         let problem = try #require(try await verify(installation).problem)
         #expect(problem.kind == .truncated && problem.seq == 39)
-        try await installation.database.writer.write { db in try db.execute(sql: "DELETE FROM audit_checkpoint WHERE seq > 38") }
+        try await installation.database.write { db in try db.execute("DELETE FROM audit_checkpoint WHERE seq > 38") }
         let withHead = try #require(try await verify(installation, head: (head.headSeq, head.headHash)).problem)
         #expect(withHead.kind == .truncated)
     }
@@ -110,7 +110,7 @@ struct AuditTrailTests {
     @Test("a forged checkpoint does not verify")
     func forgedCheckpoint() async throws {
         let (installation, _) = try await trail()
-        try await installation.database.writer.write { db in try db.execute(sql: "UPDATE audit_checkpoint SET mac = zeroblob(32)") }
+        try await installation.database.write { db in try db.execute("UPDATE audit_checkpoint SET mac = zeroblob(32)") }
         #expect(try await verify(installation).problem?.kind == .badCheckpoint)
     }
 
@@ -121,8 +121,8 @@ struct AuditTrailTests {
         let log = AuditLog(database: installation.database, keys: installation.keys)
         try await log.record(AuditEvent(actor: AuditActor(.module, "csr-toolbox"), action: "customer.read", customerID: customer.id,
                                         fields: ["contactMedium.email"], outcome: "permitted"))
-        let dump = try await installation.database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_entry").map(\.description).joined()
+        let dump = try await installation.database.read { db in
+            try db.fetchAll("SELECT * FROM audit_entry").map(\.description).joined()
         }
         for value in customer.profile.emails + customer.profile.phoneNumbers { #expect(!dump.contains(value)) }
     }
@@ -143,7 +143,7 @@ struct ApiKeyTests {
         #expect(try await keys.authenticate(String(wrong)) == nil)
         // Only the hash is stored: the secret part is nowhere in the database file.
         let secret = String(token.split(separator: "_")[2])
-        let stored = try await installation.database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_key").map(\.description).joined() }
+        let stored = try await installation.database.read { db in try db.fetchAll("SELECT * FROM api_key").map(\.description).joined() }
         #expect(!stored.contains(secret))
         #expect(try await keys.list().map(\.id) == [info.id])
         try await keys.revoke(info.id)

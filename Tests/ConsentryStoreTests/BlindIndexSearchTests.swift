@@ -2,7 +2,7 @@ import ConsentryCore
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Exact search through blind indexes")
@@ -29,16 +29,16 @@ struct BlindIndexSearchTests {
         let a = try await installation.store.create(SyntheticCustomers().draft(1))
         let b = try await installation.store.create(SyntheticCustomers().draft(2))
         // Forge a collision: point B's email digest at A's email digest.
-        try await installation.database.writer.write { db in
-            try db.execute(sql: """
+        try await installation.database.write { db in
+            try db.execute("""
                 UPDATE blind_index SET digest = (SELECT digest FROM blind_index WHERE customer_id = ? AND field = 'email' LIMIT 1)
                 WHERE customer_id = ? AND field = 'email'
-                """, arguments: [a.id, b.id])
+                """, [a.id, b.id])
         }
         let found = try await installation.store.customers(where: .email, equals: a.profile.emails[0])
         #expect(found.map(\.id) == [a.id])
-        let digests = try await installation.database.writer.read { db in
-            try Data.fetchAll(db, sql: "SELECT digest FROM blind_index WHERE customer_id = ?", arguments: [a.id])
+        let digests = try await installation.database.read { db in
+            try db.fetchColumn(Data.self, "SELECT digest FROM blind_index WHERE customer_id = ?", [a.id])
         }
         #expect(digests.allSatisfy { $0.count == 3 }, "24-bit truncated digests")
     }

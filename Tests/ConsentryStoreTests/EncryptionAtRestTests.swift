@@ -3,7 +3,7 @@ import ConsentryCrypto
 @testable import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Encryption at rest")
@@ -48,8 +48,8 @@ struct EncryptionAtRestTests {
         }
         // A wrapped DEK moved to another customer does not unwrap either.
         let c = try await installation.store.create(SyntheticCustomers().draft(4))
-        try await installation.database.writer.write { db in
-            try db.execute(sql: "UPDATE customer SET wrapped_dek = (SELECT wrapped_dek FROM customer WHERE id = ?) WHERE id = ?", arguments: [a.id, c.id])
+        try await installation.database.write { db in
+            try db.execute("UPDATE customer SET wrapped_dek = (SELECT wrapped_dek FROM customer WHERE id = ?) WHERE id = ?", [a.id, c.id])
         }
         await #expect(throws: StoreError.self) { try await installation.store.customer(id: c.id) }
     }
@@ -78,34 +78,56 @@ struct EncryptionAtRestTests {
         let significant = needles.filter { $0.utf8.count >= 6 }
         #expect(significant.count > 500)
 
-        let files = try FileManager.default.contentsOfDirectory(atPath: installation.dataDirectory.path)
-            .filter { $0.hasPrefix("consentry.sqlite") }
-        #expect(files.contains("consentry.sqlite-wal"), "the WAL is checked while it still holds the import")
+        var stored: [(name: String, bytes: Data)] = []
+        switch TestEngine.current {
+        case .sqlite:
+            let files = try FileManager.default.contentsOfDirectory(atPath: installation.dataDirectory.path)
+                .filter { $0.hasPrefix("consentry.sqlite") }
+            #expect(files.contains("consentry.sqlite-wal"), "the WAL is checked while it still holds the import")
+            for file in files {
+                stored.append((file, try Data(contentsOf: URL(fileURLWithPath: (installation.dataDirectory.path as NSString).appendingPathComponent(file)))))
+            }
+        case .postgres:
+            // What a DBA or a stolen dump sees: pg_dump's text of the whole database.
+            stored.append(("pg_dump", try Self.pgDump(try #require(installation.dataDirectory.databaseURL))))
+        }
         var scanned = 0
-        for file in files {
-            let bytes = try Data(contentsOf: URL(fileURLWithPath: (installation.dataDirectory.path as NSString).appendingPathComponent(file)))
+        for (name, bytes) in stored {
             scanned += bytes.count
             for needle in significant where bytes.range(of: Data(needle.utf8)) != nil {
-                Issue.record("plaintext personal data found in \(file)")  // the value itself stays out of test output
+                Issue.record("plaintext personal data found in \(name)")  // the value itself stays out of test output
             }
         }
         #expect(scanned > 100_000)
         // The control: the same scan does find a value we know is stored plain.
-        let wal = try Data(contentsOf: URL(fileURLWithPath: installation.dataDirectory.databasePath + "-wal"))
-        let main = try Data(contentsOf: URL(fileURLWithPath: installation.dataDirectory.databasePath))
-        #expect(wal.range(of: Data("LEG-0000001".utf8)) != nil || main.range(of: Data("LEG-0000001".utf8)) != nil)
+        #expect(stored.contains { $0.bytes.range(of: Data("LEG-0000001".utf8)) != nil })
+    }
+
+    /// The output of `pg_dump` (from the cluster `scripts/test.sh` started) for `url`.
+    static func pgDump(_ url: String) throws -> Data {
+        let bin = ProcessInfo.processInfo.environment["PG_TEST_BIN"].map { $0 + "/pg_dump" } ?? "/usr/bin/pg_dump"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: bin)
+        process.arguments = ["--dbname=" + url, "--no-owner"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        return data
     }
 
     func vault(of id: String, in installation: TestInstallation) async throws -> FieldVault {
-        let data = try await installation.database.writer.read { db in
-            try Data.fetchOne(db, sql: "SELECT sealed_fields FROM customer WHERE id = ?", arguments: [id])
+        let data = try await installation.database.read { db in
+            try db.fetchValue(Data.self, "SELECT sealed_fields FROM customer WHERE id = ?", [id])
         }
         return try FieldVault(decoding: try #require(data))
     }
 
     func store(_ vault: FieldVault, for id: String, in installation: TestInstallation) async throws {
-        try await installation.database.writer.write { db in
-            try db.execute(sql: "UPDATE customer SET sealed_fields = ? WHERE id = ?", arguments: [vault.encoded, id])
+        try await installation.database.write { db in
+            try db.execute("UPDATE customer SET sealed_fields = ? WHERE id = ?", [vault.encoded, id])
         }
     }
 

@@ -4,7 +4,7 @@ import ConsentryPolicy
 @testable import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Cryptographic erasure, backup and restore")
@@ -36,7 +36,7 @@ struct ErasureTests {
     }
 
     func record(_ id: String, _ setup: Setup) async throws -> CustomerRecord {
-        try #require(try await setup.installation.database.writer.read { db in try EncryptedCustomerStore.fetchSealed(ids: [id], db).first })
+        try #require(try await setup.installation.database.read { db in try EncryptedCustomerStore.fetchSealed(ids: [id], db).first })
     }
 
     @Test("after erasure nothing erased decrypts, no index finds the customer, exports and lists omit them, holds remain with their reason, the audit verifies")
@@ -70,7 +70,7 @@ struct ErasureTests {
         for phone in target.profile.phoneNumbers { #expect(try await setup.installation.store.customers(where: .phone, equals: phone).isEmpty) }
         #expect(try await setup.installation.store.customers(where: .loginSubject, equals: target.profile.loginSubject!).isEmpty)
         #expect(try await setup.installation.store.customer(id: target.id) == nil)
-        #expect(try await setup.installation.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM blind_index WHERE customer_id = ?", arguments: [target.id])! } == 0)
+        #expect(try await setup.installation.database.read { db in try db.fetchValue(Int.self, "SELECT COUNT(*) FROM blind_index WHERE customer_id = ?", [target.id])! } == 0)
         var exported = Data()
         _ = try await CustomerExporter(store: setup.installation.store).run(destination: "memory") { exported += $0 }
         #expect(!String(decoding: exported, as: UTF8.self).contains(target.id))
@@ -103,8 +103,8 @@ struct ErasureTests {
         // Receipts keep id, purpose and digest only; the audit trail still verifies and names the erasure.
         let audit = try await AuditVerifier(database: setup.installation.database, keys: setup.installation.keys).verify()
         #expect(audit.isIntact)
-        let entry = try await setup.installation.database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT fields, reasons FROM audit_entry WHERE action = 'customer.erased' AND customer_id = ?", arguments: [target.id])
+        let entry = try await setup.installation.database.read { db in
+            try db.fetchOne("SELECT fields, reasons FROM audit_entry WHERE action = 'customer.erased' AND customer_id = ?", [target.id])
         }
         #expect((entry?["reasons"] as String?) == "LEGAL_HOLD")
         #expect(try setup.eraser.ledger.entries().map(\.customerId) == [target.id])
@@ -125,7 +125,7 @@ struct ErasureTests {
         #expect(mode == 0o600)
         #expect(throws: StoreError.self) { try DatabaseBackup.create(from: setup.installation.database, to: backup) }
         _ = try await setup.eraser.erase(customerID: target.id, requestID: "req-9", actor: AuditActor(.officer, "dpo"), policy: setup.policy, correlationID: nil)
-        try setup.installation.database.writer.close()
+        try setup.installation.database.close()
 
         let report = try await DatabaseBackup.restore(
             from: backup, into: setup.installation.dataDirectory, ledger: ErasureLedger(dataDirectory: setup.installation.dataDirectory), policy: setup.policy)
@@ -139,7 +139,7 @@ struct ErasureTests {
         for other in others.prefix(3) { #expect(try await store.customer(id: other.id) == other) }
         #expect(try await AuditVerifier(database: database, keys: keys).verify().isIntact)
         // The backup file is untouched: restoring it again re-applies the erasure again.
-        try database.writer.close()
+        try database.close()
         let second = try await DatabaseBackup.restore(
             from: backup, into: setup.installation.dataDirectory, ledger: ErasureLedger(dataDirectory: setup.installation.dataDirectory), policy: setup.policy)
         #expect(second.reapplied == [target.id])

@@ -2,7 +2,7 @@ import ConsentryCore
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Import and export")

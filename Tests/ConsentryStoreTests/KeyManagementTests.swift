@@ -3,7 +3,7 @@ import ConsentryCrypto
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Key files, rotation, rewrap and retirement")
@@ -30,7 +30,7 @@ struct KeyManagementTests {
         let other = try TemporaryDirectory()
         let otherKey = KeyFile(path: other.file("kek.json"))
         try otherKey.create(try KeyRing.generate())
-        let wrong = DataDirectory(path: installation.dataDirectory.path, keyFilePath: otherKey.path, environment: [:])
+        let wrong = DataDirectory(path: installation.dataDirectory.path, keyFilePath: otherKey.path, databaseURL: installation.dataDirectory.databaseURL, environment: [:])
         await #expect(throws: KeyError.wrongKey) { try await wrong.open() }
         #expect(throws: KeyError.keyFileExists(path: installation.dataDirectory.keyFilePath)) {
             try KeyFile(path: installation.dataDirectory.keyFilePath).create(try KeyRing.generate())
@@ -49,7 +49,7 @@ struct KeyManagementTests {
         await #expect(throws: KeyError.keysFromEnvironment) {
             try await KeyAdministration(source: installation.dataDirectory.keySource, database: installation.database).rotate()
         }
-        let malformed = DataDirectory(path: installation.dataDirectory.path, environment: ["CONSENTRY_KEK": "1:not-base64"])
+        let malformed = DataDirectory(path: installation.dataDirectory.path, databaseURL: installation.dataDirectory.databaseURL, environment: ["CONSENTRY_KEK": "1:not-base64"])
         await #expect(throws: KeyError.self) { try await malformed.open() }
     }
 

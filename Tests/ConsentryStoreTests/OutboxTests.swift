@@ -3,7 +3,7 @@ import ConsentryPolicy
 import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Transactional outbox and the change journal")
@@ -27,7 +27,7 @@ struct OutboxTests {
     }
 
     func count(_ setup: Setup, _ sql: String) async throws -> Int {
-        try await setup.installation.database.writer.read { db in try Int.fetchOne(db, sql: sql)! }
+        try await setup.installation.database.read { db in try db.fetchValue(Int.self, sql)! }
     }
 
     func audit(_ customer: String, _ action: String) -> [AuditEvent] {
@@ -97,9 +97,8 @@ struct OutboxTests {
         #expect(try await setup.journal.file(again, audit: audit(customer.id, "request.filed"), correlationID: nil).duplicate)
 
         func received(_ subscription: EventSubscription) async throws -> [String] {
-            try await setup.installation.database.writer.read { db in
-                try String.fetchAll(db, sql: "SELECT o.type FROM event_delivery d JOIN event_outbox o ON o.seq = d.event_seq WHERE d.subscription_id = ? ORDER BY o.seq",
-                                    arguments: [subscription.id])
+            try await setup.installation.database.read { db in
+                try db.fetchColumn(String.self, "SELECT o.type FROM event_delivery d JOIN event_outbox o ON o.seq = d.event_seq WHERE d.subscription_id = ? ORDER BY o.seq", [subscription.id])
             }
         }
         #expect(try await received(loyalty) == ["ConsentChangeEvent", "ProcessingRestrictionChangeEvent", "ErasureRequestCreateEvent"])
@@ -108,7 +107,7 @@ struct OutboxTests {
         #expect(try await received(billing) == ["ErasureRequestCreateEvent"])
         #expect(try await count(setup, "SELECT COUNT(*) FROM event_outbox") == 3, "a duplicate request announces nothing")
 
-        let envelopes = try await setup.installation.database.writer.read { db in try Data.fetchAll(db, sql: "SELECT envelope FROM event_outbox") }
+        let envelopes = try await setup.installation.database.read { db in try db.fetchColumn(Data.self, "SELECT envelope FROM event_outbox") }
         for envelope in envelopes {
             let text = String(decoding: envelope, as: UTF8.self)
             for email in customer.profile.emails { #expect(!text.contains(email)) }

@@ -3,7 +3,7 @@ import ConsentryPolicy
 @testable import ConsentryStore
 import ConsentryTesting
 import Foundation
-import GRDB
+import ConsentryStorage
 import Testing
 
 @Suite("Retention sweep")
@@ -15,9 +15,9 @@ struct RetentionTests {
         let setup = try await ErasureTests().setUp(count: 6)
         let (old, recent) = (setup.customers[0], setup.customers[1])
         let now = Date()
-        try await setup.installation.database.writer.write { db in
+        try await setup.installation.database.write { db in
             for (customer, ended) in [(old, now - 4 * Self.year), (recent, now - 1 * Self.year)] {
-                try db.execute(sql: "UPDATE customer SET status = 'closed', relationship_ended_at = ? WHERE id = ?", arguments: [ended, customer.id])
+                try db.execute("UPDATE customer SET status = 'closed', relationship_ended_at = ? WHERE id = ?", [ended, customer.id])
             }
         }
         let sweeper = RetentionSweeper(eraser: setup.eraser)
@@ -40,7 +40,7 @@ struct RetentionTests {
         let expired = try await sweeper.plan(policy: setup.policy, now: later)
         #expect(expired.contains { $0.kind == .dropExpiredHolds && $0.customerID == old.id })
         _ = try await sweeper.run(policy: setup.policy, now: later)
-        let record = try #require(try await setup.installation.database.writer.read { db in try EncryptedCustomerStore.fetchSealed(ids: [old.id], db).first })
+        let record = try #require(try await setup.installation.database.read { db in try EncryptedCustomerStore.fetchSealed(ids: [old.id], db).first })
         #expect(try FieldVault(decoding: record.sealedFields).entries.isEmpty, "nothing of the customer is left")
         #expect(try await setup.eraser.tombstone(customerID: old.id)?.held.isEmpty == true)
         #expect(try await AuditVerifier(database: setup.installation.database, keys: setup.installation.keys).verify().isIntact)

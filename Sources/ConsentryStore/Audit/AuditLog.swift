@@ -1,7 +1,7 @@
 import ConsentryCore
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 import Synchronization
 
 /// The append-only, hash-chained audit trail, written with group commit.
@@ -53,14 +53,14 @@ public final class AuditLog: Sendable {
     /// Runs `change` and appends `events` in one transaction shared with other callers, and
     /// returns `change`'s result once both are durable. A `change` that throws rolls back
     /// alone (it runs in a savepoint) and its events are not written.
-    public func commit<T: Sendable>(_ events: [AuditEvent], change: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    public func commit<T: Sendable>(_ events: [AuditEvent], change: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
         let result = ChangeResult<T>()
         try await enqueue(events) { db in result.value = try change(db) }
         guard let value = result.value else { throw StoreError(code: "internal", message: "a committed change left no result") }
         return value
     }
 
-    private func enqueue(_ events: [AuditEvent], change: (@Sendable (Database) throws -> Void)?) async throws {
+    private func enqueue(_ events: [AuditEvent], change: (@Sendable (any StorageConnection) throws -> Void)?) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             if queue.enqueue(AuditQueue.Request(events: events, change: change, continuation: continuation)) { signals.yield() }
         }
@@ -75,16 +75,13 @@ public final class AuditLog: Sendable {
     /// - Returns: per request, the error its change threw, or `nil`.
     static func write(_ batch: [AuditQueue.Request], database: AppDatabase, keys: KeyProvider) async throws -> [(any Error)?] {
         let checkpointKey = keys.current.auditCheckpointKey
-        return try await database.writer.write { db in
+        return try await database.write { db in
             var failures: [(any Error)?] = Array(repeating: nil, count: batch.count)
             var events: [AuditEvent] = []
             for (index, request) in batch.enumerated() {
                 if let change = request.change {
                     do {
-                        try db.inSavepoint {
-                            try change(db)
-                            return .commit
-                        }
+                        try db.savepoint { try change(db) }
                     } catch {
                         failures[index] = error
                         continue
@@ -93,18 +90,22 @@ public final class AuditLog: Sendable {
                 events += request.events
             }
             guard !events.isEmpty else { return failures }
-            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+            // One chain, whichever server appends: writers take turns (a no-op on SQLite).
+            try db.lock(.auditChain)
+            // One chain, whichever server appends: writers take turns (a no-op on SQLite).
+            try db.lock(.auditChain)
+            let last = try db.fetchOne("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
             var seq: Int64 = last?["seq"] ?? 0
             var previous: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? AuditEntry.genesisHash
             let occurredAt = AuditClock.now()
-            let insert = try db.cachedStatement(sql: """
+            let insert = """
                 INSERT INTO audit_entry (seq, occurred_at, actor_kind, actor_id, action, customer_id, purpose, fields, outcome, reasons, policy_version, request_id, prev_hash, hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+                """
             for event in events {
                 seq += 1
                 let hash = AuditEntry.chainHash(previous: previous, seq: seq, occurredAt: occurredAt, event: event)
-                try insert.execute(arguments: [
+                try db.execute(insert, [
                     seq, occurredAt, event.actor.kind.rawValue, event.actor.id, event.action, event.customerID, event.purpose,
                     event.fields.joined(separator: ","), event.outcome, event.reasons.joined(separator: ","), event.policyVersion,
                     event.requestID, Data(previous), Data(hash),
@@ -112,9 +113,7 @@ public final class AuditLog: Sendable {
                 previous = hash
             }
             let mac = try AuditCheckpoint.mac(seq: seq, entryHash: previous, signedAt: occurredAt, key: checkpointKey)
-            try db.execute(
-                sql: "INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac) VALUES (?, ?, ?, ?)",
-                arguments: [seq, Data(previous), occurredAt, Data(mac)])
+            try db.execute("INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac) VALUES (?, ?, ?, ?)", [seq, Data(previous), occurredAt, Data(mac)])
             return failures
         }
     }
@@ -135,7 +134,7 @@ final class ChangeResult<T: Sendable>: Sendable {
 final class AuditQueue: Sendable {
     struct Request: Sendable {
         var events: [AuditEvent]
-        var change: (@Sendable (Database) throws -> Void)?
+        var change: (@Sendable (any StorageConnection) throws -> Void)?
         var continuation: CheckedContinuation<Void, any Error>
     }
 

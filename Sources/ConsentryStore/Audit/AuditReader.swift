@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Queries over the audit trail: a customer's access history for the dashboard, officers'
 /// searches, and the recipients of a customer's data for the access report. Reads only.
@@ -49,23 +49,21 @@ public struct AuditReader: Sendable {
 
     /// Matching entries, newest first, and how many match in all.
     public func entries(_ filter: Filter, offset: Int, limit: Int) async throws -> (total: Int, entries: [Entry]) {
-        var conditions = ["1"]
-        var arguments: StatementArguments = []
-        if let customer = filter.customerID { conditions.append("customer_id = ?"); arguments += [customer] }
-        if let kind = filter.actorKind { conditions.append("actor_kind = ?"); arguments += [kind.rawValue] }
-        if let id = filter.actorID { conditions.append("actor_id = ?"); arguments += [id] }
-        if let purpose = filter.purpose { conditions.append("purpose = ?"); arguments += [purpose] }
+        var conditions = ["1 = 1"]
+        var arguments: [(any SQLValueConvertible)?] = []
+        if let customer = filter.customerID { conditions.append("customer_id = ?"); arguments.append(contentsOf: [customer]) }
+        if let kind = filter.actorKind { conditions.append("actor_kind = ?"); arguments.append(contentsOf: [kind.rawValue]) }
+        if let id = filter.actorID { conditions.append("actor_id = ?"); arguments.append(contentsOf: [id]) }
+        if let purpose = filter.purpose { conditions.append("purpose = ?"); arguments.append(contentsOf: [purpose]) }
         // occurred_at is ISO 8601 UTC text with milliseconds: text order is time order.
-        if let from = filter.from { conditions.append("occurred_at >= ?"); arguments += [AuditClock.format(from)] }
-        if let to = filter.to { conditions.append("occurred_at < ?"); arguments += [AuditClock.format(to)] }
+        if let from = filter.from { conditions.append("occurred_at >= ?"); arguments.append(contentsOf: [AuditClock.format(from)]) }
+        if let to = filter.to { conditions.append("occurred_at < ?"); arguments.append(contentsOf: [AuditClock.format(to)]) }
         if filter.disclosuresOnly { conditions.append("outcome IN ('permitted', 'partial')") }
         let whereClause = conditions.joined(separator: " AND ")
         let finalArguments = arguments
-        return try await database.writer.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_entry WHERE \(whereClause)", arguments: finalArguments)!
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM audit_entry WHERE \(whereClause) ORDER BY seq DESC LIMIT ? OFFSET ?",
-                arguments: finalArguments + [limit, offset])
+        return try await database.read { db in
+            let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE \(whereClause)", finalArguments)!
+            let rows = try db.fetchAll("SELECT * FROM audit_entry WHERE \(whereClause) ORDER BY seq DESC LIMIT ? OFFSET ?", finalArguments + [limit, offset])
             return (total, rows.map { row in
                 Entry(
                     seq: row["seq"], occurredAt: row["occurred_at"],
@@ -89,17 +87,14 @@ public struct AuditReader: Sendable {
     }
 
     public func recipients(customerID: String) async throws -> [Recipient] {
-        try await database.writer.read { db in
+        try await database.read { db in
             // SQLite groups the entries (a module reads the same field list over and over), so
             // Swift only merges a few groups: 10,000 entries cost milliseconds, not a row loop.
-            let groups = try Row.fetchAll(
-                db,
-                sql: """
+            let groups = try db.fetchAll("""
                     SELECT actor_id, purpose, fields, COUNT(*) AS n, MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM audit_entry
                     WHERE customer_id = ? AND actor_kind = 'module' AND outcome IN ('permitted', 'partial')
                     GROUP BY actor_id, purpose, fields ORDER BY MIN(seq)
-                    """,
-                arguments: [customerID])
+                    """, [customerID])
             var merged: [String: (recipient: Recipient, fields: Set<String>)] = [:]
             var order: [String] = []
             for group in groups {

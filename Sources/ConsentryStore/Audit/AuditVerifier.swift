@@ -1,6 +1,6 @@
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Checks the audit trail end to end: sequence, chain, every entry's hash, every checkpoint's
 /// signature, and that the last checkpoint covers the last entry.
@@ -52,9 +52,9 @@ public struct AuditVerifier: Sendable {
     ///   contain that entry unchanged.
     public func verify(expectedHead: (seq: Int64, hash: String)? = nil) async throws -> Report {
         let key = keys.current.auditCheckpointKey
-        return try await database.writer.read { db in
+        return try await database.read { db in
             var checkpoints: [(seq: Int64, hash: [UInt8], signedAt: String, mac: [UInt8])] = []
-            for row in try Row.fetchAll(db, sql: "SELECT seq, entry_hash, signed_at, mac FROM audit_checkpoint ORDER BY seq") {
+            for row in try db.fetchAll("SELECT seq, entry_hash, signed_at, mac FROM audit_checkpoint ORDER BY seq") {
                 checkpoints.append((row["seq"], Array(row["entry_hash"] as Data), row["signed_at"], Array(row["mac"] as Data)))
             }
             var problem: Problem?
@@ -71,8 +71,7 @@ public struct AuditVerifier: Sendable {
             var previous = AuditEntry.genesisHash
             var headHash: [UInt8] = []
             var expectedHeadFound = false
-            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit_entry ORDER BY seq")
-            while let row = try cursor.next() {
+            try db.forEach("SELECT * FROM audit_entry ORDER BY seq", []) { row in
                 let seq: Int64 = row["seq"]
                 let stored = Array(row["hash"] as Data)
                 if seq != expected { flag(expected, .missing, "entries \(expected)...\(seq - 1) are missing") }

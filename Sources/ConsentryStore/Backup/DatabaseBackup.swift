@@ -1,5 +1,7 @@
 import ConsentryCore
 import Foundation
+import ConsentrySQLite
+import ConsentryStorage
 import GRDB
 
 /// Online backups and restores that never bring an erased customer back.
@@ -21,14 +23,19 @@ public enum DatabaseBackup {
     /// Writes a consistent copy of `database` to a new file at `path` (mode 0600).
     /// - Returns: the size of the copy in bytes.
     public static func create(from database: AppDatabase, to path: String) throws -> Int {
+        guard let engine = database.engine as? SQLiteEngine else {
+            throw StoreError(
+                code: "backup_unsupported",
+                message: "`consentry backup` copies a SQLite installation; back PostgreSQL up with its own tools (pg_dump, base backups with WAL archiving) and keep the erasure ledger beside them")
+        }
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError(code: "backup_exists", message: "\(path) already exists; choose a new file")
         }
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw StoreError(code: "backup_unwritable", message: "cannot create \(path)")
         }
-        let destination = try DatabaseQueue(path: path, configuration: AppDatabase.makeConfiguration())
-        try database.writer.backup(to: destination)
+        let destination = try DatabaseQueue(path: path, configuration: SQLiteEngine.makeConfiguration())
+        try engine.writer.backup(to: destination)
         try destination.close()
         return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
@@ -46,14 +53,14 @@ public enum DatabaseBackup {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: staging)
         var report = RestoreReport(reapplied: [], alreadyErased: 0, unknownCustomers: 0)
         do {
-            let pool = try DatabasePool(path: staging, configuration: AppDatabase.makeConfiguration())
-            let database = try AppDatabase(pool)
+            let engine = try SQLiteEngine.open(path: staging)
+            let database = AppDatabase(engine: engine)
             let keys = try await KeyProvider.load(source: directory.keySource, database: database)
             let eraser = CustomerEraser(database: database, keys: keys, ledger: ledger, policy: { policy })
             for entry in try ledger.entries() {
-                let state = try await database.writer.read { db in
-                    (exists: try Int.fetchOne(db, sql: "SELECT 1 FROM customer WHERE id = ?", arguments: [entry.customerId]) != nil,
-                     erased: try Int.fetchOne(db, sql: "SELECT 1 FROM erasure_tombstone WHERE customer_id = ?", arguments: [entry.customerId]) != nil)
+                let state = try await database.read { db in
+                    (exists: try db.fetchValue(Int.self, "SELECT 1 FROM customer WHERE id = ?", [entry.customerId]) != nil,
+                     erased: try db.fetchValue(Int.self, "SELECT 1 FROM erasure_tombstone WHERE customer_id = ?", [entry.customerId]) != nil)
                 }
                 if state.erased { report.alreadyErased += 1; continue }
                 guard state.exists else { report.unknownCustomers += 1; continue }
@@ -64,8 +71,8 @@ public enum DatabaseBackup {
             }
             try await database.recordOperatorEvent(
                 action: "restore", detail: "restored from a backup; re-applied \(report.reapplied.count) erasures from the ledger")
-            try await database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
-            try pool.close()
+            try await engine.discardOldPageImages()
+            try engine.close()
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
             throw error

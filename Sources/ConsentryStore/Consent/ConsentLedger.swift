@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Consent history (append-only) and the current state derived from it.
 ///
@@ -19,7 +19,7 @@ public struct ConsentLedger: Sendable {
     /// - Throws: `StoreError` for an unknown customer or a purpose-less consent event.
     @discardableResult
     public func record(_ events: [ConsentEvent]) async throws -> [Int64] {
-        try await database.writer.write { db in
+        try await database.write { db in
             try events.map { try Self.record($0, db) }
         }
     }
@@ -28,27 +28,24 @@ public struct ConsentLedger: Sendable {
     /// consent change without its receipt, nor a receipt for a change that did not happen.
     @discardableResult
     public func record(_ event: ConsentEvent, receipt: StoredReceipt) async throws -> Int64 {
-        try await database.writer.write { db in
+        try await database.write { db in
             let id = try Self.record(event, db)
-            try db.execute(
-                sql: "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [receipt.id, event.customerID, id, event.purpose, receipt.issuedAt, receipt.jws])
+            try db.execute("INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)", [receipt.id, event.customerID, id, event.purpose, receipt.issuedAt, receipt.jws])
             return id
         }
     }
 
     /// The customer's receipts, newest first.
     public func receipts(customerID: String) async throws -> [StoredReceipt] {
-        try await database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT id, purpose, issued_at, jws FROM consent_receipt WHERE customer_id = ? ORDER BY issued_at DESC, id DESC",
-                             arguments: [customerID]).map { StoredReceipt(id: $0["id"], purpose: $0["purpose"], issuedAt: $0["issued_at"], jws: $0["jws"]) }
+        try await database.read { db in
+            try db.fetchAll("SELECT id, purpose, issued_at, jws FROM consent_receipt WHERE customer_id = ? ORDER BY issued_at DESC, id DESC", [customerID]).map { StoredReceipt(id: $0["id"], purpose: $0["purpose"], issuedAt: $0["issued_at"], jws: $0["jws"]) }
         }
     }
 
     /// The consent history of one customer, oldest first (by when it happened).
     public func history(customerID: String) async throws -> [ConsentEvent] {
-        try await database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM consent_event WHERE customer_id = ? ORDER BY occurred_at, id", arguments: [customerID]).compactMap { row in
+        try await database.read { db in
+            try db.fetchAll("SELECT * FROM consent_event WHERE customer_id = ? ORDER BY occurred_at, id", [customerID]).compactMap { row in
                 guard let kind = ConsentEvent.Kind(rawValue: row["kind"]), let channel = ConsentEvent.Channel(rawValue: row["channel"]),
                     let by = ConsentEvent.ExpressedBy(rawValue: row["actor_kind"])
                 else { return nil }
@@ -63,47 +60,43 @@ public struct ConsentLedger: Sendable {
     /// Records `event` and folds it into the current state. The state follows the latest
     /// event by time, not by arrival, so a migration file in any order derives the same state.
     @discardableResult
-    static func record(_ event: ConsentEvent, _ db: Database) throws -> Int64 {
+    static func record(_ event: ConsentEvent, _ db: any StorageConnection) throws -> Int64 {
         // Cached statements throughout: this runs once per consent change, inside the writer.
-        guard try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM customer WHERE id = ?"), arguments: [event.customerID]) != nil else {
+        guard try db.fetchValue(Int.self, "SELECT 1 FROM customer WHERE id = ?", [event.customerID]) != nil else {
             throw StoreError(code: "unknown_customer", message: "no customer with this id")
         }
         if event.kind.needsPurpose, event.purpose == nil {
             throw StoreError(code: "purpose_required", message: "a \(event.kind.rawValue) event needs a purpose")
         }
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO consent_event (customer_id, purpose, kind, occurred_at, recorded_at, channel, actor_kind, actor_id, notice_version, expires_at, evidence)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
-            event.expressedBy.rawValue, event.actorID, event.noticeVersion, event.expiresAt, event.evidence,
-        ])
-        let eventID = db.lastInsertedRowID
+        let eventID = try db.fetchValue(
+            Int64.self,
+            """
+            INSERT INTO consent_event (customer_id, purpose, kind, occurred_at, recorded_at, channel, actor_kind, actor_id, notice_version, expires_at, evidence)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """,
+            [
+                event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
+                event.expressedBy.rawValue, event.actorID, event.noticeVersion, event.expiresAt, event.evidence,
+            ]) ?? 0
         switch event.kind {
         case .given, .refused, .withdrawn:
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO consent_state (customer_id, purpose, status, since, expires_at, notice_version) VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(customer_id, purpose) DO UPDATE SET status = excluded.status, since = excluded.since,
-                        expires_at = excluded.expires_at, notice_version = excluded.notice_version
-                    WHERE consent_state.since IS NULL OR excluded.since >= consent_state.since
-                    """
-            ).execute(arguments: [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, event.expiresAt, event.noticeVersion])
-        case .objection, .objectionWithdrawn:
             try db.execute(
-                sql: """
+                """
+                INSERT INTO consent_state (customer_id, purpose, status, since, expires_at, notice_version) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(customer_id, purpose) DO UPDATE SET status = excluded.status, since = excluded.since,
+                    expires_at = excluded.expires_at, notice_version = excluded.notice_version
+                WHERE consent_state.since IS NULL OR excluded.since >= consent_state.since
+                """,
+                [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, event.expiresAt, event.noticeVersion])
+        case .objection, .objectionWithdrawn:
+            try db.execute("""
                     INSERT INTO consent_state (customer_id, purpose, objection) VALUES (?, ?, ?)
                     ON CONFLICT(customer_id, purpose) DO UPDATE SET objection = excluded.objection
-                    """,
-                arguments: [event.customerID, event.purpose, event.kind == .objection])
+                    """, [event.customerID, event.purpose, event.kind == .objection])
         case .restriction:
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO processing_restriction (customer_id, since) VALUES (?, ?)",
-                arguments: [event.customerID, event.occurredAt])
+            try db.execute("INSERT INTO processing_restriction (customer_id, since) VALUES (?, ?) ON CONFLICT DO NOTHING", [event.customerID, event.occurredAt])
         case .restrictionLifted:
-            try db.execute(sql: "DELETE FROM processing_restriction WHERE customer_id = ?", arguments: [event.customerID])
+            try db.execute("DELETE FROM processing_restriction WHERE customer_id = ?", [event.customerID])
         }
         return eventID
     }
@@ -111,15 +104,15 @@ public struct ConsentLedger: Sendable {
     /// A page of customer ids in id order, and how many there are: the privacy profiles a
     /// module may list.
     public func customerIDs(offset: Int, limit: Int) async throws -> (total: Int, ids: [String]) {
-        try await database.writer.read { db in
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE erased_at IS NULL") ?? 0
-            return (total, try String.fetchAll(db, sql: "SELECT id FROM customer WHERE erased_at IS NULL ORDER BY id LIMIT ? OFFSET ?", arguments: [limit, offset]))
+        try await database.read { db in
+            let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer WHERE erased_at IS NULL") ?? 0
+            return (total, try db.fetchColumn(String.self, "SELECT id FROM customer WHERE erased_at IS NULL ORDER BY id LIMIT ? OFFSET ?", [limit, offset]))
         }
     }
 
     /// One customer's privacy state and party type, or `nil` for an unknown id.
     public func privacyState(customerID: String) async throws -> (state: CustomerPrivacyState, partyType: PartyType)? {
-        try await database.writer.read { db in
+        try await database.read { db in
             guard let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first,
                 let type = PartyType(rawValue: record.partyType), let state = try Self.privacyStates(for: [record], db)[customerID]
             else { return nil }
@@ -128,7 +121,7 @@ public struct ConsentLedger: Sendable {
     }
 
     /// The privacy state of each customer row, read in the caller's transaction.
-    static func privacyStates(for records: [CustomerRecord], _ db: Database) throws -> [String: CustomerPrivacyState] {
+    static func privacyStates(for records: [CustomerRecord], _ db: any StorageConnection) throws -> [String: CustomerPrivacyState] {
         guard !records.isEmpty else { return [:] }
         var states: [String: CustomerPrivacyState] = [:]
         for record in records {
@@ -137,20 +130,17 @@ public struct ConsentLedger: Sendable {
                 relationshipEndedAt: record.relationshipEndedAt, erasedAt: record.erasedAt)
         }
         // Cached statements, one execution per customer: cheaper than compiling IN (...) per call.
-        let consents = try db.cachedStatement(
-            sql: "SELECT purpose, status, since, expires_at, notice_version, objection FROM consent_state WHERE customer_id = ?")
-        let restriction = try db.cachedStatement(sql: "SELECT 1 FROM processing_restriction WHERE customer_id = ?")
         for record in records {
             let id = record.id
-            let rows = try Row.fetchCursor(consents, arguments: [id])
-            while let row = try rows.next() {
+            let rows = try db.fetchAll("SELECT purpose, status, since, expires_at, notice_version, objection FROM consent_state WHERE customer_id = ?", [id])
+            for row in rows {
                 let purpose: String = row["purpose"]
                 if let status = (row["status"] as String?).flatMap(ConsentStatus.init(rawValue:)), let since: Date = row["since"] {
                     states[id]?.consents[purpose] = ConsentState(status: status, since: since, expiresAt: row["expires_at"], noticeVersion: row["notice_version"])
                 }
                 if row["objection"] as Bool { states[id]?.objections.insert(purpose) }
             }
-            if try Int.fetchOne(restriction, arguments: [id]) != nil { states[id]?.restricted = true }
+            if try db.fetchValue(Int.self, "SELECT 1 FROM processing_restriction WHERE customer_id = ?", [id]) != nil { states[id]?.restricted = true }
         }
         return states
     }

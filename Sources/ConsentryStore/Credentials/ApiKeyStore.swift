@@ -1,6 +1,6 @@
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 import Synchronization
 
 /// API keys of modules, operators and officers.
@@ -31,21 +31,19 @@ public final class ApiKeyStore: Sendable {
         let id = try SecureRandom.bytes(6).hexString
         let secret = Self.base64url(try SecureRandom.bytes(32))
         let info = ApiKeyInfo(id: id, principal: principal, label: label, createdAt: Self.wholeSeconds(Date()), revokedAt: nil)
-        try await database.writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO api_key (id, principal_kind, principal_id, secret_hash, label, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [id, principal.kind.rawValue, principal.id, Data(SHA256.hash(Array(secret.utf8))), label, info.createdAt])
+        try await database.write { db in
+            try db.execute("INSERT INTO api_key (id, principal_kind, principal_id, secret_hash, label, created_at) VALUES (?, ?, ?, ?, ?, ?)", [id, principal.kind.rawValue, principal.id, Data(SHA256.hash(Array(secret.utf8))), label, info.createdAt])
         }
         return ("csk_\(id)_\(secret)", info)
     }
 
     public func list(kind: Principal.Kind? = nil, includeRevoked: Bool = true) async throws -> [ApiKeyInfo] {
-        try await database.writer.read { db in
+        try await database.read { db in
             var sql = "SELECT id, principal_kind, principal_id, label, created_at, revoked_at FROM api_key WHERE 1"
-            var arguments: StatementArguments = []
+            var arguments: [(any SQLValueConvertible)?] = []
             if let kind { sql += " AND principal_kind = ?"; arguments += [kind.rawValue] }
             if !includeRevoked { sql += " AND revoked_at IS NULL" }
-            return try Row.fetchAll(db, sql: sql + " ORDER BY created_at, id", arguments: arguments).compactMap { row in
+            return try db.fetchAll(sql + " ORDER BY created_at, id", arguments).compactMap { row in
                 guard let kind = Principal.Kind(rawValue: row["principal_kind"]) else { return nil }
                 return ApiKeyInfo(
                     id: row["id"], principal: Principal(kind: kind, id: row["principal_id"]), label: row["label"],
@@ -60,8 +58,8 @@ public final class ApiKeyStore: Sendable {
     public func revoke(_ idOrToken: String) async throws -> ApiKeyInfo? {
         let id = Self.parse(idOrToken)?.id ?? idOrToken
         let now = Self.wholeSeconds(Date())
-        try await database.writer.write { db in
-            try db.execute(sql: "UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, id])
+        try await database.write { db in
+            try db.execute("UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now, id])
         }
         _ = cache.withLock { $0.removeValue(forKey: id) }
         return try await list().first { $0.id == id }
@@ -76,8 +74,8 @@ public final class ApiKeyStore: Sendable {
         if let cached = cache.withLock({ $0[id] }), now - cached.checkedAt < cacheLifetime {
             return ConstantTime.equals(cached.secretHash, presented) ? cached.principal : nil
         }
-        let row = try await database.writer.read { db in
-            try Row.fetchOne(db, sql: "SELECT principal_kind, principal_id, secret_hash, revoked_at FROM api_key WHERE id = ?", arguments: [id])
+        let row = try await database.read { db in
+            try db.fetchOne("SELECT principal_kind, principal_id, secret_hash, revoked_at FROM api_key WHERE id = ?", [id])
                 .map { row -> (String, String, Data, Bool) in
                     (row["principal_kind"], row["principal_id"], row["secret_hash"], (row["revoked_at"] as Date?) != nil)
                 }

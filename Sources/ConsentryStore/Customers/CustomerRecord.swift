@@ -1,11 +1,9 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// A row of `customer`: the plain administrative columns, the wrapped DEK and the sealed fields.
-struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
-    static let databaseTableName = "customer"
-
+struct CustomerRecord: Sendable {
     var id: String
     var externalId: String?
     var partyType: String
@@ -19,30 +17,12 @@ struct CustomerRecord: Codable, FetchableRecord, TableRecord, Sendable {
     var relationshipEndedAt: Date?
     /// Set by erasure: only fields under a legal hold remain, under a new data key.
     var erasedAt: Date?
-
-    enum CodingKeys: String, CodingKey {
-        case id, status, version
-        case externalId = "external_id"
-        case partyType = "party_type"
-        case createdAt = "created_at"
-        case updatedAt = "updated_at"
-        case wrappedDek = "wrapped_dek"
-        case kekVersion = "kek_version"
-        case sealedFields = "sealed_fields"
-        case relationshipEndedAt = "relationship_ended_at"
-        case erasedAt = "erased_at"
-    }
-
-    enum Columns {
-        static let id = Column(CodingKeys.id)
-        static let externalId = Column(CodingKeys.externalId)
-    }
 }
 
 extension CustomerRecord {
     /// Reads the columns by position-independent name without the Codable machinery, which
     /// costs more than the query itself on the read path.
-    init(row: Row) throws {
+    init(row: SQLRow) {
         id = row["id"]
         externalId = row["external_id"]
         partyType = row["party_type"]
@@ -63,4 +43,12 @@ struct BlindIndexRecord: Sendable {
     var field: String
     var digest: Data
     var customerId: String
+
+    static let insert = "INSERT INTO blind_index (field, digest, customer_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"
+}
+
+extension StorageConnection {
+    func fetchCustomerRecords(_ sql: String, _ arguments: [(any SQLValueConvertible)?] = []) throws -> [CustomerRecord] {
+        try fetchAll(sql, arguments).map(CustomerRecord.init(row:))
+    }
 }

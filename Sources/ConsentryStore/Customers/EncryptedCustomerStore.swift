@@ -1,7 +1,7 @@
 import ConsentryCore
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// The customer repository over SQLite, where every personal field is a separate AES-256-GCM
 /// ciphertext under the customer's own data key, bound to customer id and field path.
@@ -26,9 +26,9 @@ public struct EncryptedCustomerStore: CustomerRepository {
     public func create(_ draft: CustomerDraft) async throws -> Customer {
         try CustomerValidator(today: now()).validate(draft)
         let references = draft.profile.relatedParty.compactMap(\.externalId)
-        let known = try await database.writer.read { db in try Self.customerIDs(forExternalIDs: references, db) }
+        let known = try await database.read { db in try Self.customerIDs(forExternalIDs: references, db) }
         let sealed = try seal(draft, id: Self.newID(), resolvingWith: known, keys: keys.current)
-        try await database.writer.write { db in
+        try await database.write { db in
             guard try sealed.insert(db) else { throw StoreError.duplicateExternalId() }
         }
         return sealed.customer
@@ -44,14 +44,14 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// - Throws: `ValidationError`, `StoreError.versionConflict()` or `StoreError.notFound()`.
     public func update(id: String, expectedVersion: Int, to draft: CustomerDraft) async throws -> Customer {
         let update = try await prepareUpdate(id: id, expectedVersion: expectedVersion, to: draft)
-        return try await database.writer.write { db in try update.apply(db) }
+        return try await database.write { db in try update.apply(db) }
     }
 
     /// Validates and encrypts an update outside any transaction; `apply` writes it.
     public func prepareUpdate(id: String, expectedVersion: Int, to draft: CustomerDraft) async throws -> PreparedUpdate {
         try CustomerValidator(today: now()).validate(draft)
         let references = draft.profile.relatedParty.compactMap(\.externalId)
-        let known = try await database.writer.read { db in try Self.customerIDs(forExternalIDs: references, db) }
+        let known = try await database.read { db in try Self.customerIDs(forExternalIDs: references, db) }
         let sealed = try seal(draft, id: id, resolvingWith: known, keys: keys.current)
         return PreparedUpdate(sealed: sealed, expectedVersion: expectedVersion, ended: draft.status == .inactive || draft.status == .closed)
     }
@@ -66,25 +66,22 @@ public struct EncryptedCustomerStore: CustomerRepository {
         var timestamp: Date { sealed.record.updatedAt }
 
         /// - Throws: `StoreError.versionConflict()` or `StoreError.notFound()`.
-        func apply(_ db: Database) throws -> Customer {
+        func apply(_ db: any StorageConnection) throws -> Customer {
             let id = sealed.record.id
             let timestamp = sealed.record.updatedAt
-            guard let row = try Row.fetchOne(db, sql: "SELECT version, created_at, relationship_ended_at, erased_at FROM customer WHERE id = ?", arguments: [id]) else {
+            guard let row = try db.fetchOne("SELECT version, created_at, relationship_ended_at, erased_at FROM customer WHERE id = ?\(db.dialect.forUpdate)", [id]) else {
                 throw StoreError.notFound()
             }
             guard row["version"] as Int == expectedVersion else { throw StoreError.versionConflict() }
             guard row["erased_at"] as Date? == nil else { throw StoreError.erased() }
             let createdAt: Date = row["created_at"]
             let endedAt: Date? = ended ? (row["relationship_ended_at"] as Date? ?? timestamp) : nil
-            try db.execute(
-                sql: """
+            try db.execute("""
                     UPDATE customer SET status = ?, version = version + 1, updated_at = ?, wrapped_dek = ?, kek_version = ?,
                         sealed_fields = ?, relationship_ended_at = ? WHERE id = ?
-                    """,
-                arguments: [sealed.record.status, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
-            try db.execute(sql: "DELETE FROM blind_index WHERE customer_id = ?", arguments: [id])
-            let indexStatement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO blind_index (field, digest, customer_id) VALUES (?, ?, ?)")
-            for index in sealed.indexes { try indexStatement.execute(arguments: [index.field, index.digest, index.customerId]) }
+                    """, [sealed.record.status, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
+            try db.execute("DELETE FROM blind_index WHERE customer_id = ?", [id])
+            for index in sealed.indexes { try db.execute(BlindIndexRecord.insert, [index.field, index.digest, index.customerId]) }
             var customer = sealed.customer
             customer.version = expectedVersion + 1
             customer.createdAt = createdAt
@@ -102,18 +99,19 @@ public struct EncryptedCustomerStore: CustomerRepository {
         /// Inserts the rows unless a customer with the same externalId exists.
         /// - Returns: `false` when skipped because of the externalId.
         @discardableResult
-        func insert(_ db: Database) throws -> Bool {
+        func insert(_ db: any StorageConnection) throws -> Bool {
             // Cached raw statements: the Codable record path costs several times more per row.
-            try db.cachedStatement(sql: """
+            let inserted = try db.execute(
+                """
                 INSERT INTO customer (id, external_id, party_type, status, version, created_at, updated_at, wrapped_dek, kek_version, sealed_fields)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(external_id) DO NOTHING
-                """).execute(arguments: [
+                """,
+                [
                     record.id, record.externalId, record.partyType, record.status, record.version,
                     record.createdAt, record.updatedAt, record.wrappedDek, record.kekVersion, record.sealedFields,
                 ])
-            guard db.changesCount == 1 else { return false }
-            let indexStatement = try db.cachedStatement(sql: "INSERT OR IGNORE INTO blind_index (field, digest, customer_id) VALUES (?, ?, ?)")
-            for index in indexes { try indexStatement.execute(arguments: [index.field, index.digest, index.customerId]) }
+            guard inserted == 1 else { return false }
+            for index in indexes { try db.execute(BlindIndexRecord.insert, [index.field, index.digest, index.customerId]) }
             return true
         }
     }
@@ -156,16 +154,15 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// The customer, decrypted; `nil` for an unknown or erased one (what an erasure keeps
     /// under a legal hold is read through the guarded reader, for the purposes that hold it).
     public func customer(id: String) async throws -> Customer? {
-        let rows = try await database.writer.read { db in try Self.fetchSealed(ids: [id], db) }
+        let rows = try await database.read { db in try Self.fetchSealed(ids: [id], db) }
         return try await open(rows.filter { $0.erasedAt == nil }).first
     }
 
     public func customers(where field: BlindIndexField, equals value: String) async throws -> [Customer] {
         let normalized = field.normalize(value)
         let digest = Data(try keys.current.digest(field, normalizedValue: normalized))
-        let rows = try await database.writer.read { db in
-            let ids = try String.fetchAll(
-                db, sql: "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ?", arguments: [field.rawValue, digest])
+        let rows = try await database.read { db in
+            let ids = try db.fetchColumn(String.self, "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ?", [field.rawValue, digest])
             return try Self.fetchSealed(ids: ids, db).filter { $0.erasedAt == nil }
         }
         // Truncated digests collide by design: keep only the candidates whose decrypted value matches.
@@ -174,14 +171,13 @@ public struct EncryptedCustomerStore: CustomerRepository {
 
     /// Customers held, erased ones not counted.
     public func count() async throws -> Int {
-        try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE erased_at IS NULL") ?? 0 }
+        try await database.read { db in try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer WHERE erased_at IS NULL") ?? 0 }
     }
 
     /// Customers in id order after `afterID`, for streaming exports without loading everyone.
     public func page(after afterID: String?, limit: Int) async throws -> [Customer] {
-        let rows = try await database.writer.read { db in
-            let ids = try String.fetchAll(
-                db, sql: "SELECT id FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", arguments: [afterID ?? "", limit])
+        let rows = try await database.read { db in
+            let ids = try db.fetchColumn(String.self, "SELECT id FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", [afterID ?? "", limit])
             return try Self.fetchSealed(ids: ids, db)
         }
         return try await open(rows)
@@ -190,10 +186,9 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// Fetches customers, preserving the order of `ids`: one cached primary-key statement
     /// run per id, which is several times cheaper than compiling an `IN (...)` query for
     /// each call on the guarded read path (measured with Benchmarks/api.sh).
-    static func fetchSealed(ids: [String], _ db: Database) throws -> [CustomerRecord] {
+    static func fetchSealed(ids: [String], _ db: any StorageConnection) throws -> [CustomerRecord] {
         guard !ids.isEmpty else { return [] }
-        let statement = try db.cachedStatement(sql: "SELECT * FROM customer WHERE id = ?")
-        return try ids.compactMap { id in try CustomerRecord.fetchOne(statement, arguments: [id]) }
+        return try ids.compactMap { id in try db.fetchOne("SELECT * FROM customer WHERE id = ?", [id]).map(CustomerRecord.init(row:)) }
     }
 
     /// Decrypts stored customers, reloading the KEKs once if one was rotated meanwhile.
@@ -224,12 +219,10 @@ public struct EncryptedCustomerStore: CustomerRepository {
             createdAt: record.createdAt, updatedAt: record.updatedAt, profile: profile)
     }
 
-    static func customerIDs(forExternalIDs externalIDs: [String], _ db: Database) throws -> [String: String] {
+    static func customerIDs(forExternalIDs externalIDs: [String], _ db: any StorageConnection) throws -> [String: String] {
         guard !externalIDs.isEmpty else { return [:] }
-        let rows = try Row.fetchAll(
-            db, CustomerRecord.select(CustomerRecord.Columns.id, CustomerRecord.Columns.externalId)
-                .filter(externalIDs.contains(CustomerRecord.Columns.externalId)))
-        return Dictionary(rows.map { (row: Row) in (row["external_id"] as String, row["id"] as String) }, uniquingKeysWith: { a, _ in a })
+        let rows = try db.fetchAll("SELECT id, external_id FROM customer WHERE external_id IN (\(db.placeholders(externalIDs.count)))", externalIDs)
+        return Dictionary(rows.map { (row: SQLRow) in (row["external_id"] as String, row["id"] as String) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// A UUIDv7 (RFC 9562): time-ordered, so new customers append to the primary-key and

@@ -1,7 +1,7 @@
 import ConsentryCore
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Reads customers for a decision: one database read fetches the rows and the consent state
 /// they need, the caller's decision says which fields may leave, and only those are decrypted.
@@ -18,7 +18,7 @@ public struct GuardedCustomerReader: Sendable {
 
     /// Customers by id, in the order given; unknown ids are left out.
     public func read(ids: [String], decide: Decide) async throws -> [Disclosure] {
-        let (records, states) = try await database.writer.read { db in
+        let (records, states) = try await database.read { db in
             let records = try EncryptedCustomerStore.fetchSealed(ids: ids, db)
             return (records, try ConsentLedger.privacyStates(for: records, db))
         }
@@ -29,9 +29,8 @@ public struct GuardedCustomerReader: Sendable {
     public func search(_ field: BlindIndexField, value: String, decide: Decide) async throws -> [Disclosure] {
         let normalized = field.normalize(value)
         let digest = Data(try keys.current.digest(field, normalizedValue: normalized))
-        let (records, states) = try await database.writer.read { db in
-            let ids = try String.fetchAll(
-                db, sql: "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ? ORDER BY customer_id", arguments: [field.rawValue, digest])
+        let (records, states) = try await database.read { db in
+            let ids = try db.fetchColumn(String.self, "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ? ORDER BY customer_id", [field.rawValue, digest])
             let records = try EncryptedCustomerStore.fetchSealed(ids: ids, db)
             return (records, try ConsentLedger.privacyStates(for: records, db))
         }
@@ -44,13 +43,12 @@ public struct GuardedCustomerReader: Sendable {
 
     /// A page of all customers in id order, and how many there are in all.
     public func list(offset: Int, limit: Int, partyType: PartyType? = nil, decide: Decide) async throws -> (total: Int, items: [Disclosure]) {
-        let (total, records, states) = try await database.writer.read { db in
+        let (total, records, states) = try await database.read { db in
             // Erased customers are not listed: what a legal hold keeps is read by id only.
             let filter = partyType == nil ? " WHERE erased_at IS NULL" : " WHERE erased_at IS NULL AND party_type = ?"
-            let typeArgument: StatementArguments = partyType.map { [$0.rawValue] } ?? []
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer" + filter, arguments: typeArgument)!
-            let records = try CustomerRecord.fetchAll(
-                db, sql: "SELECT * FROM customer\(filter) ORDER BY id LIMIT ? OFFSET ?", arguments: typeArgument + [limit, offset])
+            let typeArgument: [(any SQLValueConvertible)?] = partyType.map { [$0.rawValue] } ?? []
+            let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer" + filter, typeArgument)!
+            let records = try db.fetchCustomerRecords("SELECT * FROM customer\(filter) ORDER BY id LIMIT ? OFFSET ?", typeArgument + [limit, offset])
             return (total, records, try ConsentLedger.privacyStates(for: records, db))
         }
         return (total, try await disclose(records, states: states, decide: decide))
@@ -69,19 +67,17 @@ public struct GuardedCustomerReader: Sendable {
         let scan = max(limit, 100)
         while items.count < limit {
             let from = after
-            let (records, states) = try await database.writer.read { db in
+            let (records, states) = try await database.read { db in
                 let records: [CustomerRecord]
                 if purpose.legalBasis == .consent {
-                    records = try CustomerRecord.fetchAll(
-                        db, sql: """
+                    records = try db.fetchCustomerRecords("""
                             SELECT customer.* FROM consent_state JOIN customer ON customer.id = consent_state.customer_id
                             WHERE consent_state.purpose = ? AND consent_state.status = 'given' AND consent_state.customer_id > ?
                               AND customer.erased_at IS NULL
                             ORDER BY consent_state.customer_id LIMIT ?
-                            """, arguments: [purpose.id, from, scan])
+                            """, [purpose.id, from, scan])
                 } else {
-                    records = try CustomerRecord.fetchAll(
-                        db, sql: "SELECT * FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", arguments: [from, scan])
+                    records = try db.fetchCustomerRecords("SELECT * FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", [from, scan])
                 }
                 return (records, try ConsentLedger.privacyStates(for: records, db))
             }

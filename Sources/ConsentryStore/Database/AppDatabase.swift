@@ -1,258 +1,27 @@
+import ConsentryStorage
 import Foundation
-import GRDB
 
-/// The one gateway to Consentry's SQLite database: migrations, configuration and the
-/// named writes the rest of the store uses.
-///
-/// Production uses a `DatabasePool` (WAL: readers never block the writer). Every commit is
-/// `synchronous = FULL`: a commit that returned survives power loss, which an audit trail
-/// and consent history need; see SECURITY.md.
+/// The one gateway to Consentry's database, whichever engine holds it: the store's types
+/// read and write through it, in SQL both engines speak (see `SQLDialect`).
 public struct AppDatabase: Sendable {
-    public let writer: any DatabaseWriter
+    public let engine: any StorageEngine
 
-    /// Opens (creating if needed) and migrates the database at `path`.
-    public static func open(path: String) throws -> AppDatabase {
-        // Owner-only from the start; SQLite gives the WAL and shm files the same mode.
-        if !FileManager.default.fileExists(atPath: path) {
-            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
-        }
-        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
-        return try AppDatabase(pool)
+    public init(engine: any StorageEngine) {
+        self.engine = engine
     }
 
-    public init(_ writer: any DatabaseWriter) throws {
-        self.writer = writer
-        try Self.migrator.migrate(writer)
+    public var dialect: SQLDialect { engine.dialect }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
+        try await engine.read(body)
     }
 
-    public static func makeConfiguration() -> Configuration {
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Deleted pages are zeroed, so erased ciphertext does not linger in free pages.
-            try db.execute(sql: "PRAGMA secure_delete = ON")
-            // 64 MiB of page cache per connection: blind-index inserts land on random pages.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
-        }
-        // Statement arguments (ciphertext, digests) stay out of GRDB's error descriptions.
-        configuration.publicStatementArguments = false
-        return configuration
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
+        try await engine.write(body)
     }
 
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-encrypted-customers") { db in
-            try db.create(table: "customer") { t in
-                t.primaryKey("id", .text)
-                t.column("external_id", .text).unique()
-                t.column("party_type", .text).notNull()
-                t.column("status", .text).notNull()
-                t.column("version", .integer).notNull()
-                t.column("created_at", .datetime).notNull()
-                t.column("updated_at", .datetime).notNull()
-                t.column("wrapped_dek", .blob).notNull()
-                t.column("kek_version", .integer).notNull().indexed()
-                // Every personal field, each sealed separately (see FieldVault).
-                t.column("sealed_fields", .blob).notNull()
-            }
-            try db.create(table: "blind_index", options: .withoutRowID) { t in
-                t.column("field", .text).notNull()
-                t.column("digest", .blob).notNull()
-                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
-                t.primaryKey(["field", "digest", "customer_id"])
-            }
-            try db.create(index: "blind_index_customer", on: "blind_index", columns: ["customer_id"])
-            try db.create(table: "system_key") { t in
-                t.primaryKey("name", .text)
-                t.column("wrapped", .blob).notNull()
-                t.column("kek_version", .integer).notNull()
-                t.column("created_at", .datetime).notNull()
-            }
-            try db.create(table: "operator_event") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("occurred_at", .datetime).notNull()
-                t.column("actor", .text).notNull()
-                t.column("action", .text).notNull()
-                t.column("detail", .text).notNull()
-            }
-        }
-        migrator.registerMigration("v2-modules-audit-consent") { db in
-            // Credentials of modules, operators and officers: only a hash of the secret is kept.
-            try db.create(table: "api_key") { t in
-                t.primaryKey("id", .text)
-                t.column("principal_kind", .text).notNull()
-                t.column("principal_id", .text).notNull()
-                t.column("secret_hash", .blob).notNull()
-                t.column("label", .text).notNull().defaults(to: "")
-                t.column("created_at", .datetime).notNull()
-                t.column("revoked_at", .datetime)
-            }
-            // Append-only, hash-chained (see AuditLog). No foreign key to customer: the
-            // trail outlives erasure, and it never holds a value.
-            try db.create(table: "audit_entry") { t in
-                t.primaryKey("seq", .integer)
-                t.column("occurred_at", .text).notNull()
-                t.column("actor_kind", .text).notNull()
-                t.column("actor_id", .text).notNull()
-                t.column("action", .text).notNull()
-                t.column("customer_id", .text)
-                t.column("purpose", .text)
-                t.column("fields", .text).notNull()
-                t.column("outcome", .text).notNull()
-                t.column("reasons", .text).notNull()
-                t.column("policy_version", .text)
-                t.column("request_id", .text)
-                t.column("prev_hash", .blob).notNull()
-                t.column("hash", .blob).notNull()
-            }
-            try db.create(index: "audit_entry_customer", on: "audit_entry", columns: ["customer_id", "seq"])
-            try db.create(table: "audit_checkpoint") { t in
-                t.primaryKey("seq", .integer)
-                t.column("entry_hash", .blob).notNull()
-                t.column("signed_at", .text).notNull()
-                t.column("mac", .blob).notNull()
-            }
-            // Consent history (append-only) and the current state derived from it in the same
-            // transaction; restriction is customer-wide, objections are per purpose.
-            try db.create(table: "consent_event") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
-                t.column("purpose", .text)
-                t.column("kind", .text).notNull()
-                t.column("occurred_at", .datetime).notNull()
-                t.column("recorded_at", .datetime).notNull()
-                t.column("channel", .text).notNull()
-                t.column("actor_kind", .text).notNull()
-                t.column("actor_id", .text)
-                t.column("notice_version", .text)
-                t.column("expires_at", .datetime)
-                t.column("evidence", .text)
-            }
-            try db.create(index: "consent_event_customer", on: "consent_event", columns: ["customer_id", "id"])
-            try db.create(table: "consent_state", options: .withoutRowID) { t in
-                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
-                t.column("purpose", .text).notNull()
-                t.column("status", .text)
-                t.column("since", .datetime)
-                t.column("expires_at", .datetime)
-                t.column("notice_version", .text)
-                t.column("objection", .boolean).notNull().defaults(to: false)
-                t.primaryKey(["customer_id", "purpose"])
-            }
-            try db.create(index: "consent_state_purpose", on: "consent_state", columns: ["purpose", "status", "customer_id"])
-            try db.create(table: "processing_restriction", options: .withoutRowID) { t in
-                t.primaryKey("customer_id", .text).references("customer", onDelete: .cascade)
-                t.column("since", .datetime).notNull()
-            }
-            // When the relationship ended, for retention counted from `relationship_end`.
-            try db.alter(table: "customer") { t in t.add(column: "relationship_ended_at", .datetime) }
-        }
-        migrator.registerMigration("v3-consent-receipts") { db in
-            // Signed consent receipts (ISO/IEC TS 27560, Kantara v1.1 fields) as compact JWS.
-            // They name the customer by id and the purpose; never a personal value.
-            try db.create(table: "consent_receipt") { t in
-                t.primaryKey("id", .text)
-                t.column("customer_id", .text).notNull().references("customer", onDelete: .cascade)
-                t.column("event_id", .integer).notNull().references("consent_event", onDelete: .cascade)
-                t.column("purpose", .text)
-                t.column("issued_at", .datetime).notNull()
-                t.column("jws", .text).notNull()
-            }
-            try db.create(index: "consent_receipt_customer", on: "consent_receipt", columns: ["customer_id", "issued_at"])
-        }
-        migrator.registerMigration("v4-data-subject-requests") { db in
-            try db.create(table: "data_subject_request") { t in
-                t.primaryKey("id", .text)
-                t.column("customer_id", .text).notNull().indexed()
-                t.column("type", .text).notNull()
-                t.column("status", .text).notNull()
-                t.column("received_at", .datetime).notNull()
-                t.column("due_at", .datetime).notNull()
-                t.column("channel", .text).notNull()
-                t.column("filed_by", .text).notNull()
-                t.column("filed_by_id", .text)
-                t.column("purpose", .text)
-                t.column("fields", .text).notNull().defaults(to: "")
-            }
-        }
-        migrator.registerMigration("v5-event-outbox") { db in
-            // The transactional outbox: written in the transaction of the change it announces.
-            // Events hold ids and field names, never personal values.
-            try db.create(table: "event_outbox") { t in
-                t.autoIncrementedPrimaryKey("seq")
-                t.column("event_id", .text).notNull().unique()
-                t.column("type", .text).notNull()
-                t.column("customer_id", .text).notNull().indexed()
-                t.column("purpose", .text)
-                t.column("occurred_at", .datetime).notNull()
-                // When it was committed (millisecond precision), for the delivery lag.
-                t.column("recorded_at", .datetime).notNull()
-                t.column("envelope", .blob).notNull()
-            }
-            try db.create(table: "event_subscription") { t in
-                t.primaryKey("id", .text)
-                t.column("module_id", .text).notNull().indexed()
-                t.column("callback", .text).notNull()
-                t.column("query", .text).notNull()
-                t.column("created_at", .datetime).notNull()
-                t.column("deleted_at", .datetime)
-            }
-            // One row per event and subscriber, fixed when the event is written: who had to
-            // be told is known even if a subscription is later removed.
-            try db.create(table: "event_delivery", options: .withoutRowID) { t in
-                t.column("event_seq", .integer).notNull().references("event_outbox", onDelete: .cascade)
-                t.column("subscription_id", .text).notNull().references("event_subscription", onDelete: .cascade)
-                t.column("status", .text).notNull()
-                t.column("attempts", .integer).notNull().defaults(to: 0)
-                t.column("next_attempt_at", .datetime).notNull()
-                t.column("last_attempt_at", .datetime)
-                t.column("last_result", .text)
-                t.column("delivered_at", .datetime)
-                t.primaryKey(["event_seq", "subscription_id"])
-            }
-            try db.create(index: "event_delivery_due", on: "event_delivery", columns: ["status", "next_attempt_at"])
-            try db.create(index: "event_delivery_subscription", on: "event_delivery", columns: ["subscription_id", "status"])
-            // A module's statement that it acted on an event (erasure completion needs them).
-            try db.create(table: "event_acknowledgement", options: .withoutRowID) { t in
-                t.column("event_id", .text).notNull()
-                t.column("module_id", .text).notNull()
-                t.column("acknowledged_at", .datetime).notNull()
-                t.column("request_id", .text)
-                t.primaryKey(["event_id", "module_id"])
-            }
-        }
-        migrator.registerMigration("v6-erasure") { db in
-            try db.alter(table: "customer") { t in t.add(column: "erased_at", .datetime) }
-            // One row per erased customer, without personal data: what was kept and until
-            // when. No foreign key: it must outlive the customer row.
-            try db.create(table: "erasure_tombstone") { t in
-                t.primaryKey("customer_id", .text)
-                t.column("erased_at", .datetime).notNull()
-                t.column("request_id", .text)
-                t.column("erased_fields", .text).notNull()
-                t.column("held_fields", .text).notNull()
-                t.column("event_id", .text).notNull()
-                t.column("actor", .text).notNull()
-            }
-            // Officers' handling of requests. Reasons are officers' words: they must hold no personal data.
-            try db.alter(table: "data_subject_request") { t in
-                t.add(column: "extended_by_months", .integer).notNull().defaults(to: 0)
-                t.add(column: "extension_reason", .text)
-                t.add(column: "handled_by", .text)
-                t.add(column: "closed_at", .datetime)
-                t.add(column: "closing_reason", .text)
-                t.add(column: "erasure_event_id", .text)
-            }
-            try db.create(index: "data_subject_request_status", on: "data_subject_request", columns: ["status", "due_at"])
-            // A purged receipt keeps its id, purpose, time and the SHA-256 of the JWS it was.
-            try db.alter(table: "consent_receipt") { t in
-                t.add(column: "purged_at", .datetime)
-                t.add(column: "jws_sha256", .text)
-            }
-        }
-        return migrator
+    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
+        try await engine.writeWithoutTransaction(body)
     }
 }
 
@@ -260,44 +29,40 @@ extension AppDatabase {
     /// Records an operator action (export, key rotation...). `detail` must hold no personal data.
     @discardableResult
     public func recordOperatorEvent(action: String, detail: String, actor: String = OperatorIdentity.current) async throws -> Int64 {
-        try await writer.write { db in
-            try db.execute(
-                sql: "INSERT INTO operator_event (occurred_at, actor, action, detail) VALUES (?, ?, ?, ?)",
-                arguments: [Date(), actor, action, detail])
-            return db.lastInsertedRowID
+        try await write { db in
+            try db.fetchValue(
+                "INSERT INTO operator_event (occurred_at, actor, action, detail) VALUES (?, ?, ?, ?) RETURNING id",
+                [Date(), actor, action, detail], as: Int64.self) ?? 0
         }
     }
 
     /// The operator events, newest first.
     public func operatorEvents(limit: Int = 100) async throws -> [OperatorEvent] {
-        try await writer.read { db in
-            try OperatorEvent.fetchAll(db, sql: "SELECT * FROM operator_event ORDER BY id DESC LIMIT ?", arguments: [limit])
+        try await read { db in
+            try db.fetchAll("SELECT id, occurred_at, actor, action, detail FROM operator_event ORDER BY id DESC LIMIT ?", [limit]).map { row in
+                OperatorEvent(id: row["id"], occurredAt: row["occurred_at"], actor: row["actor"], action: row["action"], detail: row["detail"])
+            }
         }
     }
 
     /// Closes every connection (before a restore replaces the file).
     public func close() throws {
-        try writer.close()
+        try engine.close()
     }
 
     /// `true` when the database answers a trivial query.
     public func isReachable() async -> Bool {
-        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+        (try? await read { db in try db.fetchValue("SELECT 1", as: Int.self) }) == 1
     }
 }
 
 /// An administrative action recorded for accountability. Never holds personal data.
-public struct OperatorEvent: Sendable, Equatable, FetchableRecord, Decodable {
+public struct OperatorEvent: Sendable, Equatable {
     public var id: Int64
     public var occurredAt: Date
     public var actor: String
     public var action: String
     public var detail: String
-
-    enum CodingKeys: String, CodingKey {
-        case id, actor, action, detail
-        case occurredAt = "occurred_at"
-    }
 }
 
 /// Who runs an operator command: the OS user, as the audit actor.

@@ -1,7 +1,7 @@
 import ConsentryCore
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Cryptographic erasure of one customer (GDPR Art. 17).
 ///
@@ -46,7 +46,7 @@ public struct CustomerEraser: Sendable {
         customerID: String, requestID: String?, actor: AuditActor, policy: Policy, now: Date = Date(), correlationID: String?, reapplying: Bool = false
     ) async throws -> Result {
         let erasedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let (record, state, existing) = try await database.writer.read { db in
+        let (record, state, existing) = try await database.read { db in
             let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first
             let state = try record.flatMap { try ConsentLedger.privacyStates(for: [$0], db)[$0.id] }
             return (record, state, try ErasureTombstone.fetch(customerID: customerID, db))
@@ -79,28 +79,24 @@ public struct CustomerEraser: Sendable {
             outcome: "succeeded", reasons: plan.held.isEmpty ? [] : ["LEGAL_HOLD"], policyVersion: policy.version, requestID: correlationID)
         let version = record.version
         try await journal.commit([audit], announcing: reapplying ? [] : [event]) { db in
-            try db.execute(
-                sql: """
+            let changed = try db.execute("""
                     UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, erased_at = ?, status = 'closed',
                         relationship_ended_at = COALESCE(relationship_ended_at, ?), version = version + 1, updated_at = ?
                     WHERE id = ? AND version = ? AND erased_at IS NULL
-                    """,
-                arguments: [Data(prepared.wrapped), prepared.kekVersion, prepared.vault, erasedAt, erasedAt, erasedAt, customerID, version])
-            guard db.changesCount == 1 else { throw StoreError.versionConflict() }
-            try db.execute(sql: "DELETE FROM blind_index WHERE customer_id = ?", arguments: [customerID])
-            for receipt in try Row.fetchAll(db, sql: "SELECT id, jws FROM consent_receipt WHERE customer_id = ? AND purged_at IS NULL", arguments: [customerID]) {
+                    """, [Data(prepared.wrapped), prepared.kekVersion, prepared.vault, erasedAt, erasedAt, erasedAt, customerID, version])
+            guard changed == 1 else { throw StoreError.versionConflict() }
+            try db.execute("DELETE FROM blind_index WHERE customer_id = ?", [customerID])
+            for receipt in try db.fetchAll("SELECT id, jws FROM consent_receipt WHERE customer_id = ? AND purged_at IS NULL", [customerID]) {
                 let jws: String = receipt["jws"]
-                try db.execute(
-                    sql: "UPDATE consent_receipt SET jws = '', purged_at = ?, jws_sha256 = ? WHERE id = ?",
-                    arguments: [erasedAt, SHA256.hexHash(Array(jws.utf8)), receipt["id"] as String])
+                try db.execute("UPDATE consent_receipt SET jws = '', purged_at = ?, jws_sha256 = ? WHERE id = ?", [erasedAt, SHA256.hexHash(Array(jws.utf8)), receipt["id"] as String])
             }
             // Evidence references (call recordings, form numbers) point at personal records elsewhere.
-            try db.execute(sql: "UPDATE consent_event SET evidence = NULL WHERE customer_id = ?", arguments: [customerID])
+            try db.execute("UPDATE consent_event SET evidence = NULL WHERE customer_id = ?", [customerID])
             try tombstone.insert(db)
         }
         if !reapplying { try ledger.append([ErasureLedger.Entry(customerId: customerID, erasedAt: erasedAt, requestId: requestID)]) }
         // Old page images of the row may linger in the WAL until a checkpoint resets it.
-        _ = try? await database.writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+        try? await database.engine.discardOldPageImages()
         return Result(tombstone: tombstone, erasedNow: true)
     }
 
@@ -117,7 +113,7 @@ public struct CustomerEraser: Sendable {
 
     /// What erasing the customer now would destroy and keep; `nil` if unknown or erased.
     public func preview(customerID: String, policy: Policy, now: Date = Date()) async throws -> ErasurePlan? {
-        let (record, state) = try await database.writer.read { db in
+        let (record, state) = try await database.read { db in
             let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first
             return (record, try record.flatMap { try ConsentLedger.privacyStates(for: [$0], db)[$0.id] })
         }
@@ -138,11 +134,8 @@ public struct CustomerEraser: Sendable {
             policyVersion: policy.version, requestID: correlationID)
         let activeVersion = Int(keys.current.ring.activeVersion)
         try await journal.commit([audit], announcing: [event]) { db in
-            try db.execute(
-                sql: "UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, version = version + 1, updated_at = ? WHERE id = ?",
-                arguments: [Data(wrapped), activeVersion, FieldVault(entries: []).encoded, now, customerID])
-            try db.execute(sql: "UPDATE erasure_tombstone SET held_fields = '' , erased_fields = erased_fields || ? WHERE customer_id = ?",
-                           arguments: [(tombstone.erasedFields.isEmpty ? "" : ",") + fields.joined(separator: ","), customerID])
+            try db.execute("UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, version = version + 1, updated_at = ? WHERE id = ?", [Data(wrapped), activeVersion, FieldVault(entries: []).encoded, now, customerID])
+            try db.execute("UPDATE erasure_tombstone SET held_fields = '' , erased_fields = erased_fields || ? WHERE customer_id = ?", [(tombstone.erasedFields.isEmpty ? "" : ",") + fields.joined(separator: ","), customerID])
         }
     }
 }

@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// An append-only file of erasures, kept beside the database (`erasure-ledger.jsonl`) so that
 /// a restore from a backup taken before an erasure applies it again: an erased customer never
@@ -69,8 +69,8 @@ public struct ErasureLedger: Sendable {
     @discardableResult
     public func reconcile(with database: AppDatabase) async throws -> Int {
         let known = Set(try entries().map(\.customerId))
-        let tombstones = try await database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT customer_id, erased_at, request_id FROM erasure_tombstone ORDER BY erased_at")
+        let tombstones = try await database.read { db in
+            try db.fetchAll("SELECT customer_id, erased_at, request_id FROM erasure_tombstone ORDER BY erased_at")
         }
         let missing = tombstones.filter { !known.contains($0["customer_id"]) }
             .map { Entry(customerId: $0["customer_id"], erasedAt: $0["erased_at"], requestId: $0["request_id"]) }

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// What remains of an erasure: when, why, what went, what stayed under which legal hold and
 /// until when, and the event modules were sent. No personal data.
@@ -20,14 +20,12 @@ public struct ErasureTombstone: Sendable, Equatable {
     /// `officer:<id>`, `system:retention`...
     public var actor: String
 
-    func insert(_ db: Database) throws {
-        try db.execute(
-            sql: "INSERT INTO erasure_tombstone (customer_id, erased_at, request_id, erased_fields, held_fields, event_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            arguments: [customerID, erasedAt, requestID, erasedFields.joined(separator: ","), Self.encode(held), eventID, actor])
+    func insert(_ db: any StorageConnection) throws {
+        try db.execute("INSERT INTO erasure_tombstone (customer_id, erased_at, request_id, erased_fields, held_fields, event_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?)", [customerID, erasedAt, requestID, erasedFields.joined(separator: ","), Self.encode(held), eventID, actor])
     }
 
-    static func fetch(customerID: String, _ db: Database) throws -> ErasureTombstone? {
-        try Row.fetchOne(db, sql: "SELECT * FROM erasure_tombstone WHERE customer_id = ?", arguments: [customerID]).map { row in
+    static func fetch(customerID: String, _ db: any StorageConnection) throws -> ErasureTombstone? {
+        try db.fetchOne("SELECT * FROM erasure_tombstone WHERE customer_id = ?", [customerID]).map { row in
             let erased: String = row["erased_fields"]
             return ErasureTombstone(
                 customerID: row["customer_id"], erasedAt: row["erased_at"], requestID: row["request_id"],
@@ -53,6 +51,6 @@ public struct ErasureTombstone: Sendable, Equatable {
 extension CustomerEraser {
     /// The tombstone of an erased customer, if any.
     public func tombstone(customerID: String) async throws -> ErasureTombstone? {
-        try await database.writer.read { db in try ErasureTombstone.fetch(customerID: customerID, db) }
+        try await database.read { db in try ErasureTombstone.fetch(customerID: customerID, db) }
     }
 }

@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Finds customers whose data has outlived its purposes (`RetentionRule`) and erases them,
 /// keeping what legal obligations still need; and, once those holds end too, drops what was
@@ -30,10 +30,10 @@ public struct RetentionSweeper: Sendable {
     /// The customers due at `now`, without decrypting anyone.
     func due(policy: Policy, now: Date) async throws -> [Action] {
         let database = eraser.database
-        let (ended, heldErasures) = try await database.writer.read { db in
-            let records = try CustomerRecord.fetchAll(db, sql: "SELECT * FROM customer WHERE relationship_ended_at IS NOT NULL AND erased_at IS NULL ORDER BY id")
+        let (ended, heldErasures) = try await database.read { db in
+            let records = try db.fetchCustomerRecords("SELECT * FROM customer WHERE relationship_ended_at IS NOT NULL AND erased_at IS NULL ORDER BY id")
             let states = try ConsentLedger.privacyStates(for: records, db)
-            let tombstones = try Row.fetchAll(db, sql: "SELECT customer_id FROM erasure_tombstone WHERE held_fields != '' ORDER BY customer_id")
+            let tombstones = try db.fetchAll("SELECT customer_id FROM erasure_tombstone WHERE held_fields != '' ORDER BY customer_id")
                 .compactMap { try ErasureTombstone.fetch(customerID: $0["customer_id"], db) }
             return (records.compactMap { states[$0.id] }, tombstones)
         }

@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// The one write path for changes modules must hear of: consents, objections, restrictions,
 /// rectifications and erasure requests. Each change, its audit entries and its outbox
@@ -28,8 +28,9 @@ public struct ChangeJournal: Sendable {
         return try await commit(entries, announcing: [event]) { db in
             let id = try ConsentLedger.record(change, db)
             if let receipt {
-                try db.cachedStatement(sql: "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)")
-                    .execute(arguments: [receipt.id, change.customerID, id, change.purpose, receipt.issuedAt, receipt.jws])
+                try db.execute(
+                    "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)",
+                    [receipt.id, change.customerID, id, change.purpose, receipt.issuedAt, receipt.jws])
             }
             return id
         }
@@ -51,7 +52,7 @@ public struct ChangeJournal: Sendable {
     public func file(_ request: DataSubjectRequest, audit entries: [AuditEvent], correlationID: String?) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
         let event = PrivacyEvent(announcingErasure: request, correlationID: correlationID)
         // A duplicate files nothing, so it must neither announce nor audit a filing: decide in the transaction.
-        let duplicate = try await database.writer.read { db in try DataSubjectRequestStore.openDuplicate(of: request, db) }
+        let duplicate = try await database.read { db in try DataSubjectRequestStore.openDuplicate(of: request, db) }
         if let duplicate { return (duplicate, true) }
         let outbox = self.outbox
         let policy = self.policy
@@ -66,7 +67,7 @@ public struct ChangeJournal: Sendable {
     private var database: AppDatabase { outbox.database }
 
     /// Runs `change` with its audit entries and events in one batched transaction.
-    func commit<T: Sendable>(_ entries: [AuditEvent], announcing events: [PrivacyEvent], _ change: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func commit<T: Sendable>(_ entries: [AuditEvent], announcing events: [PrivacyEvent], _ change: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
         let outbox = self.outbox
         let policy = self.policy
         return try await audit.commit(entries) { db in

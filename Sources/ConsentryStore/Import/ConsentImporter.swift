@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Imports consent history from a legacy CRM (JSON Lines, one event per line) into the
 /// append-only history, deriving the current state as it goes.
@@ -130,17 +130,18 @@ public struct ConsentImporter: Sendable {
         guard !batch.isEmpty else { return }
         let items = batch
         batch.removeAll(keepingCapacity: true)
-        let outcome = try await database.writer.write { db -> (imported: Int, present: Int, unknown: [(Int, String?)]) in
+        let outcome = try await database.write { db -> (imported: Int, present: Int, unknown: [(Int, String?)]) in
             let formatter = ISO8601DateFormatter()
             let known = try EncryptedCustomerStore.customerIDs(forExternalIDs: items.compactMap(\.parsed.externalId), db)
-            let exists = try db.cachedStatement(sql: "SELECT 1 FROM customer WHERE id = ?")
-            let duplicate = try db.cachedStatement(
-                sql: "SELECT 1 FROM consent_event WHERE customer_id = ? AND purpose IS ? AND kind = ? AND occurred_at = ?")
+            let exists = "SELECT 1 FROM customer WHERE id = ?"
+            let duplicate = """
+                SELECT 1 FROM consent_event WHERE customer_id = ?1 AND (purpose = ?2 OR (purpose IS NULL AND ?2 IS NULL)) AND kind = ?3 AND occurred_at = ?4
+                """
             var imported = 0, present = 0
             var unknown: [(Int, String?)] = []
             for (line, parsed) in items {
                 let id = parsed.customerId ?? parsed.externalId.flatMap { known[$0] }
-                guard let id, try Int.fetchOne(exists, arguments: [id]) != nil else {
+                guard let id, try db.fetchValue(Int.self, exists, [id]) != nil else {
                     unknown.append((line, parsed.externalId))
                     continue
                 }
@@ -148,7 +149,7 @@ public struct ConsentImporter: Sendable {
                     customerID: id, purpose: parsed.purpose, kind: parsed.kind, occurredAt: formatter.date(from: parsed.occurredAt)!,
                     channel: parsed.channel, expressedBy: parsed.expressedBy ?? .customer, actorID: parsed.agentId,
                     noticeVersion: parsed.noticeVersion, expiresAt: parsed.expiresAt.flatMap(formatter.date(from:)), evidence: parsed.evidence)
-                if try Int.fetchOne(duplicate, arguments: [id, event.purpose, event.kind.rawValue, event.occurredAt]) != nil {
+                if try db.fetchValue(Int.self, duplicate, [id, event.purpose, event.kind.rawValue, event.occurredAt]) != nil {
                     present += 1
                     continue
                 }

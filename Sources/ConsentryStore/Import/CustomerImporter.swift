@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Imports customers from a JSON Lines or CSV file, streamed with constant memory and
 /// committed in batches.
@@ -101,7 +101,7 @@ public struct CustomerImporter: Sendable {
             let store = self.store
             let customers = prepared.customers
             writing = Task {
-                try await store.database.writer.write { db in
+                try await store.database.write { db in
                     // `insert` skips an externalId stored meanwhile (another importer, the API).
                     var inserted = 0
                     for customer in customers where try customer.insert(db) { inserted += 1 }
@@ -181,7 +181,7 @@ public struct CustomerImporter: Sendable {
         }
         // 2. One read: which rows exist already, and which references resolve.
         let wanted = Set(valid.compactMap(\.draft.externalId) + valid.flatMap { $0.draft.profile.relatedParty.compactMap(\.externalId) })
-        var known = try await store.database.writer.read { db in
+        var known = try await store.database.read { db in
             try EncryptedCustomerStore.customerIDs(forExternalIDs: Array(wanted), db)
         }
         known.merge(carried) { stored, _ in stored }

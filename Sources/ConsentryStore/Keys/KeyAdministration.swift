@@ -1,6 +1,6 @@
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Rotation and retirement of KEK versions (the Vault transit model).
 public struct KeyAdministration: Sendable {
@@ -28,9 +28,9 @@ public struct KeyAdministration: Sendable {
     public func retire(below version: UInt32) async throws -> [UInt32] {
         var ring = try source.load()
         guard version <= ring.activeVersion else { throw KeyError.cannotRetireActive(active: ring.activeVersion) }
-        let stillUsed = try await database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE kek_version < ?", arguments: [Int(version)])!
-                + Int.fetchOne(db, sql: "SELECT COUNT(*) FROM system_key WHERE kek_version < ?", arguments: [Int(version)])!
+        let stillUsed = try await database.read { db in
+            try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer WHERE kek_version < ?", [Int(version)])!
+                + db.fetchValue(Int.self, "SELECT COUNT(*) FROM system_key WHERE kek_version < ?", [Int(version)])!
         }
         guard stillUsed == 0 else { throw KeyError.versionsStillInUse(below: version, count: stillUsed) }
         let retired = ring.versions.filter { $0 < version }

@@ -1,7 +1,7 @@
 import ConsentryCore
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// The key hierarchy in use: the KEK ring, and the system keys it protects in the database.
 ///
@@ -35,9 +35,9 @@ public struct KeyManager: Sendable {
     /// Loads (on first use, creates) the system keys of `database` with `ring`.
     /// - Throws: `KeyError.wrongKey` when the ring does not open this database's keys.
     public static func load(ring: KeyRing, database: AppDatabase) async throws -> KeyManager {
-        let (root, auditKey, receiptKey, eventRoot) = try await database.writer.write { db in
+        let (root, auditKey, receiptKey, eventRoot) = try await database.write { db in
             // A database with customers but no blind-index root was not made with this ring.
-            let hasCustomers = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer")! > 0
+            let hasCustomers = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer")! > 0
             let root = try systemKey(blindIndexRootName, ring: ring, db, mayCreate: !hasCustomers)
             let auditKey = try systemKey(auditCheckpointKeyName, ring: ring, db, mayCreate: true)
             // 32 random bytes are a valid P-256 scalar except with probability about 2^-32.
@@ -51,17 +51,15 @@ public struct KeyManager: Sendable {
 
     /// Unwraps the system key `name`, creating it when absent and `mayCreate`.
     /// - Throws: `KeyError.wrongKey` when it exists and `ring` does not open it.
-    private static func systemKey(_ name: String, ring: KeyRing, _ db: Database, mayCreate: Bool) throws -> SecureBytes {
+    private static func systemKey(_ name: String, ring: KeyRing, _ db: any StorageConnection, mayCreate: Bool) throws -> SecureBytes {
         let context = systemKeyContext(name)
-        if let row = try Row.fetchOne(db, sql: "SELECT wrapped FROM system_key WHERE name = ?", arguments: [name]) {
+        if let row = try db.fetchOne("SELECT wrapped FROM system_key WHERE name = ?", [name]) {
             let wrapped: Data = row["wrapped"]
             do { return try ring.unwrap(Array(wrapped), context: context) } catch { throw KeyError.wrongKey }
         }
         guard mayCreate else { throw KeyError.wrongKey }
         let key = try SecureBytes(randomCount: 32)
-        try db.execute(
-            sql: "INSERT INTO system_key (name, wrapped, kek_version, created_at) VALUES (?, ?, ?, ?)",
-            arguments: [name, Data(try ring.wrap(key, context: context)), ring.activeVersion, Date()])
+        try db.execute("INSERT INTO system_key (name, wrapped, kek_version, created_at) VALUES (?, ?, ?, ?)", [name, Data(try ring.wrap(key, context: context)), ring.activeVersion, Date()])
         return key
     }
 

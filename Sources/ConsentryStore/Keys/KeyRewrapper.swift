@@ -1,6 +1,6 @@
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Re-wraps every data key (and system key) to the active KEK version, in batches, while
 /// the server keeps serving.
@@ -22,9 +22,9 @@ public struct KeyRewrapper: Sendable {
     /// How many wrapped keys are on an older version than the active one.
     public func pendingCount() async throws -> Int {
         let active = Int(ring.activeVersion)
-        return try await database.writer.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM customer WHERE kek_version < ?", arguments: [active])!
-                + Int.fetchOne(db, sql: "SELECT COUNT(*) FROM system_key WHERE kek_version < ?", arguments: [active])!
+        return try await database.read { db in
+            try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer WHERE kek_version < ?", [active])!
+                + db.fetchValue(Int.self, "SELECT COUNT(*) FROM system_key WHERE kek_version < ?", [active])!
         }
     }
 
@@ -70,15 +70,11 @@ public struct KeyRewrapper: Sendable {
     ) async throws -> Int {
         let ring = self.ring
         let active = Int(ring.activeVersion)
-        return try await database.writer.write { db in
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT \(keys.idColumn) AS id, \(keys.wrappedColumn) AS wrapped FROM \(keys.table) WHERE kek_version < ? ORDER BY \(keys.idColumn) LIMIT ?",
-                arguments: [active, min(size, Int(Int32.max))])
+        return try await database.write { db in
+            let rows = try db.fetchAll("SELECT \(keys.idColumn) AS id, \(keys.wrappedColumn) AS wrapped FROM \(keys.table) WHERE kek_version < ? ORDER BY \(keys.idColumn) LIMIT ?", [active, min(size, Int(Int32.max))])
             for row in rows {
                 let id: String = row["id"]
-                try db.execute(
-                    sql: "UPDATE \(keys.table) SET \(keys.wrappedColumn) = ?, kek_version = ? WHERE \(keys.idColumn) = ?",
-                    arguments: [try Self.rewrap(row["wrapped"], context: keys.context(id), ring: ring), active, id])
+                try db.execute("UPDATE \(keys.table) SET \(keys.wrappedColumn) = ?, kek_version = ? WHERE \(keys.idColumn) = ?", [try Self.rewrap(row["wrapped"], context: keys.context(id), ring: ring), active, id])
             }
             if !rows.isEmpty { try beforeCommit() }
             return rows.count

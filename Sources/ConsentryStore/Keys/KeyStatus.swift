@@ -1,6 +1,6 @@
 import ConsentryCrypto
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// What `consentry keys status` reports: each KEK version and how many wrapped keys use it.
 public struct KeyStatus: Sendable, Equatable, Codable {
@@ -21,9 +21,9 @@ public struct KeyStatus: Sendable, Equatable, Codable {
     /// Counts wrapped keys per version in `database` for the versions of `ring`.
     public static func read(ring: KeyRing, source: KeySource, database: AppDatabase) async throws -> KeyStatus {
         // Rows are not Sendable: reduce them to counts inside the read.
-        let (dataKeys, systemKeys) = try await database.writer.read { db -> ([UInt32: Int], [UInt32: Int]) in
+        let (dataKeys, systemKeys) = try await database.read { db -> ([UInt32: Int], [UInt32: Int]) in
             func counts(_ sql: String) throws -> [UInt32: Int] {
-                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: sql).map { (UInt32($0["kek_version"] as Int), $0["n"] as Int) })
+                Dictionary(uniqueKeysWithValues: try db.fetchAll(sql).map { (UInt32($0["kek_version"] as Int), $0["n"] as Int) })
             }
             return (
                 try counts("SELECT kek_version, COUNT(*) AS n FROM customer GROUP BY kek_version"),

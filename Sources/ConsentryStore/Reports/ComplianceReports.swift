@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// The reports officers give customers and regulators, built from the store and the policy
 /// as `ReportDocument`s (JSON, HTML, CSV). The record of processing needs only the policy
@@ -86,11 +86,11 @@ public struct ComplianceReports: Sendable {
     // MARK: Erasure (Art. 17)
 
     public func erasure(customerID: String, hub: EventHub, now: Date = Date()) async throws -> ReportDocument? {
-        guard let tombstone = try await database.writer.read({ db in try ErasureTombstone.fetch(customerID: customerID, db) }) else { return nil }
+        guard let tombstone = try await database.read({ db in try ErasureTombstone.fetch(customerID: customerID, db) }) else { return nil }
         let recipients = try await hub.recipients(eventID: tombstone.eventID)
         let acknowledgements = Dictionary(uniqueKeysWithValues: try await hub.acknowledgements(eventID: tombstone.eventID).map { ($0.moduleID, $0.at) })
-        let auditSeq = try await database.writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT seq FROM audit_entry WHERE action = 'customer.erased' AND customer_id = ? ORDER BY seq LIMIT 1", arguments: [customerID])
+        let auditSeq = try await database.read { db in
+            try db.fetchValue(Int64.self, "SELECT seq FROM audit_entry WHERE action = 'customer.erased' AND customer_id = ? ORDER BY seq LIMIT 1", [customerID])
         }
         return ReportDocument(
             kind: "erasure", title: "Erasure report (GDPR Art. 17) for customer \(customerID)", generatedAt: now,
@@ -132,24 +132,18 @@ public struct ComplianceReports: Sendable {
     /// Current state by purpose (counts), and the changes in a time window by purpose,
     /// kind and channel.
     public func consents(_ filter: ConsentFilter, policy: Policy, now: Date = Date()) async throws -> ReportDocument {
-        let (state, changes) = try await database.writer.read { db in
-            let state = try Row.fetchAll(
-                db,
-                sql: """
+        let (state, changes) = try await database.read { db in
+            let state = try db.fetchAll("""
                     SELECT cs.purpose, cs.status, COUNT(*) AS n FROM consent_state cs JOIN customer c ON c.id = cs.customer_id
                     WHERE c.erased_at IS NULL AND cs.status IS NOT NULL AND (?1 IS NULL OR cs.purpose = ?1) AND (?2 IS NULL OR cs.status = ?2)
                     GROUP BY cs.purpose, cs.status ORDER BY cs.purpose, cs.status
-                    """,
-                arguments: [filter.purpose, filter.status?.rawValue])
-            let changes = try Row.fetchAll(
-                db,
-                sql: """
+                    """, [filter.purpose, filter.status?.rawValue])
+            let changes = try db.fetchAll("""
                     SELECT purpose, kind, channel, COUNT(*) AS n FROM consent_event
                     WHERE (?1 IS NULL OR purpose = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR channel = ?3)
                       AND (?4 IS NULL OR occurred_at >= ?4) AND (?5 IS NULL OR occurred_at < ?5)
                     GROUP BY purpose, kind, channel ORDER BY purpose, kind, channel
-                    """,
-                arguments: [filter.purpose, filter.status?.rawValue, filter.channel?.rawValue, filter.from, filter.to])
+                    """, [filter.purpose, filter.status?.rawValue, filter.channel?.rawValue, filter.from, filter.to])
             return (state, changes)
         }
         let window = [filter.from.map { "from " + ISOTimestamp.format($0) }, filter.to.map { "to " + ISOTimestamp.format($0) }].compactMap { $0 }
@@ -171,20 +165,19 @@ public struct ComplianceReports: Sendable {
     /// A page of customers' current consents, as text columns (customer_id, purpose, state,
     /// since, expires_at, notice_version, objection), and how many rows match in all.
     public func consentPage(_ filter: ConsentFilter, offset: Int, limit: Int) async throws -> (total: Int, rows: [[String]]) {
-        try await database.writer.read { db in
+        try await database.read { db in
             let condition = """
                 FROM consent_state cs JOIN customer c ON c.id = cs.customer_id
                 WHERE c.erased_at IS NULL AND (?1 IS NULL OR cs.purpose = ?1) AND (?2 IS NULL OR cs.status = ?2)
                 """
-            let arguments: StatementArguments = [filter.purpose, filter.status?.rawValue]
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) \(condition)", arguments: arguments) ?? 0
-            let rows = try Row.fetchAll(
-                db, sql: "SELECT cs.* \(condition) ORDER BY cs.customer_id, cs.purpose LIMIT ?3 OFFSET ?4", arguments: arguments + [limit, offset])
+            let arguments: [(any SQLValueConvertible)?] = [filter.purpose, filter.status?.rawValue]
+            let total = try db.fetchValue(Int.self, "SELECT COUNT(*) \(condition)", arguments) ?? 0
+            let rows = try db.fetchAll("SELECT cs.* \(condition) ORDER BY cs.customer_id, cs.purpose LIMIT ?3 OFFSET ?4", arguments + [limit, offset])
             return (total, rows.map(Self.consentRow))
         }
     }
 
-    static func consentRow(_ row: Row) -> [String] {
+    static func consentRow(_ row: SQLRow) -> [String] {
         [
             row["customer_id"], row["purpose"], row["status"] ?? "", isoTimestamp(row["since"]), isoTimestamp(row["expires_at"]),
             row["notice_version"] ?? "", (row["objection"] as Bool) ? "yes" : "no",
@@ -204,20 +197,18 @@ public struct ComplianceReports: Sendable {
     /// streaming from a database cursor: memory stays flat whatever the number of customers.
     /// - Returns: the number of rows written.
     public func exportConsents(_ filter: ConsentFilter, write: @escaping @Sendable (Data) throws -> Void) async throws -> Int {
-        try await database.writer.read { db in
+        try await database.read { db in
             try write(Data("customer_id,purpose,state,since,expires_at,notice_version,objection\r\n".utf8))
-            let rows = try Row.fetchCursor(
-                db,
-                sql: """
-                    SELECT cs.* FROM consent_state cs JOIN customer c ON c.id = cs.customer_id
-                    WHERE c.erased_at IS NULL AND (?1 IS NULL OR cs.purpose = ?1) AND (?2 IS NULL OR cs.status = ?2)
-                    ORDER BY cs.customer_id, cs.purpose
-                    """,
-                arguments: [filter.purpose, filter.status?.rawValue])
             var count = 0
             var buffer = Data()
             buffer.reserveCapacity(1 << 16)
-            while let row = try rows.next() {
+            try db.forEach(
+                """
+                SELECT cs.* FROM consent_state cs JOIN customer c ON c.id = cs.customer_id
+                WHERE c.erased_at IS NULL AND (?1 IS NULL OR cs.purpose = ?1) AND (?2 IS NULL OR cs.status = ?2)
+                ORDER BY cs.customer_id, cs.purpose
+                """, [filter.purpose, filter.status?.rawValue]
+            ) { row in
                 buffer += Data((Self.consentRow(row).map(ReportDocument.csvField).joined(separator: ",") + "\r\n").utf8)
                 count += 1
                 if buffer.count >= 1 << 16 {
@@ -234,8 +225,8 @@ public struct ComplianceReports: Sendable {
 
     /// Open and overdue requests, and how long closed ones took, by type.
     public func requests(now: Date = Date()) async throws -> ReportDocument {
-        let all = try await database.writer.read { db in
-            try DataSubjectRequestStore.fetch(db, sql: "SELECT * FROM data_subject_request ORDER BY received_at", arguments: [])
+        let all = try await database.read { db in
+            try DataSubjectRequestStore.fetch(db, sql: "SELECT * FROM data_subject_request ORDER BY received_at", [])
         }
         let rows = DataSubjectRequest.RequestType.allCases.map { type -> [String] in
             let ofType = all.filter { $0.type == type }

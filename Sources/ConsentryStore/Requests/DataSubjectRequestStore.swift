@@ -1,6 +1,6 @@
 import ConsentryCore
 import Foundation
-import GRDB
+import ConsentryStorage
 
 /// Data-subject requests as filed. The table has no foreign key to customers: a request,
 /// like the audit trail, outlives the erasure it asked for, and holds no personal value.
@@ -15,25 +15,22 @@ public struct DataSubjectRequestStore: Sendable {
     /// that modules must hear of go through `ChangeJournal.file` instead.
     /// - Returns: the stored request, and whether it is an earlier duplicate instead.
     public func file(_ request: DataSubjectRequest) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
-        try await database.writer.write { db in
+        try await database.write { db in
             if let existing = try Self.openDuplicate(of: request, db) { return (existing, true) }
             try Self.insert(request, db)
             return (request, false)
         }
     }
 
-    static func openDuplicate(of request: DataSubjectRequest, _ db: Database) throws -> DataSubjectRequest? {
-        try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? AND type = ? ORDER BY received_at",
-                       arguments: [request.customerID, request.type.rawValue]).first(where: request.duplicates)
+    static func openDuplicate(of request: DataSubjectRequest, _ db: any StorageConnection) throws -> DataSubjectRequest? {
+        try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? AND type = ? ORDER BY received_at", [request.customerID, request.type.rawValue]).first(where: request.duplicates)
     }
 
-    static func insert(_ request: DataSubjectRequest, _ db: Database) throws {
-        try db.execute(
-            sql: """
+    static func insert(_ request: DataSubjectRequest, _ db: any StorageConnection) throws {
+        try db.execute("""
                 INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
+                """, [
                 request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
                 request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","), request.handledBy,
             ])
@@ -41,55 +38,53 @@ public struct DataSubjectRequestStore: Sendable {
 
     /// A customer's requests, newest first.
     public func requests(customerID: String) async throws -> [DataSubjectRequest] {
-        try await database.writer.read { db in
-            try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? ORDER BY received_at DESC, id", arguments: [customerID])
+        try await database.read { db in
+            try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? ORDER BY received_at DESC, id", [customerID])
         }
     }
 
     /// One request by id.
     public func request(id: String) async throws -> DataSubjectRequest? {
-        try await database.writer.read { db in try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE id = ?", arguments: [id]).first }
+        try await database.read { db in try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE id = ?", [id]).first }
     }
 
     /// Requests for officers, by due date: filtered by status, type, and overdue at `now`.
     public func list(
         status: DataSubjectRequest.Status? = nil, type: DataSubjectRequest.RequestType? = nil, overdueAt now: Date? = nil, offset: Int = 0, limit: Int = 50
     ) async throws -> (total: Int, page: [DataSubjectRequest]) {
-        try await database.writer.read { db in
+        try await database.read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: [(any SQLValueConvertible)?] = []
             if let status {
                 conditions.append("status = ?")
-                arguments += [status.rawValue]
+                arguments.append(status.rawValue)
             }
             if let type {
                 conditions.append("type = ?")
-                arguments += [type.rawValue]
+                arguments.append(type.rawValue)
             }
             if let now {
                 conditions.append("status NOT IN ('completed', 'rejected', 'cancelled') AND due_at < ?")
-                arguments += [now]
+                arguments.append(now)
             }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM data_subject_request" + filter, arguments: arguments) ?? 0
+            let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM data_subject_request" + filter, arguments) ?? 0
             let page = try Self.fetch(
-                db, sql: "SELECT * FROM data_subject_request\(filter) ORDER BY due_at, id LIMIT ? OFFSET ?", arguments: arguments + [limit, offset])
+                db, sql: "SELECT * FROM data_subject_request\(filter) ORDER BY due_at, id LIMIT ? OFFSET ?", arguments + [limit, offset])
             return (total, page)
         }
     }
 
     /// Stores an officer's change to a request.
     public func save(_ request: DataSubjectRequest) async throws {
-        try await database.writer.write { db in try Self.save(request, db) }
+        try await database.write { db in try Self.save(request, db) }
     }
 
-    static func save(_ request: DataSubjectRequest, _ db: Database) throws {
-        try db.execute(
-            sql: """
+    static func save(_ request: DataSubjectRequest, _ db: any StorageConnection) throws {
+        try db.execute("""
                 UPDATE data_subject_request SET status = ?, due_at = ?, extended_by_months = ?, extension_reason = ?, handled_by = ?,
                     closed_at = ?, closing_reason = ?, erasure_event_id = ? WHERE id = ?
-                """,
-            arguments: [
+                """, [
                 request.status.rawValue, request.dueAt, request.extendedByMonths, request.extensionReason, request.handledBy,
                 request.closedAt, request.closingReason, request.erasureEventID, request.id,
             ])
@@ -99,18 +94,15 @@ public struct DataSubjectRequestStore: Sendable {
     /// has acknowledged it.
     /// - Returns: the completed request, if this acknowledgement completed one.
     public func completeIfAcknowledged(eventID: String, at now: Date = Date()) async throws -> DataSubjectRequest? {
-        try await database.writer.write { db in
+        try await database.write { db in
             guard var request = try Self.fetch(
-                db, sql: "SELECT * FROM data_subject_request WHERE erasure_event_id = ? AND status = 'awaiting_modules'", arguments: [eventID]
+                db, sql: "SELECT * FROM data_subject_request WHERE erasure_event_id = ? AND status = 'awaiting_modules'", [eventID]
             ).first else { return nil }
-            let waiting = try Int.fetchOne(
-                db,
-                sql: """
+            let waiting = try db.fetchValue(Int.self, """
                     SELECT COUNT(DISTINCT s.module_id) FROM event_outbox o JOIN event_delivery d ON d.event_seq = o.seq
                     JOIN event_subscription s ON s.id = d.subscription_id
                     WHERE o.event_id = ? AND s.module_id NOT IN (SELECT module_id FROM event_acknowledgement WHERE event_id = ?)
-                    """,
-                arguments: [eventID, eventID]) ?? 0
+                    """, [eventID, eventID]) ?? 0
             guard waiting == 0 else { return nil }
             try request.move(to: .completed, reason: "every module acknowledged the erasure", at: now)
             try Self.save(request, db)
@@ -118,8 +110,8 @@ public struct DataSubjectRequestStore: Sendable {
         }
     }
 
-    static func fetch(_ db: Database, sql: String, arguments: StatementArguments) throws -> [DataSubjectRequest] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
+    static func fetch(_ db: any StorageConnection, sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> [DataSubjectRequest] {
+        try db.fetchAll(sql, arguments).compactMap { row in
             guard let type = DataSubjectRequest.RequestType(rawValue: row["type"]), let status = DataSubjectRequest.Status(rawValue: row["status"]),
                 let filedBy = DataSubjectRequest.FiledBy(rawValue: row["filed_by"])
             else { return nil }

@@ -1,0 +1,101 @@
+import ConsentryStorage
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Statements on one connection, waited for on the engine's own thread.
+final class PostgresTransaction: StorageConnection {
+    let connection: PostgresConnection
+    let logger: Logger
+    let inTransaction: Bool
+    private var commitActions: [@Sendable () -> Void] = []
+    private var savepoints = 0
+
+    init(connection: PostgresConnection, logger: Logger, inTransaction: Bool) {
+        self.connection = connection
+        self.logger = logger
+        self.inTransaction = inTransaction
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    func run(_ sql: String) throws {
+        _ = try result(sql, [])
+    }
+
+    private func result(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> PostgresQueryResult {
+        do {
+            return try connection.query(PostgresStatement.query(sql, arguments), logger: logger).wait()
+        } catch {
+            throw StorageFailureFactory.failure(error)
+        }
+    }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> Int {
+        try result(sql, arguments).metadata.rows ?? 0
+    }
+
+    func fetchAll(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> [SQLRow] {
+        try result(sql, arguments).rows.map(PostgresStatement.row)
+    }
+
+    /// A server-side cursor inside a transaction, fetched a thousand rows at a time: memory
+    /// stays flat for exports of millions of rows.
+    func forEach(_ sql: String, _ arguments: [(any SQLValueConvertible)?], _ body: (SQLRow) throws -> Void) throws {
+        guard inTransaction else {
+            try run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            do {
+                try PostgresTransaction(connection: connection, logger: logger, inTransaction: true).forEach(sql, arguments, body)
+                try run("COMMIT")
+            } catch {
+                try? run("ROLLBACK")
+                throw error
+            }
+            return
+        }
+        savepoints += 1
+        let cursor = "consentry_cursor_\(savepoints)"
+        try execute("DECLARE \(cursor) NO SCROLL CURSOR FOR " + sql, arguments)
+        while true {
+            let rows = try result("FETCH 1000 FROM \(cursor)", []).rows
+            for row in rows { try body(try PostgresStatement.row(row)) }
+            if rows.count < 1000 { break }
+        }
+        try run("CLOSE \(cursor)")
+    }
+
+    func savepoint(_ body: () throws -> Void) throws {
+        savepoints += 1
+        let name = "consentry_savepoint_\(savepoints)"
+        try run("SAVEPOINT \(name)")
+        do {
+            try body()
+            try run("RELEASE SAVEPOINT \(name)")
+        } catch {
+            try run("ROLLBACK TO SAVEPOINT \(name)")
+            throw error
+        }
+    }
+
+    /// A transaction-scoped advisory lock: released by COMMIT or ROLLBACK, on every server.
+    func lock(_ resource: StorageLock) throws {
+        _ = try result("SELECT pg_advisory_xact_lock(?)", [resource.rawValue])
+    }
+
+    func afterCommit(_ body: @escaping @Sendable () -> Void) {
+        commitActions.append(body)
+    }
+
+    func committed() {
+        for action in commitActions { action() }
+        commitActions.removeAll()
+    }
+
+    /// `nextval` of the column's identity sequence: unique across servers, never reused.
+    func reserveSequence(table: String, column: String, count: Int) throws -> [Int64] {
+        guard count > 0 else { return [] }
+        return try fetchColumn(
+            Int64.self, "SELECT nextval(pg_get_serial_sequence(?, ?)) FROM generate_series(1, ?)", [table, column, count])
+    }
+}

@@ -1,0 +1,73 @@
+public import ConsentryStorage
+import Foundation
+public import GRDB
+
+/// The embedded engine: one SQLite file through GRDB, zero configuration.
+///
+/// Production uses a `DatabasePool` (WAL: readers never block the writer). Every commit is
+/// `synchronous = FULL`: a commit that returned survives power loss, which an audit trail
+/// and consent history need; see SECURITY.md.
+public final class SQLiteEngine: StorageEngine {
+    public let writer: any DatabaseWriter
+    public let path: String?
+    public var dialect: SQLDialect { .sqlite }
+    public var displayName: String { path ?? "sqlite (in memory)" }
+
+    /// Opens (creating if needed, owner-only) and migrates the database at `path`.
+    public static func open(path: String) throws -> SQLiteEngine {
+        if !FileManager.default.fileExists(atPath: path) {
+            _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
+        let pool = try DatabasePool(path: path, configuration: makeConfiguration())
+        return try SQLiteEngine(pool, path: path)
+    }
+
+    public init(_ writer: any DatabaseWriter, path: String? = nil) throws {
+        self.writer = writer
+        self.path = path
+        try Self.migrator.migrate(writer)
+    }
+
+    public static func makeConfiguration() -> Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted pages are zeroed, so erased ciphertext does not linger in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            // 64 MiB of page cache per connection: blind-index inserts land on random pages.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
+        }
+        // Statement arguments (ciphertext, digests) stay out of GRDB's error descriptions.
+        configuration.publicStatementArguments = false
+        return configuration
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
+        try await Self.translatingErrors { try await writer.read { db in try body(SQLiteConnection(db: db)) } }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
+        try await Self.translatingErrors { try await writer.write { db in try body(SQLiteConnection(db: db)) } }
+    }
+
+    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
+        try await Self.translatingErrors { try await writer.writeWithoutTransaction { db in try body(SQLiteConnection(db: db)) } }
+    }
+
+    public func close() throws { try writer.close() }
+
+    /// Resets the WAL, where old page images of an erased row may linger.
+    public func discardOldPageImages() async throws {
+        _ = try await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+    }
+
+    static func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DatabaseError {
+            throw SQLiteConnection.failure(error)
+        }
+    }
+}

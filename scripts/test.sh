@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The README's test command: the whole suite on both engines, SQLite (embedded) and then
+# PostgreSQL (a throw-away cluster on loopback that this script starts and stops).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export SWIFT_DETERMINISTIC_HASHING=1
+swift build --build-tests
+
+echo "== suite on SQLite =="
+swift test --skip-build
+
+echo "== suite on PostgreSQL =="
+if ! started=$(scripts/postgres.sh start); then
+  if [ "${CI:-}" = true ]; then
+    echo "PostgreSQL could not be started; CI never skips the PostgreSQL suite" >&2
+    exit 1
+  fi
+  printf '\n%s\n%s\n%s\n\n' "############################################################" \
+    "#  SKIPPED: the PostgreSQL pass (PostgreSQL could not start) #" \
+    "############################################################" >&2
+  exit 0
+fi
+eval "$started"
+trap 'scripts/postgres.sh stop "$PG_TEST_DIR"' EXIT
+CONSENTRY_TEST_ENGINE=postgres swift test --skip-build
