@@ -48,7 +48,11 @@ public final class PostgresEngine: StorageEngine {
         threads.start()
     }
 
-    deinit { try? threads.syncShutdownGracefully() }
+    deinit {
+        closeIdleConnections()
+        // Not the synchronous shutdown: the last reference may drop on one of these threads.
+        threads.shutdownGracefully { _ in }
+    }
 
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
         // Autocommit: a read pays no BEGIN/COMMIT round trips; each statement sees committed data.
@@ -67,11 +71,16 @@ public final class PostgresEngine: StorageEngine {
     public func discardOldPageImages() async throws {}
 
     public func close() throws {
+        closeIdleConnections()
+    }
+
+    private func closeIdleConnections() {
         let connections = idle.withLock { connections in
             defer { connections.removeAll() }
             return connections
         }
-        for connection in connections { try? connection.close().wait() }
+        // Each connection stays referenced until its close completes.
+        for connection in connections { connection.close().whenComplete { _ in _ = connection } }
     }
 
     // MARK: Transactions
@@ -110,7 +119,7 @@ public final class PostgresEngine: StorageEngine {
             return result
         } catch {
             if connection.isClosed {
-                _ = try? connection.close().wait()
+                connection.close().whenComplete { _ in _ = connection }
             } else {
                 give(back: connection)
             }

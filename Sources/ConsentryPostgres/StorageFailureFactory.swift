@@ -10,9 +10,8 @@ enum StorageFailureFactory {
 
     static func failure(_ error: any Error) -> any Error {
         if error is StorageFailure { return error }
-        guard let psql = error as? PSQLError else {
-            return StorageFailure(.unavailable, "the database connection failed (\(type(of: error)))")
-        }
+        // Errors the transaction's body threw (a version conflict, a wrong key) pass unchanged.
+        guard let psql = error as? PSQLError else { return error }
         guard let state = psql.serverInfo?[.sqlState] else {
             return StorageFailure(.unavailable, "the database connection failed (\(psql.code))")
         }

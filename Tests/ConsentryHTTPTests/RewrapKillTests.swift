@@ -29,6 +29,7 @@ struct RewrapKillTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = ["keys", "rewrap", "--data-dir", installation.dataDirectory.path, "--batch-size", "1"]
+            + (installation.dataDirectory.databaseURL.map { ["--database", $0] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()

@@ -110,7 +110,7 @@ struct AuditTrailTests {
     @Test("a forged checkpoint does not verify")
     func forgedCheckpoint() async throws {
         let (installation, _) = try await trail()
-        try await installation.database.write { db in try db.execute("UPDATE audit_checkpoint SET mac = zeroblob(32)") }
+        try await installation.database.write { db in try db.execute("UPDATE audit_checkpoint SET mac = ?", [Data(repeating: 0, count: 32)]) }
         #expect(try await verify(installation).problem?.kind == .badCheckpoint)
     }
 

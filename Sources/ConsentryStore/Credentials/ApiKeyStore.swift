@@ -39,7 +39,7 @@ public final class ApiKeyStore: Sendable {
 
     public func list(kind: Principal.Kind? = nil, includeRevoked: Bool = true) async throws -> [ApiKeyInfo] {
         try await database.read { db in
-            var sql = "SELECT id, principal_kind, principal_id, label, created_at, revoked_at FROM api_key WHERE 1"
+            var sql = "SELECT id, principal_kind, principal_id, label, created_at, revoked_at FROM api_key WHERE 1 = 1"
             var arguments: [(any SQLValueConvertible)?] = []
             if let kind { sql += " AND principal_kind = ?"; arguments += [kind.rawValue] }
             if !includeRevoked { sql += " AND revoked_at IS NULL" }

@@ -119,9 +119,9 @@ public struct EventHub: Sendable {
             try db.execute(
                 """
                     UPDATE event_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?
-                    WHERE status = 'dead' AND (? IS NULL OR subscription_id = ?)
+                    WHERE status = 'dead' AND (subscription_id = ?2 OR ?2 IS NULL)
                       AND subscription_id IN (SELECT id FROM event_subscription WHERE deleted_at IS NULL)
-                    """, [Date(), subscriptionID, subscriptionID])
+                    """, [Date(), subscriptionID])
         }
     }
 
@@ -152,7 +152,7 @@ public struct EventHub: Sendable {
     /// Deliveries, newest event first, filtered by status and subscription.
     public func deliveries(status: DeliveryRecord.Status?, subscriptionID: String?, offset: Int, limit: Int) async throws -> (total: Int, page: [DeliveryRecord]) {
         try await database.read { db in
-            let filter = "WHERE (?1 IS NULL OR d.status = ?1) AND (?2 IS NULL OR d.subscription_id = ?2)"
+            let filter = "WHERE (d.status = ?1 OR ?1 IS NULL) AND (d.subscription_id = ?2 OR ?2 IS NULL)"
             let arguments: [(any SQLValueConvertible)?] = [status?.rawValue, subscriptionID]
             let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM event_delivery d \(filter)", arguments) ?? 0
             let rows = try db.fetchAll("""

@@ -135,13 +135,13 @@ public struct ComplianceReports: Sendable {
         let (state, changes) = try await database.read { db in
             let state = try db.fetchAll("""
                     SELECT cs.purpose, cs.status, COUNT(*) AS n FROM consent_state cs JOIN customer c ON c.id = cs.customer_id
-                    WHERE c.erased_at IS NULL AND cs.status IS NOT NULL AND (?1 IS NULL OR cs.purpose = ?1) AND (?2 IS NULL OR cs.status = ?2)
+                    WHERE c.erased_at IS NULL AND cs.status IS NOT NULL AND (cs.purpose = ?1 OR ?1 IS NULL) AND (cs.status = ?2 OR ?2 IS NULL)
                     GROUP BY cs.purpose, cs.status ORDER BY cs.purpose, cs.status
                     """, [filter.purpose, filter.status?.rawValue])
             let changes = try db.fetchAll("""
                     SELECT purpose, kind, channel, COUNT(*) AS n FROM consent_event
-                    WHERE (?1 IS NULL OR purpose = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR channel = ?3)
-                      AND (?4 IS NULL OR occurred_at >= ?4) AND (?5 IS NULL OR occurred_at < ?5)
+                    WHERE (purpose = ?1 OR ?1 IS NULL) AND (kind = ?2 OR ?2 IS NULL) AND (channel = ?3 OR ?3 IS NULL)
+                      AND (occurred_at >= ?4 OR ?4 IS NULL) AND (occurred_at < ?5 OR ?5 IS NULL)
                     GROUP BY purpose, kind, channel ORDER BY purpose, kind, channel
                     """, [filter.purpose, filter.status?.rawValue, filter.channel?.rawValue, filter.from, filter.to])
             return (state, changes)
@@ -168,7 +168,7 @@ public struct ComplianceReports: Sendable {
         try await database.read { db in
             let condition = """
                 FROM consent_state cs JOIN customer c ON c.id = cs.customer_id
-                WHERE c.erased_at IS NULL AND (?1 IS NULL OR cs.purpose = ?1) AND (?2 IS NULL OR cs.status = ?2)
+                WHERE c.erased_at IS NULL AND (cs.purpose = ?1 OR ?1 IS NULL) AND (cs.status = ?2 OR ?2 IS NULL)
                 """
             let arguments: [(any SQLValueConvertible)?] = [filter.purpose, filter.status?.rawValue]
             let total = try db.fetchValue(Int.self, "SELECT COUNT(*) \(condition)", arguments) ?? 0
@@ -205,7 +205,7 @@ public struct ComplianceReports: Sendable {
             try db.forEach(
                 """
                 SELECT cs.* FROM consent_state cs JOIN customer c ON c.id = cs.customer_id
-                WHERE c.erased_at IS NULL AND (?1 IS NULL OR cs.purpose = ?1) AND (?2 IS NULL OR cs.status = ?2)
+                WHERE c.erased_at IS NULL AND (cs.purpose = ?1 OR ?1 IS NULL) AND (cs.status = ?2 OR ?2 IS NULL)
                 ORDER BY cs.customer_id, cs.purpose
                 """, [filter.purpose, filter.status?.rawValue]
             ) { row in
