@@ -17,6 +17,16 @@ struct CommandTests {
         try await asyncCommand.run()
     }
 
+    @Test("migrate refuses an empty data directory and, after init, finds the schema up to date")
+    func migrate() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        await #expect(throws: StoreError.self) { try await run(["migrate", "--data-dir", data]) }
+        #expect(!FileManager.default.fileExists(atPath: (data as NSString).appendingPathComponent("consentry.sqlite")))
+        try await run(["init", "--data-dir", data])
+        try await run(["migrate", "--data-dir", data])
+    }
+
     @Test("serve refuses a key file readable by group or others, before listening")
     func serveRefusesGroupReadableKeyFile() async throws {
         let directory = try TemporaryDirectory()
