@@ -91,6 +91,7 @@ let package = Package(
             dependencies: [
                 "ConsentryCore",
                 "ConsentryStore",
+                "ConsentryStorage",
                 "ConsentryPolicy",
                 "ConsentryCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -20,11 +20,11 @@ public final class PostgresEngine: StorageEngine {
     public var dialect: SQLDialect { .postgres }
     public var displayName: String { location.displayName }
 
-    private let configuration: PostgresConnection.Configuration
+    let connectionConfiguration: PostgresConnection.Configuration
     private let threads: NIOThreadPool
     private let idle = Mutex<[PostgresConnection]>([])
     private let nextID = Atomic<Int>(1)
-    private let logger: Logger
+    let logger: Logger
     private let eventLoops: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
 
     /// Connects, checks the server and applies the pending migrations.
@@ -42,7 +42,7 @@ public final class PostgresEngine: StorageEngine {
 
     init(location: PostgresLocation, size: Int, logger: Logger) throws {
         self.location = location
-        self.configuration = try location.configuration()
+        self.connectionConfiguration = try location.configuration()
         self.logger = logger
         self.threads = NIOThreadPool(numberOfThreads: max(1, size))
         threads.start()
@@ -133,7 +133,7 @@ public final class PostgresEngine: StorageEngine {
         }
         do {
             let id = nextID.add(1, ordering: .relaxed).oldValue
-            return try PostgresConnection.connect(on: eventLoops.any(), configuration: configuration, id: id, logger: logger).wait()
+            return try PostgresConnection.connect(on: eventLoops.any(), configuration: connectionConfiguration, id: id, logger: logger).wait()
         } catch {
             throw StorageFailure(.unavailable, "cannot connect to \(location.displayName): \(StorageFailureFactory.failure(error))")
         }

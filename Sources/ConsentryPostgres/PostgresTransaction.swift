@@ -83,6 +83,11 @@ final class PostgresTransaction: StorageConnection {
         _ = try result("SELECT pg_advisory_xact_lock(?)", [resource.rawValue])
     }
 
+    /// `pg_notify` inside the transaction: delivered at COMMIT, dropped by ROLLBACK.
+    func notify(_ signal: StorageSignal) throws {
+        _ = try result("SELECT pg_notify(?, ?)", [PostgresEngine.signalChannel, signal.rawValue])
+    }
+
     func afterCommit(_ body: @escaping @Sendable () -> Void) {
         commitActions.append(body)
     }

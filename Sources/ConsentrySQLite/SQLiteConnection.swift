@@ -43,6 +43,9 @@ struct SQLiteConnection: StorageConnection {
         }
     }
 
+    /// One server per SQLite file: nobody to tell.
+    func notify(_ signal: StorageSignal) throws {}
+
     func afterCommit(_ body: @escaping @Sendable () -> Void) {
         db.afterNextTransaction { _ in body() }
     }

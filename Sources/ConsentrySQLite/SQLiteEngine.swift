@@ -58,6 +58,15 @@ public final class SQLiteEngine: StorageEngine {
 
     public func close() throws { try writer.close() }
 
+    public func signals() -> AsyncStream<StorageSignal> {
+        AsyncStream { _ in }
+    }
+
+    /// One server per file: the job is this server's.
+    public func runExclusive<T: Sendable>(_ lock: StorageLock, _ body: @Sendable () async throws -> T) async throws -> T? {
+        try await body()
+    }
+
     /// Resets the WAL, where old page images of an erased row may linger.
     public func discardOldPageImages() async throws {
         _ = try await writer.writeWithoutTransaction { db in try db.checkpoint(.truncate) }

@@ -22,6 +22,9 @@ public protocol StorageConnection {
     /// (PostgreSQL: a transaction-scoped advisory lock; SQLite: its one writer already is).
     func lock(_ resource: StorageLock) throws
 
+    /// Announces `signal` to every server on the database when this transaction commits.
+    func notify(_ signal: StorageSignal) throws
+
     /// Runs `body` once the current transaction has committed (not if it rolls back).
     func afterCommit(_ body: @escaping @Sendable () -> Void)
 

@@ -19,6 +19,14 @@ public protocol StorageEngine: Sendable {
     /// Drops copies of overwritten pages the engine keeps (SQLite's WAL), after an erasure.
     func discardOldPageImages() async throws
 
+    /// The signals other servers and the CLI send (`StorageConnection.notify`), until the
+    /// stream is dropped. SQLite's never yields.
+    func signals() -> AsyncStream<StorageSignal>
+
+    /// Runs `body` unless another server runs the same job (`lock`) now: a periodic job runs
+    /// on one server at a time. - Returns: `nil` when another server holds the job.
+    func runExclusive<T: Sendable>(_ lock: StorageLock, _ body: @Sendable () async throws -> T) async throws -> T?
+
     /// Closes every connection.
     func close() throws
 }

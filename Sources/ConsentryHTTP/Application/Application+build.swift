@@ -22,7 +22,7 @@ public func buildApplication(services: ConsentryServices, settings: ServerSettin
     return Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "consentry"),
-        services: [EventDeliverer(services: services, logger: logger)]
+        services: [EventDeliverer(services: services, logger: logger), SignalListener(services: services, logger: logger)]
             + (services.retentionInterval.map { [RetentionService(services: services, interval: $0, logger: logger)] } ?? []),
         logger: logger)
 }

@@ -1,5 +1,6 @@
 import ConsentryCore
 import ConsentryPolicy
+import ConsentryStorage
 import ConsentryStore
 import Foundation
 import Logging
@@ -26,7 +27,11 @@ public struct RetentionService: Service {
             while !Task.isCancelled {
                 do { try await Task.sleep(for: interval) } catch { return }
                 do {
-                    let done = try await sweeper.run(policy: services.policies.policy)
+                    // One server of a fleet sweeps; the others find the job taken and wait for the next interval.
+                    let policy = services.policies.policy
+                    guard let done = try await services.database.engine.runExclusive(.retentionSweep, { try await sweeper.run(policy: policy) }) else {
+                        continue
+                    }
                     if !done.isEmpty { logger.notice("retention sweep", metadata: ["erased": "\(done.filter { $0.kind == .erase }.count)", "holdsDropped": "\(done.filter { $0.kind == .dropExpiredHolds }.count)"]) }
                 } catch {
                     logger.error("retention sweep failed; next try at the next interval", metadata: ["error": "\(type(of: error))"])

@@ -1,5 +1,6 @@
 import ConsentryCore
 import ConsentryPolicy
+import ConsentryStorage
 import ConsentryStore
 import Foundation
 import Hummingbird
@@ -28,6 +29,8 @@ struct AdminController {
         let actor = AuditActor(.operator, context.principal?.id ?? "unknown")
         switch result {
         case .success(let policy):
+            // Every other server of the fleet re-reads its Policies/ too.
+            try await services.database.write { db in try db.notify(.policyReloaded) }
             try await services.audit.record(AuditEvent(
                 actor: actor, action: "policy.reload", fields: ["from:\(before)"], outcome: "succeeded", policyVersion: policy.version,
                 requestID: context.requestID))

@@ -60,9 +60,17 @@ public final class ApiKeyStore: Sendable {
         let now = Self.wholeSeconds(Date())
         try await database.write { db in
             try db.execute("UPDATE api_key SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", [now, id])
+            // Every other server forgets its verified keys at once (PostgreSQL).
+            try db.notify(.apiKeyRevoked)
         }
         _ = cache.withLock { $0.removeValue(forKey: id) }
         return try await list().first { $0.id == id }
+    }
+
+    /// Forgets every verified key, so the next request of each is checked against the
+    /// database (a revocation made elsewhere).
+    public func forgetVerifiedKeys() {
+        cache.withLock { $0.removeAll() }
     }
 
     /// The principal a presented token belongs to, or `nil` for an unknown, malformed or

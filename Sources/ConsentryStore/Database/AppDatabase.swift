@@ -27,10 +27,14 @@ public struct AppDatabase: Sendable {
 
 extension AppDatabase {
     /// Records an operator action (export, key rotation...). `detail` must hold no personal data.
+    /// - Parameter signal: what the other servers must do about it, announced at commit.
     @discardableResult
-    public func recordOperatorEvent(action: String, detail: String, actor: String = OperatorIdentity.current) async throws -> Int64 {
+    public func recordOperatorEvent(
+        action: String, detail: String, actor: String = OperatorIdentity.current, signal: StorageSignal? = nil
+    ) async throws -> Int64 {
         try await write { db in
-            try db.fetchValue(
+            if let signal { try db.notify(signal) }
+            return try db.fetchValue(
                 "INSERT INTO operator_event (occurred_at, actor, action, detail) VALUES (?, ?, ?, ?) RETURNING id",
                 [Date(), actor, action, detail], as: Int64.self) ?? 0
         }

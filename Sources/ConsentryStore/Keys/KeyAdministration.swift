@@ -19,7 +19,7 @@ public struct KeyAdministration: Sendable {
         var ring = try source.load()
         try ring.rotate()
         try source.save(ring)
-        try await database.recordOperatorEvent(action: "keys.rotate", detail: "activated KEK version \(ring.activeVersion)")
+        try await database.recordOperatorEvent(action: "keys.rotate", detail: "activated KEK version \(ring.activeVersion)", signal: .keysChanged)
         return ring.activeVersion
     }
 
@@ -37,7 +37,7 @@ public struct KeyAdministration: Sendable {
         try ring.retire(below: version)
         try source.save(ring)
         try await database.recordOperatorEvent(
-            action: "keys.retire", detail: "retired KEK versions \(retired.map(String.init).joined(separator: ",")); minimum decryption version \(version)")
+            action: "keys.retire", detail: "retired KEK versions \(retired.map(String.init).joined(separator: ",")); minimum decryption version \(version)", signal: .keysChanged)
         return retired
     }
 }
