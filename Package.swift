@@ -112,6 +112,8 @@ let package = Package(
                 "ConsentryCore",
                 "ConsentryStore",
                 "ConsentryStorage",
+                "ConsentrySQLite",
+                "ConsentryPostgres",
                 "ConsentryHTTP",
                 "ConsentryCrypto",
                 "ConsentryPolicy",
@@ -177,7 +179,7 @@ let package = Package(
             name: "ConsentryHTTPTests",
             dependencies: [
                 "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting", "ConsentryCrypto", "ConsentryCore",
-                "ConsentryPolicy", "ConsentryStorage", "ConsentrySQLite",
+                "ConsentryPolicy", "ConsentryStorage", "ConsentrySQLite", "ConsentryPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "consentry",  // built for the tests that run the real executable
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -28,9 +28,9 @@ public struct TestInstallation: Sendable {
 
     /// The engine of this run (`TestEngine.current`): SQLite in the temporary directory, or a
     /// fresh PostgreSQL database on the test server.
-    public static func make(environment: [String: String] = [:]) async throws -> TestInstallation {
+    public static func make(environment: [String: String] = [:], engine: TestEngine = .current) async throws -> TestInstallation {
         let directory = try TemporaryDirectory()
-        let databaseURL = TestEngine.current == .postgres ? try await TestEngine.makePostgresDatabase() : nil
+        let databaseURL = engine == .postgres ? try await TestEngine.makePostgresDatabase() : nil
         let dataDirectory = DataDirectory(path: directory.file("data"), databaseURL: databaseURL, environment: environment)
         let (database, keys) = try await dataDirectory.initialize()
         return TestInstallation(directory: directory, dataDirectory: dataDirectory, database: database, keys: keys,

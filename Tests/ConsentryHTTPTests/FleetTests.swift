@@ -1,6 +1,8 @@
 import ConsentryCore
 import ConsentryHTTP
 import ConsentryPolicy
+import ConsentryPostgres
+import ConsentryStorage
 import ConsentryStore
 import ConsentryTesting
 import Foundation
@@ -105,5 +107,40 @@ struct FleetTests {
         let report = try await AuditVerifier(database: databaseB, keys: keysB).verify()
         #expect(report.isIntact, "\(report.problem.map(\.description) ?? "")")
         #expect(report.entries > Int64(allTokens.count * 4 + fixture.customers.count))
+    }
+
+    @Test("a server that loses its database answers 503 on /health/ready and recovers by itself when the database is back")
+    func databaseLoss() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 1)
+        let url = try #require(fixture.installation.dataDirectory.databaseURL)
+        let name = String(try #require(URLComponents(string: url)).path.dropFirst())
+        let admin = try await PostgresEngine.open(url: TestEngine.postgresServerURL, size: 1)
+        defer { try? admin.close() }
+        @Sendable func allowConnections(_ allowed: Bool) async throws {
+            _ = try await admin.writeWithoutTransaction { db in
+                try db.execute("ALTER DATABASE \(name) WITH ALLOW_CONNECTIONS \(allowed)", [])
+                if !allowed {
+                    try db.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ? AND pid <> pg_backend_pid()", [name])
+                }
+            }
+        }
+        @Sendable func waitForReady(_ client: any TestClientProtocol, _ status: HTTPResponse.Status) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(5)
+            while ContinuousClock.now < deadline {
+                if try await client.execute(uri: "/health/ready", method: .get).status == status { return true }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            return false
+        }
+        try await fixture.withServer { client in
+            #expect(try await waitForReady(client, .ok))
+            try await allowConnections(false)
+            #expect(try await waitForReady(client, .serviceUnavailable), "the lost database is reported")
+            try await allowConnections(true)
+            #expect(try await waitForReady(client, .ok), "the server reconnects by itself")
+            let read = try await client.execute(
+                uri: "\(Self.api)/customer/\(fixture.customers[0].id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(read.status == .ok)
+        }
     }
 }
