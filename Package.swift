@@ -85,6 +85,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Use cases: what the product does (module reads and writes through the purpose gate,
+        // consent changes, request filing...), over the store, knowing neither HTTP nor SQL.
+        .target(
+            name: "ConsentryUseCases",
+            dependencies: ["ConsentryCore", "ConsentryPolicy", "ConsentryStore"],
+            swiftSettings: swiftSettings
+        ),
         // The HTTP surface (Hummingbird 2).
         .target(
             name: "ConsentryHTTP",
@@ -92,6 +99,7 @@ let package = Package(
                 "ConsentryCore",
                 "ConsentryStore",
                 "ConsentryStorage",
+                "ConsentryUseCases",
                 "ConsentryPolicy",
                 "ConsentryCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -179,7 +187,7 @@ let package = Package(
             name: "ConsentryHTTPTests",
             dependencies: [
                 "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting", "ConsentryCrypto", "ConsentryCore",
-                "ConsentryPolicy", "ConsentryStorage", "ConsentrySQLite", "ConsentryPostgres",
+                "ConsentryPolicy", "ConsentryStorage", "ConsentrySQLite", "ConsentryPostgres", "ConsentryUseCases",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "consentry",  // built for the tests that run the real executable
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

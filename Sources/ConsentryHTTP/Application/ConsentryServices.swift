@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Prometheus
 
 /// Everything the HTTP layer needs, built once by the caller (the CLI or a test) and passed
@@ -30,6 +31,13 @@ public struct ConsentryServices: Sendable {
     /// How often `serve` runs the retention sweep; `nil`: never (run `consentry retention`).
     public let retentionInterval: Duration?
 
+    // The use cases the adapters call.
+    public let gate: PurposeGate
+    public let reads: GuardedReads
+    public let maintenance: CustomerMaintenance
+    public let consentChange: ConsentChange
+    public let requestFiling: RequestFiling
+
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
         customerTokens: CustomerTokenVerifier? = nil, receipts: ReceiptSigner, delivery: DeliverySettings = DeliverySettings(),
@@ -40,11 +48,14 @@ public struct ConsentryServices: Sendable {
         self.keys = keys
         let audit = AuditLog(database: database, keys: keys)
         self.audit = audit
-        self.customers = EncryptedCustomerStore(database: database, keys: keys)
-        self.reader = GuardedCustomerReader(database: database, keys: keys)
+        let customers = EncryptedCustomerStore(database: database, keys: keys)
+        self.customers = customers
+        let reader = GuardedCustomerReader(database: database, keys: keys)
+        self.reader = reader
         self.policies = policies
         self.apiKeys = apiKeys ?? ApiKeyStore(database: database)
-                self.consents = ConsentLedger(database: database)
+        let consents = ConsentLedger(database: database)
+        self.consents = consents
         self.requests = DataSubjectRequestStore(database: database)
         let journal = ChangeJournal(audit: audit, outbox: EventOutbox(database: database), policy: { policies.policy })
         self.journal = journal
@@ -55,5 +66,10 @@ public struct ConsentryServices: Sendable {
         self.delivery = delivery
         self.eraser = CustomerEraser(database: database, keys: keys, journal: journal, ledger: erasureLedger)
         self.retentionInterval = retentionInterval
+        self.gate = PurposeGate(policies: policies, audit: audit, counter: PrometheusDecisionCounter(registry: metrics))
+        self.reads = GuardedReads(reader: reader)
+        self.maintenance = CustomerMaintenance(customers: customers, journal: journal)
+        self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
+        self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
     }
 }

@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -86,7 +87,7 @@ struct ComplianceController {
         try PrivacyManagementController.only(request, [])
         let filing = try await Self.decode(Filing.self, request, context)
         let officer = try officer(context)
-        let (stored, duplicate) = try await RequestFiler(services: services).file(
+        let (stored, duplicate) = try await services.requestFiling.file(
             customerID: filing.customerId, type: filing.type, purpose: filing.purpose, fields: [], channel: filing.channel, filedBy: .officer,
             filedByID: officer, identityVerified: filing.identityVerified, actor: AuditActor(.officer, officer), requestID: context.requestID)
         var response = Response.json(Self.json(stored, now: now()))

@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import Hummingbird
 import NIOCore
@@ -57,7 +58,7 @@ struct DependantsController {
         let purposeID = try context.parameters.require("purpose")
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let change = try JSONDecoder().decode(SelfServiceController.ConsentChange.self, from: Data(body.readableBytesView))
-        let recorded = try await ConsentRecorder(services: services).record(
+        let recorded = try await services.consentChange.record(
             customer: dependant, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .guardian,
             actorID: guardian.id, actor: AuditActor(.customer, guardian.id), requestID: context.requestID)
         return Response.json(.object([

@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -10,8 +11,19 @@ import Prometheus
 /// The guarded data API for modules: TMF629 customers and TMF632 parties, each request for a
 /// declared purpose, each customer through the decision engine, each decision audited before
 /// the response leaves.
+///
+/// | route | auth | purpose rule |
+/// |---|---|---|
+/// | `GET .../customer`, `.../individual`, `.../organization` | module key | `read` (list) or `search` (one of email, phone, nationalId; the purpose must use its category) |
+/// | `GET .../customer/{id}` and the party equivalents | module key | `read` |
+/// | `GET .../audience` | module key | `audience`; consent purposes list only customers who gave it |
+/// | `POST .../customer` | module key | `create` |
+/// | `PATCH .../customer/{id}` | module key | `update`, for the categories the purpose may update; `If-Match` required |
 struct GuardedCustomerController {
-    let services: ConsentryServices
+    let apiKeys: ApiKeyStore
+    let gate: PurposeGate
+    let reads: GuardedReads
+    let maintenance: CustomerMaintenance
 
     static let customerBase = "/tmf-api/customerManagement/v4/customer"
     static let audienceBase = "/tmf-api/customerManagement/v4/audience"
@@ -19,7 +31,7 @@ struct GuardedCustomerController {
     static let maximumLimit = 1000
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let auth = ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.module])
+        let auth = ApiKeyAuthenticator(keys: apiKeys, kinds: [.module])
         let customers = router.group("tmf-api/customerManagement/v4").add(middleware: auth)
         customers.get("customer", use: list)
         customers.post("customer", use: create)
@@ -44,12 +56,7 @@ struct GuardedCustomerController {
         let id = try context.parameters.require("id")
         let call = try await begin(request, context, operation: .read, allowedQuery: ["fields"], customerID: id)
         let view = try view(request, partyType: partyType)
-        let disclosures = try await services.reader.read(ids: [id], decide: call.decide(view.selection))
-        guard let disclosure = disclosures.first, partyType == nil || disclosure.customer.partyType == partyType else {
-            try await call.audit(action: "customer.read", outcome: "not_found", customerID: id)
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no \(partyType?.rawValue.lowercased() ?? "customer") with this id")
-        }
-        try await call.audit(disclosures: [disclosure], action: "customer.read")
+        let disclosure = try await reads.read(call, id: id, selection: view.selection, partyType: partyType)
         var response = Response.json(bytes: view.render(disclosure.customer, decision: disclosure.decision).bytes)
         response.headers[.eTag] = "\"\(disclosure.customer.version)\""
         return response
@@ -72,21 +79,18 @@ struct GuardedCustomerController {
         var total: Int
         if let (name, field) = present.first {
             let call = try await begin(request, context, operation: .search, allowedQuery: ["fields", "email", "phone", "nationalId"])
-            // Searching by a value is using it: the purpose must cover the searched category.
-            let category = call.engine.policy.category(of: field.policyField)
-            guard call.grant.purpose.categories[category] != nil else {
-                try await call.denied(.categoryNotInPurpose)
-            }
             let value = String(query[name[...]] ?? "")
-            guard !value.isEmpty, value.count <= 320 else { throw Self.badParameter("\(name) must be 1 to 320 characters") }
-            let found = try await services.reader.search(field, value: value, decide: call.decide(view.selection))
-            disclosures = found.filter { partyType == nil || $0.customer.partyType == partyType }
+            guard !value.isEmpty, value.count <= 320 else {
+                // The category check comes first, as before: a refused purpose learns nothing about the value's shape.
+                let category = call.engine.policy.category(of: field.policyField)
+                if call.grant.purpose.categories[category] == nil { try await call.denied(.categoryNotInPurpose) }
+                throw Self.badParameter("\(name) must be 1 to 320 characters")
+            }
+            disclosures = try await reads.search(call, field: field, value: value, selection: view.selection, partyType: partyType)
             total = disclosures.count
-            try await call.audit(disclosures: disclosures, action: "customer.search", emptyOutcome: "no_match", searchedBy: field.policyField)
         } else {
             let call = try await begin(request, context, operation: .read, allowedQuery: ["fields", "offset", "limit"])
-            (total, disclosures) = try await services.reader.list(offset: offset, limit: limit, partyType: partyType, decide: call.decide(view.selection))
-            try await call.audit(disclosures: disclosures, action: "customer.list", emptyOutcome: "empty")
+            (total, disclosures) = try await reads.list(call, offset: offset, limit: limit, selection: view.selection, partyType: partyType)
         }
         var response = Response.json(bytes: JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
         response.headers[.totalCount] = String(total)
@@ -103,9 +107,7 @@ struct GuardedCustomerController {
         let limit = try Self.integer(query["limit"], name: "limit", default: 100, range: 1...Self.maximumLimit)
         let after = query["after"].map(String.init)
         if let after, after.count > 64 { throw Self.badParameter("after must be a cursor from X-Next-Cursor") }
-        let (disclosures, next) = try await services.reader.audience(
-            purpose: call.grant.purpose, after: after, limit: limit, decide: call.decide(view.selection))
-        try await call.audit(disclosures: disclosures, action: "customer.audience", emptyOutcome: "empty")
+        let (disclosures, next) = try await reads.audience(call, after: after, limit: limit, selection: view.selection)
         var response = Response.json(bytes: JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
         response.headers[.resultCount] = String(disclosures.count)
         if let next {
@@ -122,9 +124,7 @@ struct GuardedCustomerController {
         let call = try await begin(request, context, operation: .create, allowedQuery: [])
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let draft = try JSONDecoder().decode(CustomerDraft.self, from: Data(body.readableBytesView))
-        let created = try await services.customers.create(draft)
-        let fields = PolicyField.changes(from: CustomerProfile(engagedParty: created.profile.engagedParty.emptied), to: created.profile)
-        try await call.audit(action: "customer.create", outcome: "succeeded", customerID: created.id, fields: fields.sorted().map(\.rawValue))
+        let created = try await maintenance.onboard(call, draft: draft)
         var response = try await readBack(created.id, call: call)
         response.status = .created
         response.headers[.location] = "\(Self.customerBase)/\(created.id)"
@@ -140,40 +140,25 @@ struct GuardedCustomerController {
         }
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let patch = try JSONDecoder().decode(CustomerPatch.self, from: Data(body.readableBytesView))
-        guard let current = try await services.customers.customer(id: id) else {
-            try await call.audit(action: "customer.update", outcome: "not_found", customerID: id)
+        guard let current = try await maintenance.current(call, id: id) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
         }
         guard Self.etagMatches(ifMatch, version: current.version) else {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "the customer is at version \(current.version); read it again")
         }
-        let draft = try patch.applied(to: current)
-        let changed = PolicyField.changes(from: current.profile, to: draft.profile)
-        let categories = Set(changed.map { call.engine.policy.category(of: $0) })
         do {
-            _ = try call.engine.authorize(module: call.module, purpose: call.grant.purpose.id, operation: .update, updating: categories)
-        } catch {
-            try await call.denied(error.reason, customerID: id)
-        }
-        let fields = changed.sorted().map(\.rawValue) + (patch.status.map { $0 != current.status ? ["status"] : [] } ?? [])
-        do {
-            let update = try await services.customers.prepareUpdate(id: id, expectedVersion: current.version, to: draft)
-            _ = try await services.journal.rectify(
-                update, changedFields: fields, audit: [call.auditEvent(action: "customer.update", outcome: "succeeded", customerID: id, fields: fields)],
-                correlationID: context.requestID)
-        } catch let error as StoreError where error.code == "version_conflict" {
-            throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: error.message)
+            try await maintenance.correct(call, current: current, patch: patch)
+        } catch let error as UseCaseError where error.code == "version_conflict" {
+            // The ETag the module sent is stale: HTTP's precondition failure, not a plain conflict.
+            throw ProblemDetails(status: .preconditionFailed, code: error.code, detail: error.message)
         }
         return try await readBack(id, call: call)
     }
 
     /// The customer as this call may see it, after a write.
-    private func readBack(_ id: String, call: GuardedCall) async throws -> Response {
+    private func readBack(_ id: String, call: ModuleCall) async throws -> Response {
         let view = GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, selection: .all)
-        guard let disclosure = try await services.reader.read(ids: [id], decide: call.decide(.all)).first else {
-            throw ProblemDetails(status: .notFound, code: "not_found")
-        }
-        try await call.audit(disclosures: [disclosure], action: "customer.read")
+        let disclosure = try await reads.read(call, id: id, selection: .all)
         var response = Response.json(bytes: view.render(disclosure.customer, decision: disclosure.decision).bytes)
         response.headers[.eTag] = "\"\(disclosure.customer.version)\""
         return response
@@ -184,11 +169,13 @@ struct GuardedCustomerController {
     /// Rejects unknown query parameters, then opens the call through the purpose gate.
     private func begin(
         _ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, allowedQuery: Set<String>, customerID: String? = nil
-    ) async throws -> GuardedCall {
+    ) async throws -> ModuleCall {
         for (name, _) in request.uri.queryParameters where !allowedQuery.contains(String(name)) {
             throw Self.badParameter("unknown query parameter \"\(name)\"; this route takes \(allowedQuery.isEmpty ? "none" : allowedQuery.sorted().joined(separator: ", "))")
         }
-        return try await GuardedCall.begin(services: services, request: request, context: context, operation: operation, customerID: customerID)
+        guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
+        return try await gate.open(
+            module: principal.id, purpose: request.headers[.purpose], operation: operation, requestID: context.requestID, customerID: customerID)
     }
 
     private func view(_ request: Request, partyType: PartyType?) throws -> GuardedCustomerView {
@@ -240,27 +227,4 @@ extension HTTPField.Name {
     static let resultCount = Self("X-Result-Count")!
     static let nextCursor = Self("X-Next-Cursor")!
     static let link = Self("Link")!
-}
-
-extension BlindIndexField {
-    /// The policy field a search by this index reveals.
-    var policyField: PolicyField {
-        switch self {
-        case .email: .email
-        case .phone: .phone
-        case .nationalId: .individualIdentification
-        case .loginSubject: .loginSubject
-        case .guardian: .relatedParty
-        }
-    }
-}
-
-extension Party {
-    /// The same kind of party with no personal values, as the "before" of a creation.
-    var emptied: Party {
-        switch self {
-        case .individual: .individual(Individual(givenName: "", familyName: ""))
-        case .organization: .organization(Organization(name: ""))
-        }
-    }
 }

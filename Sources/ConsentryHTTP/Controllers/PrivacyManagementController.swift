@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -84,7 +85,7 @@ struct PrivacyManagementController {
     /// Every customer's profile, a page at a time (`offset`, `limit`), each read audited.
     @Sendable func listProfiles(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try Self.only(request, ["fields", "offset", "limit"])
-        let module = try await GuardedCall.begin(services: services, request: request, context: context, operation: .read)
+        let module = try await services.openModuleCall(request, context, operation: .read)
         let query = request.uri.queryParameters
         let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
         let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 20, range: 1...100)
@@ -260,7 +261,7 @@ struct PrivacyManagementController {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let input = try JSONDecoder().decode(RequestInput.self, from: Data(body.readableBytesView))
         let module = try await authorize(request, context, operation: .recordConsent, customerID: input.customerId)
-        let (stored, duplicate) = try await RequestFiler(services: services).file(
+        let (stored, duplicate) = try await services.requestFiling.file(
             customerID: input.customerId, type: input.type, purpose: input.purpose, fields: input.fields, channel: input.channel.rawValue,
             filedBy: .agent, filedByID: input.agentId, identityVerified: true, actor: AuditActor(.module, module.module), requestID: context.requestID)
         var response = Response.json(SelfServiceController.requestJSON(stored, duplicate: duplicate))
@@ -301,7 +302,7 @@ struct PrivacyManagementController {
         }
         var agreements: [JSONValue] = []
         for characteristic in input.characteristics {
-            let recorded = try await ConsentRecorder(services: services).record(
+            let recorded = try await services.consentChange.record(
                 customer: customer, purposeID: characteristic.privacyUsagePurpose, status: characteristic.value, channel: input.channel,
                 expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy, actorID: input.agentId,
                 actor: AuditActor(.module, module.module), requestID: context.requestID)
@@ -312,8 +313,8 @@ struct PrivacyManagementController {
         return agreements
     }
 
-    private func authorize(_ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, customerID: String) async throws -> GuardedCall {
-        try await GuardedCall.begin(services: services, request: request, context: context, operation: operation, customerID: customerID)
+    private func authorize(_ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, customerID: String) async throws -> ModuleCall {
+        try await services.openModuleCall(request, context, operation: operation, customerID: customerID)
     }
 
     static func only(_ request: Request, _ allowed: Set<String>) throws {

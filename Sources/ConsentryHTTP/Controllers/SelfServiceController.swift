@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -160,7 +161,7 @@ struct SelfServiceController {
         let customer = try signedIn(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let filing = try JSONDecoder().decode(RequestFiling.self, from: Data(body.readableBytesView))
-        let (stored, duplicate) = try await RequestFiler(services: services).file(
+        let (stored, duplicate) = try await services.requestFiling.file(
             customerID: customer.id, type: filing.type, purpose: filing.purpose, fields: filing.fields ?? [], channel: try Self.channel(request).rawValue,
             filedBy: .customer, filedByID: nil, identityVerified: false, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
         var response = Response.json(Self.requestJSON(stored, duplicate: duplicate))
@@ -248,7 +249,7 @@ struct SelfServiceController {
         let purposeID = try context.parameters.require("purpose")
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let change = try JSONDecoder().decode(ConsentChange.self, from: Data(body.readableBytesView))
-        let recorded = try await ConsentRecorder(services: services).record(
+        let recorded = try await services.consentChange.record(
             customer: customer, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .customer,
             actorID: nil, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
         return Response.json(.object([
@@ -329,15 +330,5 @@ struct SelfServiceController {
         return AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
             outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: context.requestID)
-    }
-}
-
-extension CustomerProfile {
-    /// The party's preferred language, for customer-facing texts.
-    var preferredLanguage: String? {
-        switch engagedParty {
-        case .individual(let person): person.preferredLanguage
-        case .organization(let organization): organization.preferredLanguage
-        }
     }
 }

@@ -1,4 +1,5 @@
 import ConsentryCore
+import ConsentryUseCases
 import Foundation
 import Hummingbird
 import NIOCore
@@ -68,5 +69,20 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equat
         try c.encode(code, forKey: .code)
         try c.encodeIfPresent(issues, forKey: .issues)
         try c.encodeIfPresent(reason, forKey: .reason)
+    }
+}
+
+extension ProblemDetails {
+    /// A use case's refusal at the HTTP edge: its kind picks the status, its code, message,
+    /// reason and issues are kept.
+    init(_ error: UseCaseError) {
+        let status: HTTPResponse.Status = switch error.kind {
+        case .invalid: error.code == "purpose_required" ? .badRequest : .unprocessableContent
+        case .notFound: .notFound
+        case .forbidden: .forbidden
+        case .conflict: .conflict
+        }
+        self.init(status: status, code: error.code, detail: error.message, issues: error.issues.isEmpty ? nil : error.issues)
+        reason = error.reason?.rawValue
     }
 }

@@ -1,5 +1,6 @@
 import ConsentryCore
 import ConsentryStore
+import ConsentryUseCases
 import Hummingbird
 import Logging
 
@@ -28,6 +29,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         switch error {
         case let problem as ProblemDetails:
             return problem
+        case let error as UseCaseError:
+            return ProblemDetails(error)
         case let error as ValidationError:
             return ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "the input has \(error.issues.count) invalid field(s)", issues: error.issues)
         case let error as DecodingError:

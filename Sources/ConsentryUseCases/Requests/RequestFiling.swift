@@ -1,32 +1,45 @@
-import ConsentryCore
-import ConsentryPolicy
-import ConsentryStore
+public import ConsentryCore
+public import ConsentryPolicy
+public import ConsentryStore
 import Foundation
-import HTTPTypes
 
 /// Files a data-subject request the same way whoever files it (the customer through
 /// `/self`, an agent for a caller through TMF644, an officer through `/compliance`):
 /// validated against the policy, duplicates detected, audited, an erasure request announced.
-struct RequestFiler {
-    let services: ConsentryServices
+public struct RequestFiling: Sendable {
+    let policies: PolicyRegistry
+    let consents: ConsentLedger
+    let customers: EncryptedCustomerStore
+    let journal: ChangeJournal
+
+    public init(policies: PolicyRegistry, consents: ConsentLedger, customers: EncryptedCustomerStore, journal: ChangeJournal) {
+        self.policies = policies
+        self.consents = consents
+        self.customers = customers
+        self.journal = journal
+    }
 
     /// - Parameter identityVerified: the filer checked the customer's identity (an agent on
     ///   the call, an officer): the request starts as `identity_verified`, recorded as theirs.
     /// - Returns: the stored request, and whether an open duplicate was returned instead.
-    func file(
+    /// - Throws: `UseCaseError` `.invalid` for an unknown purpose or field, `.notFound` for an
+    ///   unknown or erased customer.
+    public func file(
         customerID: String, type: DataSubjectRequest.RequestType, purpose: String?, fields: [String], channel: String,
         filedBy: DataSubjectRequest.FiledBy, filedByID: String?, identityVerified: Bool, actor: AuditActor, requestID: String
     ) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
-        if let purpose, services.policies.policy.purposes[purpose] == nil {
-            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown purpose",
-                                 issues: [ValidationIssue(path: "purpose", code: "unknown_purpose", message: "must be a purpose id of the policy")])
+        if let purpose, policies.policy.purposes[purpose] == nil {
+            throw UseCaseError(
+                .invalid, code: "validation_failed", "unknown purpose",
+                issues: [ValidationIssue(path: "purpose", code: "unknown_purpose", message: "must be a purpose id of the policy")])
         }
         for field in fields where PolicyField(rawValue: field) == nil {
-            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "unknown field",
-                                 issues: [ValidationIssue(path: "fields", code: "unknown_field", message: "must be field names such as contactMedium.email or engagedParty.familyName")])
+            throw UseCaseError(
+                .invalid, code: "validation_failed", "unknown field",
+                issues: [ValidationIssue(path: "fields", code: "unknown_field", message: "must be field names such as contactMedium.email or engagedParty.familyName")])
         }
-        guard try await services.consents.privacyState(customerID: customerID) != nil, try await services.customers.customer(id: customerID) != nil else {
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
+        guard try await consents.privacyState(customerID: customerID) != nil, try await customers.customer(id: customerID) != nil else {
+            throw UseCaseError.customerNotFound
         }
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         var request = DataSubjectRequest(
@@ -36,12 +49,12 @@ struct RequestFiler {
             request.status = .identityVerified
             request.handledBy = filedByID
         }
-        return try await services.journal.file(
+        return try await journal.file(
             request,
             audit: [AuditEvent(
                 actor: actor, action: "request.filed", customerID: customerID, purpose: purpose,
                 fields: ["type:\(type.rawValue)", "filedBy:\(filedBy.rawValue)"] + (identityVerified ? ["identity:verified"] : []),
-                outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: requestID)],
+                outcome: "succeeded", policyVersion: policies.policy.version, requestID: requestID)],
             correlationID: requestID)
     }
 }

@@ -1,0 +1,55 @@
+public import ConsentryCore
+public import ConsentryStore
+
+/// Module reads of customers: by id, by exact value, a page, or the audience of a purpose.
+/// Each customer goes through the decision engine; each decision is audited before the
+/// disclosures are returned, so nothing leaves unaudited.
+public struct GuardedReads: Sendable {
+    let reader: GuardedCustomerReader
+
+    public init(reader: GuardedCustomerReader) {
+        self.reader = reader
+    }
+
+    /// - Throws: `UseCaseError` `.notFound` (audited) for an unknown or erased id, or one of
+    ///   another party type than `partyType`.
+    public func read(_ call: ModuleCall, id: String, selection: FieldSelection, partyType: PartyType? = nil) async throws -> Disclosure {
+        let disclosures = try await reader.read(ids: [id], decide: call.decide(selection))
+        guard let disclosure = disclosures.first, partyType == nil || disclosure.customer.partyType == partyType else {
+            try await call.audit(action: "customer.read", outcome: "not_found", customerID: id)
+            throw UseCaseError(.notFound, code: "not_found", "no \(partyType?.rawValue.lowercased() ?? "customer") with this id")
+        }
+        try await call.audit(disclosures: [disclosure], action: "customer.read")
+        return disclosure
+    }
+
+    /// Customers whose `field` equals `value`. Searching by a value is using it: the purpose
+    /// must cover the searched category (else refused, audited).
+    public func search(
+        _ call: ModuleCall, field: BlindIndexField, value: String, selection: FieldSelection, partyType: PartyType? = nil
+    ) async throws -> [Disclosure] {
+        let category = call.engine.policy.category(of: field.policyField)
+        guard call.grant.purpose.categories[category] != nil else { try await call.denied(.categoryNotInPurpose) }
+        let found = try await reader.search(field, value: value, decide: call.decide(selection))
+        let disclosures = found.filter { partyType == nil || $0.customer.partyType == partyType }
+        try await call.audit(disclosures: disclosures, action: "customer.search", emptyOutcome: "no_match", searchedBy: field.policyField)
+        return disclosures
+    }
+
+    public func list(
+        _ call: ModuleCall, offset: Int, limit: Int, selection: FieldSelection, partyType: PartyType? = nil
+    ) async throws -> (total: Int, disclosures: [Disclosure]) {
+        let (total, disclosures) = try await reader.list(offset: offset, limit: limit, partyType: partyType, decide: call.decide(selection))
+        try await call.audit(disclosures: disclosures, action: "customer.list", emptyOutcome: "empty")
+        return (total, disclosures)
+    }
+
+    /// The customers the call's purpose may be used for now, after `cursor`.
+    public func audience(
+        _ call: ModuleCall, after cursor: String?, limit: Int, selection: FieldSelection
+    ) async throws -> (disclosures: [Disclosure], next: String?) {
+        let (disclosures, next) = try await reader.audience(purpose: call.grant.purpose, after: cursor, limit: limit, decide: call.decide(selection))
+        try await call.audit(disclosures: disclosures, action: "customer.audience", emptyOutcome: "empty")
+        return (disclosures, next)
+    }
+}
