@@ -37,6 +37,7 @@ public struct ConsentryServices: Sendable {
     public let maintenance: CustomerMaintenance
     public let consentChange: ConsentChange
     public let requestFiling: RequestFiling
+    public let selfManagement: SelfManagement
 
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
@@ -71,5 +72,6 @@ public struct ConsentryServices: Sendable {
         self.maintenance = CustomerMaintenance(customers: customers, journal: journal)
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
+        self.selfManagement = SelfManagement(policies: policies, customers: customers, journal: journal)
     }
 }

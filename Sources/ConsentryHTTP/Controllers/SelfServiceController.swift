@@ -80,18 +80,14 @@ struct SelfServiceController {
         if let ifMatch = request.headers[.ifMatch], !GuardedCustomerController.etagMatches(ifMatch, version: customer.version) {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "your data changed since you read it; read it again")
         }
-        let draft = try patch.applied(to: customer)
-        let changed = PolicyField.changes(from: customer.profile, to: draft.profile)
-        let fields = changed.sorted().map(\.rawValue)
         let updated: Customer
+        let changed: [PolicyField]
         do {
-            let update = try await services.customers.prepareUpdate(id: customer.id, expectedVersion: customer.version, to: draft)
-            updated = try await services.journal.rectify(
-                update, changedFields: fields, audit: [try auditEvent(context, action: "self.rectify", fields: fields)], correlationID: context.requestID)
-        } catch let error as StoreError where error.code == "version_conflict" {
-            throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: error.message)
+            (updated, changed) = try await services.selfManagement.correctContacts(customer: customer, patch: patch, requestID: context.requestID)
+        } catch let error as UseCaseError where error.code == "version_conflict" {
+            throw ProblemDetails(status: .preconditionFailed, code: error.code, detail: error.message)
         }
-        var response = Response.json(.object([("version", .int(updated.version)), ("changed", .array(changed.sorted().map { .string($0.rawValue) }))]))
+        var response = Response.json(.object([("version", .int(updated.version)), ("changed", .array(changed.map { .string($0.rawValue) }))]))
         response.headers[.eTag] = "\"\(updated.version)\""
         return response
     }
@@ -264,27 +260,16 @@ struct SelfServiceController {
     func objection(_ request: Request, _ context: ConsentryRequestContext, objecting: Bool) async throws -> Response {
         let customer = try signedIn(context)
         let purposeID = try context.parameters.require("purpose")
-        guard let purpose = services.policies.policy.purposes[purposeID] else {
-            throw ProblemDetails(status: .notFound, code: "unknown_purpose", detail: "no purpose with this id; see GET /self/v1/me/consents")
-        }
-        guard purpose.legalBasis.allowsObjection else {
-            throw ProblemDetails(
-                status: .conflict, code: "objection_not_applicable",
-                detail: "this purpose rests on \(purpose.legalBasis.rawValue)" + (purpose.legalBasis == .consent ? "; withdraw your consent instead" : ", to which the right to object does not apply"))
-        }
-        try await services.journal.record(
-            ConsentEvent(customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: try Self.channel(request), expressedBy: .customer),
-            audit: [try auditEvent(context, action: objecting ? "objection.raised" : "objection.withdrawn", purpose: purpose.id)], correlationID: context.requestID)
-        return Response.json(.object([("purpose", .string(purpose.id)), ("objection", .bool(objecting))]))
+        try await services.selfManagement.object(
+            customer: customer, purposeID: purposeID, objecting: objecting, channel: try Self.channel(request), requestID: context.requestID)
+        return Response.json(.object([("purpose", .string(purposeID)), ("objection", .bool(objecting))]))
     }
 
     /// Restricts processing of all the customer's data (GDPR Art. 18), or lifts it. While
     /// restricted, only purposes resting on legal obligation or vital interest go on.
     func restriction(_ request: Request, _ context: ConsentryRequestContext, restricting: Bool) async throws -> Response {
         let customer = try signedIn(context)
-        try await services.journal.record(
-            ConsentEvent(customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: try Self.channel(request), expressedBy: .customer),
-            audit: [try auditEvent(context, action: restricting ? "restriction.requested" : "restriction.lifted")], correlationID: context.requestID)
+        try await services.selfManagement.restrict(customer: customer, restricting: restricting, channel: try Self.channel(request), requestID: context.requestID)
         return Response.json(.object([("restricted", .bool(restricting))]))
     }
 

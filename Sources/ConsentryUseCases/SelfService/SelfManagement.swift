@@ -1,0 +1,71 @@
+public import ConsentryCore
+public import ConsentryPolicy
+public import ConsentryStore
+
+/// What a signed-in customer changes about themselves (GDPR Art. 16, 18, 21): contact
+/// corrections, objections and restriction, each recorded with its audit entry and announced
+/// to modules in one transaction. Consent changes go through `ConsentChange`.
+public struct SelfManagement: Sendable {
+    let policies: PolicyRegistry
+    let customers: EncryptedCustomerStore
+    let journal: ChangeJournal
+
+    public init(policies: PolicyRegistry, customers: EncryptedCustomerStore, journal: ChangeJournal) {
+        self.policies = policies
+        self.customers = customers
+        self.journal = journal
+    }
+
+    /// Objects to (or withdraws the objection to) a purpose resting on legitimate interest or
+    /// public task. - Throws: `UseCaseError` `.notFound` for an unknown purpose, `.conflict`
+    /// for one the right to object does not apply to.
+    public func object(customer: Customer, purposeID: String, objecting: Bool, channel: ConsentEvent.Channel, requestID: String) async throws {
+        guard let purpose = policies.policy.purposes[purposeID] else {
+            throw UseCaseError(.notFound, code: "unknown_purpose", "no purpose with this id; see GET /self/v1/me/consents")
+        }
+        guard purpose.legalBasis.allowsObjection else {
+            throw UseCaseError(
+                .conflict, code: "objection_not_applicable",
+                "this purpose rests on \(purpose.legalBasis.rawValue)"
+                    + (purpose.legalBasis == .consent ? "; withdraw your consent instead" : ", to which the right to object does not apply"))
+        }
+        try await journal.record(
+            ConsentEvent(customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: channel, expressedBy: .customer),
+            audit: [auditEvent(customer, action: objecting ? "objection.raised" : "objection.withdrawn", purpose: purpose.id, requestID: requestID)],
+            correlationID: requestID)
+    }
+
+    /// Restricts processing of all the customer's data, or lifts the restriction. While
+    /// restricted, only purposes resting on legal obligation or vital interest go on.
+    public func restrict(customer: Customer, restricting: Bool, channel: ConsentEvent.Channel, requestID: String) async throws {
+        try await journal.record(
+            ConsentEvent(customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: channel, expressedBy: .customer),
+            audit: [auditEvent(customer, action: restricting ? "restriction.requested" : "restriction.lifted", requestID: requestID)],
+            correlationID: requestID)
+    }
+
+    /// Replaces the customer's contact media (validated, re-encrypted, re-indexed).
+    /// - Returns: the stored customer and the fields that changed.
+    /// - Throws: `ValidationError`; `UseCaseError` `.conflict` `version_conflict` when the
+    ///   customer changed since `customer` was read.
+    public func correctContacts(customer: Customer, patch: CustomerPatch, requestID: String) async throws -> (customer: Customer, changed: [PolicyField]) {
+        let draft = try patch.applied(to: customer)
+        let changed = PolicyField.changes(from: customer.profile, to: draft.profile).sorted()
+        let fields = changed.map(\.rawValue)
+        do {
+            let update = try await customers.prepareUpdate(id: customer.id, expectedVersion: customer.version, to: draft)
+            let updated = try await journal.rectify(
+                update, changedFields: fields, audit: [auditEvent(customer, action: "self.rectify", fields: fields, requestID: requestID)],
+                correlationID: requestID)
+            return (updated, changed)
+        } catch let error as StoreError where error.code == "version_conflict" {
+            throw UseCaseError(.conflict, code: "version_conflict", error.message)
+        }
+    }
+
+    func auditEvent(_ customer: Customer, action: String, purpose: String? = nil, fields: [String] = [], requestID: String) -> AuditEvent {
+        AuditEvent(
+            actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
+            outcome: "succeeded", policyVersion: policies.policy.version, requestID: requestID)
+    }
+}
