@@ -26,8 +26,13 @@ struct ExportCommand: AsyncParsableCommand {
             }
             handle = opened
         }
-        let count = try await exporter.run(destination: output == "-" ? "stdout" : output) { try handle.write(contentsOf: $0) }
+        let report = try await exporter.run(destination: output == "-" ? "stdout" : output) { try handle.write(contentsOf: $0) }
         if output != "-" { try handle.close() }
-        Terminal.note("exported \(count) customers (recorded as an operator event)")
+        Terminal.note("exported \(report.exported) customers (recorded as an operator event)")
+        if !report.undecryptable.isEmpty {
+            Terminal.note("skipped \(report.undecryptable.count) customers that do not decrypt (a corrupt row, or a key under a KEK version no longer in the key file):")
+            for id in report.undecryptable { Terminal.note("  \(id)") }
+            throw ExitCode(65)
+        }
     }
 }

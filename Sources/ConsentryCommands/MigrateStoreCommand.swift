@@ -24,6 +24,9 @@ struct MigrateStoreCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: directory.databasePath) else {
             throw ValidationError("\(from) holds no consentry.sqlite to copy")
         }
+        // The copy must be of a database nobody writes to meanwhile.
+        let lock = try InstallationLock(directory: directory, purpose: "migrate-store")
+        defer { withExtendedLifetime(lock) {} }
         let source = AppDatabase(engine: try SQLiteEngine.open(path: directory.databasePath))
         let target = AppDatabase(engine: try await PostgresEngine.open(url: to))
         defer {

@@ -15,6 +15,9 @@ struct RestoreCommand: AsyncParsableCommand {
     func run() async throws {
         let policies = try policy.load()
         let directory = data.dataDirectory
+        // Refused while a server runs on the directory: its later writes would be lost.
+        let lock = try InstallationLock(directory: directory, purpose: "restore")
+        defer { withExtendedLifetime(lock) {} }
         let ledger = ErasureLedger(dataDirectory: directory)
         // The database being replaced may know erasures the ledger missed (a crash between the two).
         if await directory.isInitialized, let current = try? await directory.open() {

@@ -31,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let policies = try policy.load()
         let directory = data.dataDirectory
+        // One server per SQLite installation, and no restore under it (PostgreSQL: a fleet).
+        let lock = directory.databaseURL == nil ? try InstallationLock(directory: directory, purpose: "serve") : nil
+        defer { withExtendedLifetime(lock) {} }
         var imported: Int?
         if demo, await !directory.isInitialized {
             let (database, keys) = try await directory.initialize()
@@ -49,7 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
         try await services.eraser.ledger.reconcile(with: database)
         let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]
         let app = buildApplication(
-            services: services, settings: ServerSettings(host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info))
+            services: services, settings: ServerSettings(
+                host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info,
+                databaseFile: directory.databaseURL == nil ? directory.databasePath : nil))
 
         // SIGHUP re-reads the key file (after `consentry keys rotate`) and Policies/.
         let reloader = Task {

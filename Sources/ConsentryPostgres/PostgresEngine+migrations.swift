@@ -119,6 +119,10 @@ extension PostgresEngine {
             "CREATE INDEX data_subject_request_status ON data_subject_request (status, due_at)",
             "ALTER TABLE consent_receipt ADD COLUMN purged_at TEXT, ADD COLUMN jws_sha256 TEXT",
         ]),
+        ("v7-key-authority", [
+            "CREATE TABLE key_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            "CREATE TABLE server_heartbeat (id TEXT PRIMARY KEY, active_kek_version BIGINT NOT NULL, seen_at TEXT NOT NULL)",
+        ]),
     ]
 
     /// Applies the migrations this server knows and the database lacks, in one transaction,

@@ -214,6 +214,22 @@ extension SQLiteEngine {
                 t.add(column: "jws_sha256", .text)
             }
         }
+        migrator.registerMigration("v7-key-authority") { db in
+            // The KEK versions the installation stands at (`active_kek_version`,
+            // `min_kek_version`): the database, not each server's memory, says which version
+            // new keys are wrapped under and which are retired.
+            try db.create(table: "key_state") { t in
+                t.primaryKey("name", .text)
+                t.column("value", .integer).notNull()
+            }
+            // Each running server's KEK version, refreshed every few seconds: a version a live
+            // server still wraps under cannot be retired.
+            try db.create(table: "server_heartbeat") { t in
+                t.primaryKey("id", .text)
+                t.column("active_kek_version", .integer).notNull()
+                t.column("seen_at", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

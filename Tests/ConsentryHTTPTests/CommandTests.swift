@@ -17,6 +17,33 @@ struct CommandTests {
         try await asyncCommand.run()
     }
 
+    @Test("restore is refused while a server holds the data directory, leaving the database as it was; it runs once the server is gone")
+    func restoreRefusedUnderServer() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        let backup = directory.file("backup.sqlite")
+        try await run(["backup", "--to", backup, "--data-dir", data])
+        let installation = DataDirectory(path: data, environment: [:])
+        let before = try #require(DatabaseFileIdentity(path: installation.databasePath))
+        do {
+            let server = try InstallationLock(directory: installation, purpose: "serve")  // what `serve` holds while it runs
+            do {
+                try await run(["restore", "--from", backup, "--data-dir", data, "--policies", RepositoryFixtures.policiesDirectory])
+                Issue.record("restore ran under a server")
+            } catch let error as StoreError {
+                #expect(error.code == "installation_busy")
+                #expect(error.message.contains("consentry serve (pid \(getpid()))"))
+            }
+            #expect(DatabaseFileIdentity(path: installation.databasePath) == before)
+            // A second server on the same SQLite installation is refused too.
+            await #expect(throws: StoreError.self) { try await run(["serve", "--data-dir", data, "--port", "0"]) }
+            withExtendedLifetime(server) {}
+        }
+        try await run(["restore", "--from", backup, "--data-dir", data, "--policies", RepositoryFixtures.policiesDirectory])
+        #expect(DatabaseFileIdentity(path: installation.databasePath) != before)
+    }
+
     @Test("migrate refuses an empty data directory and, after init, finds the schema up to date")
     func migrate() async throws {
         let directory = try TemporaryDirectory()

@@ -92,7 +92,7 @@ struct ImportExportTests {
         let handle = try #require(FileHandle(forWritingAtPath: exportPath))
         var exporter = CustomerExporter(store: source.store)
         exporter.pageSize = 7
-        let count = try await exporter.run(destination: exportPath) { try handle.write(contentsOf: $0) }
+        let count = try await exporter.run(destination: exportPath) { try handle.write(contentsOf: $0) }.exported
         try handle.close()
         #expect(count == 40)
         let events = try await source.database.operatorEvents()

@@ -6,11 +6,14 @@ public struct ServerSettings: Sendable {
     public var host: String
     public var port: Int
     public var logLevel: Logger.Level
+    /// The SQLite file to watch: the server stops if it is replaced (`nil`: PostgreSQL, tests).
+    public var databaseFile: String?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, logLevel: Logger.Level = .info, databaseFile: String? = nil) {
         self.host = host
         self.port = port
         self.logLevel = logLevel
+        self.databaseFile = databaseFile
     }
 }
 
@@ -22,8 +25,12 @@ public func buildApplication(services: ConsentryServices, settings: ServerSettin
     return Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "consentry"),
-        services: [EventDeliverer(services: services, logger: logger), SignalListener(services: services, logger: logger)]
-            + (services.retentionInterval.map { [RetentionService(services: services, interval: $0, logger: logger)] } ?? []),
+        services: [
+            EventDeliverer(services: services, logger: logger), SignalListener(services: services, logger: logger),
+            KeyHeartbeat(services: services, logger: logger),
+        ]
+            + (services.retentionInterval.map { [RetentionService(services: services, interval: $0, logger: logger)] } ?? [])
+            + (settings.databaseFile.map { [DatabaseFileWatch(path: $0, logger: logger)] } ?? []),
         logger: logger)
 }
 

@@ -24,13 +24,26 @@ struct HealthController {
         group.get("ready") { _, _ in try await ready() }
     }
 
+    /// `ok`, or what is wrong: a wrapped key older than every loaded KEK version (it will not
+    /// decrypt), or a ring behind the database's active version (not yet reloaded).
+    func keyCheck() async -> String {
+        let ring = services.keys.current.ring
+        guard let oldestLoaded = ring.versions.first else { return "missing" }
+        guard let (oldest, active) = try? await services.database.read({ db in (try KeyVersions.oldestInUse(db), try KeyVersions.active(db)) }) else {
+            return "unknown"
+        }
+        if let oldest, oldest < oldestLoaded { return "missing version \(oldest)" }
+        if let active, active > ring.activeVersion { return "stale: the database is at version \(active), this server at \(ring.activeVersion)" }
+        return "ok"
+    }
+
     func ready() async throws -> Status {
         var checks: [String: String] = [:]
         checks["database"] = await services.database.isReachable() ? "ok" : "unreachable"
         // The key check re-reads nothing from disk: a loaded ring that opened the system keys.
-        checks["keys"] = services.keys.current.ring.keys.isEmpty ? "missing" : "ok"
+        checks["keys"] = await keyCheck()
         guard checks.values.allSatisfy({ $0 == "ok" }) else {
-            let failing = checks.filter { $0.value != "ok" }.keys.sorted().joined(separator: ", ")
+            let failing = checks.filter { $0.value != "ok" }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
             throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", detail: "failing checks: \(failing)")
         }
         return Status(status: "ready", checks: checks)

@@ -11,26 +11,39 @@ public struct CustomerExporter: Sendable {
 
     public init(store: EncryptedCustomerStore) { self.store = store }
 
+    public struct Report: Sendable, Equatable {
+        public var exported: Int
+        /// Customers that do not decrypt (corrupt, or under a KEK version no longer loaded):
+        /// skipped, by id, so one bad row does not stop everyone else's export.
+        public var undecryptable: [String]
+    }
+
     /// Streams all customers to `write`, a page at a time.
-    /// - Returns: how many customers were exported.
-    public func run(destination: String, write: (Data) throws -> Void) async throws -> Int {
+    public func run(destination: String, write: (Data) throws -> Void) async throws -> Report {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         var after: String?
         var count = 0
+        var undecryptable: [String] = []
         while true {
-            let page = try await store.page(after: after, limit: pageSize)
+            let page = try await store.pageOrUndecryptable(after: after, limit: pageSize)
             guard let last = page.last else { break }
-            for customer in page {
+            for (id, customer) in page {
+                guard let customer else {
+                    undecryptable.append(id)
+                    continue
+                }
                 var data = try encoder.encode(customer)
                 data.append(0x0A)
                 try write(data)
+                count += 1
             }
-            count += page.count
             after = last.id
         }
-        try await store.database.recordOperatorEvent(action: "export", detail: "exported \(count) customers decrypted to \(destination)")
-        return count
+        try await store.database.recordOperatorEvent(
+            action: "export",
+            detail: "exported \(count) customers decrypted to \(destination)" + (undecryptable.isEmpty ? "" : "; \(undecryptable.count) did not decrypt"))
+        return Report(exported: count, undecryptable: undecryptable)
     }
 }

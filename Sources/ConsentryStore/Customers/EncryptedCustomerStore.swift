@@ -24,6 +24,19 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// - Throws: `ValidationError` for bad fields, `StoreError` for a duplicate externalId or
     ///   an unknown related party.
     public func create(_ draft: CustomerDraft) async throws -> Customer {
+        try await retryingStaleKeys { try await createOnce(draft) }
+    }
+
+    /// Runs `body` and, if it wrapped a key under a KEK version older than the database's
+    /// active one, reloads the keys and runs it once more (`KeyVersions`).
+    public func retryingStaleKeys<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as StoreError where error.code == StoreError.staleKeysCode {
+            try await keys.reload()
+            return try await body()
+        }
+    }
+
+    private func createOnce(_ draft: CustomerDraft) async throws -> Customer {
         try CustomerValidator(today: now()).validate(draft)
         let references = draft.profile.relatedParty.compactMap(\.externalId)
         let known = try await database.read { db in try Self.customerIDs(forExternalIDs: references, db) }
@@ -74,6 +87,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
             }
             guard row["version"] as Int == expectedVersion else { throw StoreError.versionConflict() }
             guard row["erased_at"] as Date? == nil else { throw StoreError.erased() }
+            try KeyVersions.checkWrap(version: sealed.record.kekVersion, db)
             let createdAt: Date = row["created_at"]
             let endedAt: Date? = ended ? (row["relationship_ended_at"] as Date? ?? timestamp) : nil
             try db.execute("""
@@ -100,6 +114,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
         /// - Returns: `false` when skipped because of the externalId.
         @discardableResult
         func insert(_ db: any StorageConnection) throws -> Bool {
+            try KeyVersions.checkWrap(version: record.kekVersion, db)
             // Cached raw statements: the Codable record path costs several times more per row.
             let inserted = try db.execute(
                 """
@@ -181,6 +196,21 @@ public struct EncryptedCustomerStore: CustomerRepository {
             return try Self.fetchSealed(ids: ids, db)
         }
         return try await open(rows)
+    }
+
+    /// Like `page`, but a customer that does not decrypt (a corrupt row, a wrapped key under a
+    /// KEK version no longer loaded) is returned as its id alone instead of failing the page.
+    public func pageOrUndecryptable(after afterID: String?, limit: Int) async throws -> [(id: String, customer: Customer?)] {
+        let rows = try await database.read { db in
+            let ids = try db.fetchColumn(String.self, "SELECT id FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", [afterID ?? "", limit])
+            return try Self.fetchSealed(ids: ids, db)
+        }
+        var results: [(id: String, customer: Customer?)] = []
+        for row in rows {
+            let customer = try? await keys.withReload { keys in try Self.open(row, keys: keys) }
+            results.append((row.id, customer))
+        }
+        return results
     }
 
     /// Fetches customers, preserving the order of `ids`: one cached primary-key statement

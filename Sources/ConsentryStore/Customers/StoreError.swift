@@ -36,4 +36,12 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public static func erased() -> StoreError {
         StoreError(code: "erased", message: "this customer was erased; only data under a legal hold remains")
     }
+
+    static let staleKeysCode = "stale_keys"
+
+    /// A key was wrapped under a KEK version older than the one the database records as
+    /// active (this process has not reloaded its keys since a rotation).
+    static func staleKeys(wrappedUnder version: UInt32, active: UInt32) -> StoreError {
+        StoreError(code: staleKeysCode, message: "a key was wrapped under KEK version \(version), but version \(active) is active; reload the keys")
+    }
 }

@@ -30,9 +30,11 @@ extension AppDatabase {
     /// - Parameter signal: what the other servers must do about it, announced at commit.
     @discardableResult
     public func recordOperatorEvent(
-        action: String, detail: String, actor: String = OperatorIdentity.current, signal: StorageSignal? = nil
+        action: String, detail: String, actor: String = OperatorIdentity.current, signal: StorageSignal? = nil,
+        alongside change: (@Sendable (any StorageConnection) throws -> Void)? = nil
     ) async throws -> Int64 {
         try await write { db in
+            try change?(db)
             if let signal { try db.notify(signal) }
             return try db.fetchValue(
                 "INSERT INTO operator_event (occurred_at, actor, action, detail) VALUES (?, ?, ?, ?) RETURNING id",

@@ -79,6 +79,7 @@ public struct CustomerEraser: Sendable {
             outcome: "succeeded", reasons: plan.held.isEmpty ? [] : ["LEGAL_HOLD"], policyVersion: policy.version, requestID: correlationID)
         let version = record.version
         try await journal.commit([audit], announcing: reapplying ? [] : [event]) { db in
+            try KeyVersions.checkWrap(version: prepared.kekVersion, db)
             let changed = try db.execute("""
                     UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, erased_at = ?, status = 'closed',
                         relationship_ended_at = COALESCE(relationship_ended_at, ?), version = version + 1, updated_at = ?
@@ -134,6 +135,7 @@ public struct CustomerEraser: Sendable {
             policyVersion: policy.version, requestID: correlationID)
         let activeVersion = Int(keys.current.ring.activeVersion)
         try await journal.commit([audit], announcing: [event]) { db in
+            try KeyVersions.checkWrap(version: activeVersion, db)
             try db.execute("UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, version = version + 1, updated_at = ? WHERE id = ?", [Data(wrapped), activeVersion, FieldVault(entries: []).encoded, now, customerID])
             try db.execute("UPDATE erasure_tombstone SET held_fields = '' , erased_fields = erased_fields || ? WHERE customer_id = ?", [(tombstone.erasedFields.isEmpty ? "" : ",") + fields.joined(separator: ","), customerID])
         }

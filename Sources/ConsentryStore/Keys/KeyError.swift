@@ -11,6 +11,8 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
     case wrongKey
     case versionsStillInUse(below: UInt32, count: Int)
     case cannotRetireActive(active: UInt32)
+    case serversStillUsing(below: UInt32, count: Int)
+    case keySourceBehind(source: UInt32, database: UInt32)
 
     public var description: String {
         switch self {
@@ -27,6 +29,10 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .versionsStillInUse(let below, let count):
             "\(count) wrapped keys still use a KEK version below \(below); run `consentry keys rewrap` first"
         case .cannotRetireActive(let active): "cannot retire the active KEK version \(active)"
+        case .serversStillUsing(let below, let count):
+            "\(count) running server(s) still wrap keys under a KEK version below \(below); reload them (SIGHUP, or they reload within seconds) and try again"
+        case .keySourceBehind(let source, let database):
+            "the key source's active KEK version is \(source) but the database is at version \(database); give this process the current key file"
         }
     }
 }

@@ -43,6 +43,11 @@ public struct KeyManager: Sendable {
             // 32 random bytes are a valid P-256 scalar except with probability about 2^-32.
             let receiptKey = try systemKey(receiptSigningKeyName, ring: ring, db, mayCreate: true)
             let eventRoot = try systemKey(eventSigningRootName, ring: ring, db, mayCreate: true)
+            // The newest ring seen becomes the database's active version; an older one is refused.
+            try KeyVersions.raiseActive(to: ring.activeVersion, db)
+            if let active = try KeyVersions.active(db), active > ring.activeVersion {
+                throw KeyError.keySourceBehind(source: ring.activeVersion, database: active)
+            }
             return (root, auditKey, receiptKey, eventRoot)
         }
         let indexer = try BlindIndexer(root: root, fields: BlindIndexField.allCases.map(\.rawValue), bits: blindIndexBits)

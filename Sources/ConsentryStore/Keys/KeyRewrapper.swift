@@ -71,6 +71,8 @@ public struct KeyRewrapper: Sendable {
         let ring = self.ring
         let active = Int(ring.activeVersion)
         return try await database.write { db in
+            // A ring behind the database's active version would re-wrap to an old version.
+            try KeyVersions.checkWrap(version: active, db)
             let rows = try db.fetchAll("SELECT \(keys.idColumn) AS id, \(keys.wrappedColumn) AS wrapped FROM \(keys.table) WHERE kek_version < ? ORDER BY \(keys.idColumn) LIMIT ?", [active, min(size, Int(Int32.max))])
             for row in rows {
                 let id: String = row["id"]
