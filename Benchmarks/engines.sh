@@ -26,11 +26,16 @@ summarize() {  # wrk --latency output → rate, p50, p99
   awk '/Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} /Non-2xx/ {bad=$NF}
     END {printf "%s %s %s %s\n", rps, p50, p99, (bad == "" ? 0 : bad)}'
 }
-start() {  # data-dir port [database-url] [--demo]
+start() {  # data-dir port [database-url] [demo]
   local dir=$1 port=$2 url=${3:-} demo=${4:-}
   local args=(serve --data-dir "$dir" --port "$port" --log-level warning --retention-hours 0)
   [ -n "$url" ] && args+=(--database "$url")
-  [ -n "$demo" ] && args+=(--demo)
+  if [ -n "$demo" ]; then
+    args+=(--demo)
+  else
+    # A second server of the same installation accepts the demo's customer tokens too.
+    args+=(--jwt-issuer consentry-dev --jwt-audience consentry-self-service --jwt-secret-file "$dir/dev-jwt-secret")
+  fi
   "$bin" "${args[@]}" >>"$work/serve-$port.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && return 0; sleep 0.2; done
@@ -75,9 +80,9 @@ line "PostgreSQL, 1 server: consent change" "$(change_load "$work/pg" 18602 64)"
 
 # PostgreSQL, two servers on the same database (the demo's keys are shared through it).
 start "$work/pg" 18603 "$url"
-read_load 18602 32 >"$work/a" & read_load 18603 32 >"$work/b"; wait
+read_load 18602 32 >"$work/a" & first=$!; read_load 18603 32 >"$work/b"; wait "$first"
 line "PostgreSQL, 2 servers: guarded GET" "$(add "$(cat "$work/a")" "$(cat "$work/b")")"
-change_load "$work/pg" 18602 32 >"$work/a" & change_load "$work/pg" 18603 32 >"$work/b"; wait
+change_load "$work/pg" 18602 32 >"$work/a" & first=$!; change_load "$work/pg" 18603 32 >"$work/b"; wait "$first"
 line "PostgreSQL, 2 servers: consent change" "$(add "$(cat "$work/a")" "$(cat "$work/b")")"
 echo "PostgreSQL audit after the runs: $("$bin" audit verify --data-dir "$work/pg" --database "$url" | head -1)"
 echo "peak RSS: server 1 $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/${pids[-2]}/status), server 2 $(awk '/VmHWM/ {print $2/1024 " MiB"}' /proc/${pids[-1]}/status)"
