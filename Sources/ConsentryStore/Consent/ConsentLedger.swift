@@ -129,18 +129,25 @@ public struct ConsentLedger: Sendable {
                 customerID: record.id, status: CustomerStatus(rawValue: record.status) ?? .inactive, createdAt: record.createdAt,
                 relationshipEndedAt: record.relationshipEndedAt, erasedAt: record.erasedAt)
         }
-        // Cached statements, one execution per customer: cheaper than compiling IN (...) per call.
+        // One statement per customer for consents, objections and the restriction (a row with
+        // no purpose): one round trip on PostgreSQL, one cached statement on SQLite.
         for record in records {
             let id = record.id
-            let rows = try db.fetchAll("SELECT purpose, status, since, expires_at, notice_version, objection FROM consent_state WHERE customer_id = ?", [id])
+            let rows = try db.fetchAll(
+                """
+                SELECT purpose, status, since, expires_at, notice_version, objection FROM consent_state WHERE customer_id = ?1
+                UNION ALL SELECT NULL, NULL, since, NULL, NULL, 0 FROM processing_restriction WHERE customer_id = ?1
+                """, [id])
             for row in rows {
-                let purpose: String = row["purpose"]
+                guard let purpose: String = row["purpose"] else {
+                    states[id]?.restricted = true
+                    continue
+                }
                 if let status = (row["status"] as String?).flatMap(ConsentStatus.init(rawValue:)), let since: Date = row["since"] {
                     states[id]?.consents[purpose] = ConsentState(status: status, since: since, expiresAt: row["expires_at"], noticeVersion: row["notice_version"])
                 }
                 if row["objection"] as Bool { states[id]?.objections.insert(purpose) }
             }
-            if try db.fetchValue(Int.self, "SELECT 1 FROM processing_restriction WHERE customer_id = ?", [id]) != nil { states[id]?.restricted = true }
         }
         return states
     }
