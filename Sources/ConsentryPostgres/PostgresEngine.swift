@@ -54,9 +54,24 @@ public final class PostgresEngine: StorageEngine {
         threads.shutdownGracefully { _ in }
     }
 
+    /// One snapshot for the whole body, as SQLite's reads have (a verifier reading checkpoints,
+    /// then entries, must not see entries committed in between). BEGIN is pipelined with the
+    /// first statement and COMMIT is not waited for: the snapshot costs no extra round trip.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
-        // Autocommit: a read pays no BEGIN/COMMIT round trips; each statement sees committed data.
-        try await threads.runIfActive { try self.withConnection { connection in try body(PostgresTransaction(connection: connection, logger: self.logger, inTransaction: false)) } }
+        try await threads.runIfActive {
+            try self.withConnection { connection in
+                let transaction = PostgresTransaction(connection: connection, logger: self.logger, inTransaction: true)
+                transaction.send("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                do {
+                    let result = try body(transaction)
+                    transaction.send("COMMIT")
+                    return result
+                } catch {
+                    transaction.send("ROLLBACK")
+                    throw error
+                }
+            }
+        }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {

@@ -19,6 +19,12 @@ final class PostgresTransaction: StorageConnection {
 
     var dialect: SQLDialect { .postgres }
 
+    /// Sends a statement without waiting for it: statements on one connection run in order,
+    /// so the next one waited for also waits for this one (and fails if it failed).
+    func send(_ sql: String) {
+        _ = connection.query(PostgresStatement.query(sql, []), logger: logger)
+    }
+
     func run(_ sql: String) throws {
         _ = try result(sql, [])
     }

@@ -76,6 +76,11 @@ public final class AuditLog: Sendable {
     static func write(_ batch: [AuditQueue.Request], database: AppDatabase, keys: KeyProvider) async throws -> [(any Error)?] {
         let checkpointKey = keys.current.auditCheckpointKey
         return try await database.write { db in
+            // One chain, whichever server appends: batches take turns (a no-op on SQLite). Taken
+            // before the changes run, so two servers' batches never hold row locks the other
+            // waits for (measured: taken after them, concurrent consent changes on two servers
+            // deadlocked and waited out PostgreSQL's 1 s deadlock timeout).
+            try db.lock(.auditChain)
             var failures: [(any Error)?] = Array(repeating: nil, count: batch.count)
             var events: [AuditEvent] = []
             for (index, request) in batch.enumerated() {
@@ -90,10 +95,6 @@ public final class AuditLog: Sendable {
                 events += request.events
             }
             guard !events.isEmpty else { return failures }
-            // One chain, whichever server appends: writers take turns (a no-op on SQLite).
-            try db.lock(.auditChain)
-            // One chain, whichever server appends: writers take turns (a no-op on SQLite).
-            try db.lock(.auditChain)
             let last = try db.fetchOne("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
             var seq: Int64 = last?["seq"] ?? 0
             var previous: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? AuditEntry.genesisHash
