@@ -35,6 +35,7 @@ struct StoreCopierTests {
         #expect(report.rows["consent_event"] == 10)
         #expect(report.rows["event_outbox"] == 10)
         #expect((report.rows["blind_index"] ?? 0) > 25)
+        #expect(report.rows["key_state"] == 1, "the active KEK version travels with the data")
 
         // The same key source opens the copy; the bytes are the same, so nothing was re-encrypted.
         let keys = try await KeyProvider.load(source: source.dataDirectory.keySource, database: target)
