@@ -9,35 +9,39 @@ import Prometheus
 
 /// Operator endpoints: the policy in force and its reload. Operator API keys only.
 struct AdminController {
-    let services: ConsentryServices
+    let apiKeys: ApiKeyStore
+    let policies: PolicyRegistry
+    let database: AppDatabase
+    let audit: AuditLog
+    let metrics: PrometheusCollectorRegistry
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let admin = router.group("admin/v1").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.operator]))
+        let admin = router.group("admin/v1").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.operator]))
         admin.get("policy", use: policy)
         admin.post("policy/reload", use: reload)
     }
 
     @Sendable func policy(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        Response.json(Self.summary(services.policies))
+        Response.json(Self.summary(policies))
     }
 
     /// Reloads Policies/. A bad policy is 422 with every problem as file:line:column, and the
     /// previous policy stays in force.
     @Sendable func reload(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let before = services.policies.policy.version
-        let result = services.policies.reload()
+        let before = policies.policy.version
+        let result = policies.reload()
         let actor = AuditActor(.operator, context.principal?.id ?? "unknown")
         switch result {
         case .success(let policy):
             // Every other server of the fleet re-reads its Policies/ too.
-            try await services.database.write { db in try db.notify(.policyReloaded) }
-            try await services.audit.record(AuditEvent(
+            try await database.write { db in try db.notify(.policyReloaded) }
+            try await audit.record(AuditEvent(
                 actor: actor, action: "policy.reload", fields: ["from:\(before)"], outcome: "succeeded", policyVersion: policy.version,
                 requestID: context.requestID))
-            return Response.json(Self.summary(services.policies))
+            return Response.json(Self.summary(policies))
         case .failure(let error):
-            services.metrics.makeCounter(descriptor: MetricNames.policyReloadFailures).increment()
-            try await services.audit.record(AuditEvent(
+            metrics.makeCounter(descriptor: MetricNames.policyReloadFailures).increment()
+            try await audit.record(AuditEvent(
                 actor: actor, action: "policy.reload", outcome: "failed", reasons: ["POLICY_INVALID"], policyVersion: before,
                 requestID: context.requestID))
             var problem = ProblemDetails(

@@ -12,7 +12,8 @@ import Hummingbird
 ///
 /// Neither route reveals counts, versions or anything about customers.
 struct HealthController {
-    let services: ConsentryServices
+    let database: AppDatabase
+    let keys: KeyProvider
 
     struct Status: ResponseEncodable {
         var status: String
@@ -27,9 +28,9 @@ struct HealthController {
     /// `ok`, or what is wrong: a wrapped key older than every loaded KEK version (it will not
     /// decrypt), or a ring behind the database's active version (not yet reloaded).
     func keyCheck() async -> String {
-        let ring = services.keys.current.ring
+        let ring = keys.current.ring
         guard let oldestLoaded = ring.versions.first else { return "missing" }
-        guard let (oldest, active) = try? await services.database.read({ db in (try KeyVersions.oldestInUse(db), try KeyVersions.active(db)) }) else {
+        guard let (oldest, active) = try? await database.read({ db in (try KeyVersions.oldestInUse(db), try KeyVersions.active(db)) }) else {
             return "unknown"
         }
         if let oldest, oldest < oldestLoaded { return "missing version \(oldest)" }
@@ -39,7 +40,7 @@ struct HealthController {
 
     func ready() async throws -> Status {
         var checks: [String: String] = [:]
-        checks["database"] = await services.database.isReachable() ? "ok" : "unreachable"
+        checks["database"] = await database.isReachable() ? "ok" : "unreachable"
         // The key check re-reads nothing from disk: a loaded ring that opened the system keys.
         checks["keys"] = await keyCheck()
         guard checks.values.allSatisfy({ $0 == "ok" }) else {

@@ -12,13 +12,16 @@ import NIOCore
 ///
 /// Metrics are counts and durations with route patterns as labels: no identifier, no value.
 struct MetricsController {
-    let services: ConsentryServices
+    let metrics: PrometheusCollectorRegistry
+    let keys: KeyProvider
+    let customers: EncryptedCustomerStore
+    let database: AppDatabase
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
         router.get("metrics") { _, _ in
             try await refreshGauges()
             var buffer: [UInt8] = []
-            services.metrics.emit(into: &buffer)
+            metrics.emit(into: &buffer)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
@@ -27,11 +30,11 @@ struct MetricsController {
 
     /// Gauges read from the database at scrape time rather than kept in sync on every write.
     private func refreshGauges() async throws {
-        let registry = services.metrics
-        let ring = services.keys.current.ring
-        registry.makeGauge(descriptor: MetricNames.customers).set(Double(try await services.customers.count()))
+        let registry = metrics
+        let ring = keys.current.ring
+        registry.makeGauge(descriptor: MetricNames.customers).set(Double(try await customers.count()))
         registry.makeGauge(descriptor: MetricNames.activeKEKVersion).set(Double(ring.activeVersion))
-        let pending = try await KeyRewrapper(database: services.database, ring: ring).pendingCount()
+        let pending = try await KeyRewrapper(database: database, ring: ring).pendingCount()
         registry.makeGauge(descriptor: MetricNames.pendingRewrap).set(Double(pending))
     }
 }
