@@ -45,7 +45,7 @@ struct KeysCommand: AsyncParsableCommand {
             let (database, _) = try await directory.open()
             let version = try await KeyAdministration(source: directory.keySource, database: database).rotate()
             print("KEK version \(version) is now active; new customers use it. Run `consentry keys rewrap` to re-wrap existing data keys.")
-            print("A running server picks it up on SIGHUP, or by itself when it first meets a key wrapped under it.")
+            print("Running servers pick it up within 5 seconds by themselves (at once on SIGHUP); then run `consentry keys rewrap`.")
         }
     }
 

@@ -42,6 +42,9 @@ public struct KeyHeartbeat: Service {
             }
             if let active, active > version {
                 try await services.keys.reload()
+                // Say so at once: `keys retire` waits for no server still on the old version.
+                let reloaded = services.keys.current.ring.activeVersion
+                _ = try await services.database.write { db in try KeyVersions.beat(serverID: id, version: reloaded, db) }
                 logger.notice("keys reloaded: the database is at a newer KEK version", metadata: ["activeVersion": "\(services.keys.current.ring.activeVersion)"])
             }
         } catch {
