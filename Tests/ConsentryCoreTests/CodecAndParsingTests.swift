@@ -72,3 +72,16 @@ struct CodecAndParsingTests {
         #expect(throws: CSVParser.ParseError.unterminatedQuote(line: 3)) { try open.finish() }
     }
 }
+
+@Suite("Duplicate keys in JSON bodies")
+struct JSONDuplicateKeysTests {
+    @Test("a key given twice in one object is found with its path; the same key in different objects is not a duplicate")
+    func duplicates() {
+        #expect(JSONDuplicateKeys.first(in: Array(#"{"status":"given","status":"withdrawn"}"#.utf8)) == "status")
+        #expect(JSONDuplicateKeys.first(in: Array(#"{"a":{"b":1,"c":[{"d":1},{"d":2,"d":3}]}}"#.utf8)) == "a.c[1].d")
+        #expect(JSONDuplicateKeys.first(in: Array(#"{"a":{"x":1},"b":{"x":1},"s":"{\"x\":1,\"x\":2}"}"#.utf8)) == nil)
+        #expect(JSONDuplicateKeys.first(in: Array(#"[{"k":1},{"k":2}]"#.utf8)) == nil)
+        #expect(JSONDuplicateKeys.first(in: Array(#"{"k":"a\"b","k2":true,"n":null,"k":1}"#.utf8)) == "k")
+        #expect(JSONDuplicateKeys.first(in: Array(#"{"broken":"#.utf8)) == nil)  // malformed: the decoder reports it
+    }
+}

@@ -199,6 +199,32 @@ struct GuardedAPITests {
         }
     }
 
+    @Test("a body in another media type is 415 and a key given twice is 400; neither changes anything")
+    func ambiguousBodies() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 1)
+        try await fixture.withServer { client in
+            let before = try await fixture.installation.store.count()
+            let draft = ByteBuffer(bytes: try SyntheticCustomers.jsonLine(SyntheticCustomers().draft(40)))
+            let plain = try await client.execute(
+                uri: "\(Self.api)/customer", method: .post,
+                headers: fixture.headers("customer-order-management", purpose: "order-management", extra: [.contentType: "text/plain"]), body: draft)
+            #expect(plain.status == .unsupportedMediaType)
+            #expect(try plain.problem().code == "unsupported_media_type")
+            let none = try await client.execute(
+                uri: "\(Self.api)/customer", method: .post, headers: fixture.headers("customer-order-management", purpose: "order-management"), body: draft)
+            #expect(none.status == .unsupportedMediaType)
+            #expect(try await fixture.installation.store.count() == before)
+            let twice = try await client.execute(
+                uri: "\(Self.api)/customer", method: .post,
+                headers: fixture.headers("customer-order-management", purpose: "order-management", extra: [.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"externalId":"X-1","externalId":"X-2","engagedParty":{"@type":"Individual","givenName":"A","familyName":"B"}}"#))
+            #expect(twice.status == .badRequest)
+            let problem = try twice.problem()
+            #expect(problem.issues?.first?.path == "externalId" && problem.issues?.first?.code == "duplicate_key")
+            #expect(try await fixture.installation.store.count() == before)
+        }
+    }
+
     @Test("bad requests get precise problem details", arguments: [
         ("missing purpose", "/customer?limit=1", nil as String?, HTTPResponse.Status.badRequest, "purpose_required"),
         ("unknown purpose", "/customer?limit=1", "astrology", .forbidden, "access_denied"),

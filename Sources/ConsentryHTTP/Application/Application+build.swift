@@ -42,6 +42,7 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     router.add(middleware: ProblemMiddleware())
     let routes = RouteTable()
     router.add(middleware: MethodNotAllowedMiddleware(table: routes))
+    router.add(middleware: JSONBodyMiddleware())
     HealthController(database: services.database, keys: services.keys).addRoutes(to: router.group("health"))
     MetricsController(metrics: services.metrics, keys: services.keys, customers: services.customers, database: services.database).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
