@@ -112,4 +112,27 @@ struct PolicyCommandTests {
         #expect(try await ledger.history(customerID: id).count == before)
         #expect(try await ledger.history(customerID: id).last?.actorID == "agent-0007")
     }
+
+    @Test("consents import refuses an event dated in the future, which would outrank every real change until then")
+    func futureConsentRefused() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
+        let formatter = ISO8601DateFormatter()
+        let future = formatter.string(from: Date(timeIntervalSinceNow: 30 * 86_400))
+        let yesterday = formatter.string(from: Date(timeIntervalSinceNow: -86_400))
+        let file = directory.file("future.jsonl")
+        try """
+            {"externalId":"LEG-0000002","purpose":"direct-marketing","kind":"given","occurredAt":"\(future)","channel":"web"}
+            {"externalId":"LEG-0000002","purpose":"direct-marketing","kind":"withdrawn","occurredAt":"\(yesterday)","channel":"web"}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        await #expect(throws: ExitCode(2)) { try await run(["consents", "import", file, "--data-dir", data] + policies) }
+        let rejects = try String(contentsOfFile: file + ".rejects.jsonl", encoding: .utf8)
+        #expect(rejects.contains(#""code":"in_future""#) && rejects.contains(#""line":1"#))
+        let (database, _) = try await DataDirectory(path: data).open()
+        let id = try await database.read { db in try db.fetchValue(String.self, "SELECT id FROM customer WHERE external_id = 'LEG-0000002'")! }
+        let state = try #require(try await ConsentLedger(database: database).privacyState(customerID: id)).state
+        #expect(state.consents["direct-marketing"]?.status == .withdrawn, "the real withdrawal decides")
+    }
 }

@@ -16,6 +16,10 @@ import ConsentryStorage
 public struct ConsentImporter: Sendable {
     public let database: AppDatabase
     public let policy: Policy
+    /// "Now" for the future-date check (tests move it).
+    var now: @Sendable () -> Date = { Date() }
+    /// Clocks of the legacy system may run a little ahead; more than this is refused.
+    static let allowedClockSkew: TimeInterval = 300
 
     public init(database: AppDatabase, policy: Policy) {
         self.database = database
@@ -96,7 +100,13 @@ public struct ConsentImporter: Sendable {
         if (line.customerId == nil) == (line.externalId == nil) {
             issues.append(ValidationIssue(path: "externalId", code: "required", message: "name the customer by exactly one of externalId or customerId"))
         }
-        if ISO8601DateFormatter().date(from: line.occurredAt) == nil {
+        if let occurred = ISO8601DateFormatter().date(from: line.occurredAt) {
+            // A consent dated in the future would outrank every real change until that date:
+            // a withdrawal recorded today would leave the state `given` (Art. 7(3)).
+            if occurred > now().addingTimeInterval(Self.allowedClockSkew) {
+                issues.append(ValidationIssue(path: "occurredAt", code: "in_future", message: "must not be later than now (5 minutes of clock skew are allowed)"))
+            }
+        } else {
             issues.append(ValidationIssue(path: "occurredAt", code: "invalid_timestamp", message: "must be an ISO 8601 UTC time such as 2025-03-01T09:30:00Z"))
         }
         if let expires = line.expiresAt, ISO8601DateFormatter().date(from: expires) == nil {
