@@ -40,12 +40,16 @@ struct SelfServiceTests {
         let (a, b) = (people[0], people[1])
         let tokenA = try await token(subject: a.profile.loginSubject!)
         let tokenB = try await token(subject: b.profile.loginSubject!)
+        let minter = try await CustomerTokenVerifier.make(TestServices.identity)
         let bad: [(String, String)] = [
             ("wrong secret", try await token(subject: a.profile.loginSubject!, secret: SecureBytes(copying: Array("another-secret-another-secret-another".utf8)))),
             ("wrong issuer", try await token(subject: a.profile.loginSubject!, issuer: "https://evil.example")),
             ("wrong audience", try await token(subject: a.profile.loginSubject!, audience: "billing")),
             ("expired", try await token(subject: a.profile.loginSubject!, lifetime: -60)),
             ("unknown subject", try await token(subject: "nobody-at-all")),
+            ("not valid yet", try await minter.mint(subject: a.profile.loginSubject!, notBefore: Date(timeIntervalSinceNow: 3600))),
+            ("issued in the future", try await minter.mint(subject: a.profile.loginSubject!, lifetime: 600, now: Date(timeIntervalSinceNow: 3600))),
+            ("lives two days", try await minter.mint(subject: a.profile.loginSubject!, lifetime: 48 * 3600)),
             ("garbage", "not.a.token"),
             ("unsigned", "eyJhbGciOiJub25lIn0." + Data(#"{"sub":"x","iss":"https://idp.operator.example","aud":"consentry-self-service","exp":9999999999}"#.utf8).base64EncodedString() + "."),
         ]

@@ -8,6 +8,7 @@ struct CustomerClaims: JWTPayload {
     var aud: AudienceClaim
     var exp: ExpirationClaim
     var iat: IssuedAtClaim?
+    var nbf: NotBeforeClaim?
 
     func verify(using _: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()

@@ -10,6 +10,10 @@ public struct CustomerIdentitySettings: Sendable {
     public var hs256Secret: SecureBytes?
     /// A JWKS document with the provider's ES256 / RS256 public keys.
     public var jwksJSON: String?
+    /// The longest a token may live (`exp` after `iat`): a stolen token is worth this much at most.
+    public var maximumLifetime: TimeInterval = 24 * 3600
+    /// How far the provider's clock may run ahead of ours (`iat`, `nbf`).
+    public var clockSkew: TimeInterval = 60
 
     public init(issuer: String, audience: String, hs256Secret: SecureBytes? = nil, jwksJSON: String? = nil) {
         self.issuer = issuer
@@ -62,15 +66,25 @@ public final class CustomerTokenVerifier: Sendable {
             throw Rejected(reason: "the token is meant for another audience")
         }
         guard !claims.sub.value.isEmpty else { throw Rejected(reason: "the token has no subject") }
+        let now = Date()
+        if let notBefore = claims.nbf?.value, notBefore > now.addingTimeInterval(settings.clockSkew) {
+            throw Rejected(reason: "the token is not valid yet")
+        }
+        if let issued = claims.iat?.value, issued > now.addingTimeInterval(settings.clockSkew) {
+            throw Rejected(reason: "the token was issued in the future")
+        }
+        if claims.exp.value.timeIntervalSince(claims.iat?.value ?? now) > settings.maximumLifetime {
+            throw Rejected(reason: "the token lives longer than \(Int(settings.maximumLifetime / 3600)) hours; ask the identity provider for shorter-lived tokens")
+        }
         return claims.sub.value
     }
 
     /// A development token for `subject` (HS256 with the configured secret), as the demo's
     /// `consentry token` prints.
-    public func mint(subject: String, lifetime: TimeInterval = 3600, now: Date = Date()) async throws -> String {
+    public func mint(subject: String, lifetime: TimeInterval = 3600, now: Date = Date(), notBefore: Date? = nil) async throws -> String {
         let claims = CustomerClaims(
             sub: SubjectClaim(value: subject), iss: IssuerClaim(value: settings.issuer), aud: AudienceClaim(value: [settings.audience]),
-            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now))
+            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now), nbf: notBefore.map { NotBeforeClaim(value: $0) })
         return try await keys.sign(claims, kid: "hs256")
     }
 }
