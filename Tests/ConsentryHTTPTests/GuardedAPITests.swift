@@ -199,6 +199,29 @@ struct GuardedAPITests {
         }
     }
 
+    @Test("text the caller controls is neither echoed in errors nor written into the audit trail")
+    func callerTextNotEchoed() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 1)
+        let long = String(repeating: "x", count: 10_000)
+        try await fixture.withServer { client in
+            let fields = try await client.execute(
+                uri: "\(Self.api)/customer?fields=\(long)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(fields.status == .badRequest)
+            #expect(!fields.text.contains("xxxxxxxxxx"))
+            let parameter = try await client.execute(
+                uri: "\(Self.api)/customer?\(long)=1", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(parameter.status == .badRequest && !parameter.text.contains("xxxxxxxxxx"))
+            let purpose = try await client.execute(
+                uri: "\(Self.api)/customer/\(long)", method: .get, headers: fixture.headers("csr-toolbox", purpose: long))
+            #expect(purpose.status == .forbidden && !purpose.text.contains("xxxxxxxxxx"))
+        }
+        let stored = try await fixture.installation.database.read { db in
+            try db.fetchAll("SELECT * FROM audit_entry").map(\.description).joined()
+        }
+        #expect(!stored.contains("xxxxxxxxxx"), "the audit trail holds no caller text")
+        #expect(stored.contains("purpose:'unknown'"))
+    }
+
     @Test("a body in another media type is 415 and a key given twice is 400; neither changes anything")
     func ambiguousBodies() async throws {
         let fixture = try await GuardedAPIFixture.make(customerCount: 1)

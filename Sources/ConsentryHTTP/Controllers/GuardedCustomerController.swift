@@ -171,7 +171,8 @@ struct GuardedCustomerController {
         _ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, allowedQuery: Set<String>, customerID: String? = nil
     ) async throws -> ModuleCall {
         for (name, _) in request.uri.queryParameters where !allowedQuery.contains(String(name)) {
-            throw Self.badParameter("unknown query parameter \"\(name)\"; this route takes \(allowedQuery.isEmpty ? "none" : allowedQuery.sorted().joined(separator: ", "))")
+            // The caller's text is never echoed: name what the route takes instead.
+            throw Self.badParameter("an unknown query parameter; this route takes \(allowedQuery.isEmpty ? "none" : allowedQuery.sorted().joined(separator: ", "))")
         }
         guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
         return try await gate.open(
@@ -188,7 +189,7 @@ struct GuardedCustomerController {
             }
             return GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, selection: selection)
         } catch {
-            throw Self.badParameter("fields names an unknown attribute: \"\(error.name)\"")
+            throw Self.badParameter("fields names an unknown attribute; the resource's attributes are in /openapi.yaml")
         }
     }
 

@@ -34,7 +34,8 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equat
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var problem = self
-        problem.instance = problem.instance ?? request.uri.path
+        // The path is the caller's text: echoed only while it is a path of a sane length.
+        problem.instance = problem.instance ?? (request.uri.path.utf8.count <= 256 ? request.uri.path : nil)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var headers = self.headers

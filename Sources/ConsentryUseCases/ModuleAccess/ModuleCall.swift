@@ -51,9 +51,18 @@ public struct ModuleCall: Sendable {
     }
 
     public func auditEvent(action: String, outcome: String, customerID: String? = nil, fields: [String] = [], reasons: [String] = []) -> AuditEvent {
+        // What the caller typed is recorded only once it is known to be an id: an unknown
+        // purpose is `unknown`, a customer id of another shape is left out.
         AuditEvent(
-            actor: AuditActor(.module, module), action: action, customerID: customerID, purpose: purposeID, fields: fields,
+            actor: AuditActor(.module, module), action: action, customerID: customerID.flatMap(Self.plausibleID),
+            purpose: engine.policy.purposes[purposeID] != nil ? purposeID : "unknown", fields: fields,
             outcome: outcome, reasons: reasons, policyVersion: engine.policy.version, requestID: requestID)
+    }
+
+    /// A customer id as Consentry issues them (UUIDs), or `nil` for anything else.
+    static func plausibleID(_ text: String) -> String? {
+        text.count <= 64 && text.utf8.allSatisfy { $0 == UInt8(ascii: "-") || ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) || ($0 >= 65 && $0 <= 70) }
+            ? text : nil
     }
 
     /// Labels are policy ids, bounded by the policy; an unknown purpose is the caller's text,
