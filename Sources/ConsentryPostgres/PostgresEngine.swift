@@ -56,7 +56,7 @@ public final class PostgresEngine: StorageEngine {
 
     /// One snapshot for the whole body, as SQLite's reads have (a verifier reading checkpoints,
     /// then entries, must not see entries committed in between). BEGIN is pipelined with the
-    /// first statement and COMMIT is not waited for: the snapshot costs no extra round trip.
+    /// first statement; COMMIT is waited for, so a connection goes back to the pool idle.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
         try await threads.runIfActive {
             try self.withConnection { connection in
@@ -64,10 +64,10 @@ public final class PostgresEngine: StorageEngine {
                 transaction.send("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
                     let result = try body(transaction)
-                    transaction.send("COMMIT")
+                    try transaction.run("COMMIT")
                     return result
                 } catch {
-                    transaction.send("ROLLBACK")
+                    try? transaction.run("ROLLBACK")
                     throw error
                 }
             }

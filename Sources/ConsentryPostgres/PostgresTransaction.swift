@@ -29,9 +29,21 @@ final class PostgresTransaction: StorageConnection {
         _ = try result(sql, [])
     }
 
+    /// How long one statement may take before the connection is given up (a wedged
+    /// connection becomes an error and a fresh connection, never a hung request).
+    static let statementDeadline: TimeAmount = .seconds(60)
+
     private func result(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> PostgresQueryResult {
+        let future = connection.query(PostgresStatement.query(sql, arguments), logger: logger)
+        // Closing the connection fails the statement's future: a wedged connection becomes an
+        // error (and a fresh connection next time), never a hung request.
+        let connection = self.connection
+        let timeout = connection.eventLoop.scheduleTask(in: Self.statementDeadline) {
+            connection.close().whenComplete { _ in _ = connection }
+        }
+        defer { timeout.cancel() }
         do {
-            return try connection.query(PostgresStatement.query(sql, arguments), logger: logger).wait()
+            return try future.wait()
         } catch {
             throw StorageFailureFactory.failure(error)
         }
