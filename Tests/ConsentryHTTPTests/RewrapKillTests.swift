@@ -42,7 +42,15 @@ struct RewrapKillTests {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal, "the rewrap must have been killed, not finished")
-        let afterKill = try await rewrapper.pendingCount()
+        // PostgreSQL may still commit a batch whose COMMIT left the killed process just before
+        // it died: count once the database has settled (two equal counts 300 ms apart).
+        var afterKill = try await rewrapper.pendingCount()
+        while true {
+            try await Task.sleep(for: .milliseconds(300))
+            let again = try await rewrapper.pendingCount()
+            if again == afterKill { break }
+            afterKill = again
+        }
         #expect(afterKill > 0 && afterKill < 1504, "killed half way")
 
         // Everyone is readable in between: DEKs on either version.
