@@ -143,9 +143,4 @@ extension PostgresEngine {
             return applied.count
         }
     }
-
-    /// The names of the applied migrations, in order.
-    public func appliedMigrations() async throws -> [String] {
-        try await read { db in try db.fetchColumn(String.self, "SELECT name FROM consentry_migration ORDER BY applied_at, name") }
-    }
 }

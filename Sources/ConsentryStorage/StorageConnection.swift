@@ -69,9 +69,8 @@ public enum StorageLock: Int64, Sendable {
     case auditChain = 0x636F_6E73_0001
     /// Schema migrations at start.
     case migrations = 0x636F_6E73_0002
-    /// Periodic jobs (retention sweep, rewrap) that must run on one server at a time.
+    /// The retention sweep, which runs on one server at a time.
     case retentionSweep = 0x636F_6E73_0003
-    case rewrap = 0x636F_6E73_0004
 }
 
 extension StorageConnection {

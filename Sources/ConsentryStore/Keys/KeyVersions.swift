@@ -17,10 +17,6 @@ public enum KeyVersions {
         try db.fetchValue(UInt32.self, "SELECT value FROM key_state WHERE name = ?", [activeName])
     }
 
-    static func minimum(_ db: any StorageConnection) throws -> UInt32? {
-        try db.fetchValue(UInt32.self, "SELECT value FROM key_state WHERE name = ?", [minimumName])
-    }
-
     /// Records `version` as active, never lowering it.
     static func raiseActive(to version: UInt32, _ db: any StorageConnection) throws {
         try db.execute(
