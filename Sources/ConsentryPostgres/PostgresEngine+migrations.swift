@@ -123,6 +123,9 @@ extension PostgresEngine {
             "CREATE TABLE key_state (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
             "CREATE TABLE server_heartbeat (id TEXT PRIMARY KEY, active_kek_version BIGINT NOT NULL, seen_at TEXT NOT NULL)",
         ]),
+        ("v8-security-review", [
+            "ALTER TABLE audit_checkpoint ADD COLUMN key_id BYTEA",
+        ]),
     ]
 
     /// Applies the migrations this server knows and the database lacks, in one transaction,

@@ -230,6 +230,10 @@ extension SQLiteEngine {
                 t.column("seen_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v8-security-review") { db in
+            // The id of the key that signed each checkpoint (NULL: signed before v8, message v1).
+            try db.alter(table: "audit_checkpoint") { t in t.add(column: "key_id", .blob) }
+        }
         return migrator
     }
 }

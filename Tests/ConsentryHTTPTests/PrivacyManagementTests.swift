@@ -147,6 +147,56 @@ struct PrivacyManagementTests {
         #expect(history.last?.expressedBy == .guardian)
     }
 
+    @Test("profiles and agreements show a module its own purposes, and the guardian only where the decision discloses relationships (#11 finding 2)")
+    func readsFollowTheDecision() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 240)
+        let minor = try #require(fixture.customers.first { c in
+            if case .individual(let p) = c.profile.engagedParty, let birth = p.birthDate, birth > "2012" { return c.profile.relatedParty.contains { $0.role.lowercased() == "guardian" } }
+            return false
+        })
+        let guardian = minor.profile.relatedParty.first { $0.role.lowercased() == "guardian" }!.id!
+        try await fixture.withServer { client in
+            let recorded = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement", method: .post,
+                headers: fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"]),
+                body: ByteBuffer(string: """
+                    {"applicableForParty":{"id":"\(minor.id)"},"agentId":"agent-7","expressedBy":"guardian",
+                     "partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"loyalty","value":"given"}]}
+                    """))
+            #expect(recorded.status == .created, "\(recorded.text)")
+            func names(_ response: TestResponse) throws -> [String] {
+                guard case .array(let items) = try response.json()["partyPrivacyProfileCharacteristic"] else { return [] }
+                return items.compactMap { if case .string(let name) = $0["name"] { name } else { nil } }
+            }
+            // Billing sees billing, nothing of loyalty, and no agreement.
+            let billing = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile/\(minor.id)", method: .get, headers: fixture.headers("bill-calculation", purpose: "billing"))
+            #expect(billing.status == .ok)
+            #expect(try names(billing) == ["billing"])
+            #expect(!billing.text.contains(guardian))
+            let billingAgreements = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(minor.id)", method: .get, headers: fixture.headers("bill-calculation", purpose: "billing"))
+            #expect(billingAgreements.headers[HTTPField.Name("X-Total-Count")!] == "0")
+            #expect(!billingAgreements.text.contains("consentReceipt"))
+            // Loyalty sees its purposes and that a guardian agreed, but loyalty does not cover
+            // relationships: the guardian is named by role, without the id.
+            let loyalty = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyProfile/\(minor.id)", method: .get, headers: fixture.headers("customer-loyalty-management", purpose: "loyalty"))
+            #expect(try names(loyalty) == ["direct-marketing", "loyalty"])
+            #expect(try loyalty.json()["agreedByParty"]?["role"] == .string("guardian"))
+            #expect(try loyalty.json()["agreedByParty"]?["id"] == nil)
+            #expect(!loyalty.text.contains(guardian))
+            let loyaltyAgreements = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(minor.id)", method: .get, headers: fixture.headers("customer-loyalty-management", purpose: "loyalty"))
+            #expect(loyaltyAgreements.headers[HTTPField.Name("X-Total-Count")!] == "1")
+        }
+        // Each read is audited with its decision: the relationship field only where it left.
+        let audited = try await fixture.installation.database.read { db in
+            try db.fetchAll("SELECT actor_id, fields FROM audit_entry WHERE action = 'privacyProfile.read' AND customer_id = ? ORDER BY seq", [minor.id])
+                .map { "\($0["actor_id"] as String):\($0["fields"] as String)" }
+        }
+        #expect(audited == ["bill-calculation:", "customer-loyalty-management:relatedParty:withheld"], "\(audited)")
+    }
+
     @Test("a guardian signed in as themselves lists their minors and gives consent for them; nobody else can")
     func guardianSelfService() async throws {
         let fixture = try await GuardedAPIFixture.make(customerCount: 240)

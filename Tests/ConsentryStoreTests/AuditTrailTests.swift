@@ -49,27 +49,70 @@ struct AuditTrailTests {
         #expect(problem.seq == 17 && problem.kind == .edited)
     }
 
+    /// Edits entry `seq` and recomputes every later hash, as someone with write access to the
+    /// database but not the KEK can (SHA-256 needs no key).
+    static func rewriteChain(from seq: Int64, _ db: any StorageConnection) throws {
+        try db.execute("UPDATE audit_entry SET outcome = 'denied' WHERE seq = ?", [seq])
+        var previous = seq == 1 ? AuditEntry.genesisHash : Array(try db.fetchValue(Data.self, "SELECT hash FROM audit_entry WHERE seq = ?", [seq - 1])!)
+        for row in try db.fetchAll("SELECT * FROM audit_entry WHERE seq >= ? ORDER BY seq", [seq]) {
+            let event = AuditEvent(
+                actor: AuditActor(AuditActor.Kind(rawValue: row["actor_kind"])!, row["actor_id"]), action: row["action"],
+                customerID: row["customer_id"], purpose: row["purpose"], fields: (row["fields"] as String).split(separator: ",").map(String.init),
+                outcome: row["outcome"], reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
+                policyVersion: row["policy_version"], requestID: row["request_id"])
+            let hash = AuditEntry.chainHash(previous: previous, seq: row["seq"], occurredAt: row["occurred_at"], event: event)
+            try db.execute("UPDATE audit_entry SET prev_hash = ?, hash = ? WHERE seq = ?", [Data(previous), Data(hash), row["seq"] as Int64])
+            previous = hash
+        }
+    }
+
     @Test("an edit with every later hash recomputed is caught by the signed checkpoints")
     func rewrittenChain() async throws {
         let (installation, _) = try await trail()
-        try await installation.database.write { db in
-            try db.execute("UPDATE audit_entry SET outcome = 'denied' WHERE seq = 5")
-            // Recompute the whole chain from 5 on, as an attacker with the database could.
-            var previous = Array(try db.fetchValue(Data.self, "SELECT hash FROM audit_entry WHERE seq = 4")!)
-            for row in try db.fetchAll("SELECT * FROM audit_entry WHERE seq >= 5 ORDER BY seq") {
-                let event = AuditEvent(
-                    actor: AuditActor(AuditActor.Kind(rawValue: row["actor_kind"])!, row["actor_id"]), action: row["action"],
-                    customerID: row["customer_id"], purpose: row["purpose"], fields: (row["fields"] as String).split(separator: ",").map(String.init),
-                    outcome: row["outcome"], reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
-                    policyVersion: row["policy_version"], requestID: row["request_id"])
-                let hash = AuditEntry.chainHash(previous: previous, seq: row["seq"], occurredAt: row["occurred_at"], event: event)
-                try db.execute("UPDATE audit_entry SET prev_hash = ?, hash = ? WHERE seq = ?", [Data(previous), Data(hash), row["seq"] as Int64])
-                previous = hash
-            }
-        }
+        try await installation.database.write { db in try Self.rewriteChain(from: 5, db) }
         let problem = try #require(try await verify(installation).problem)
         #expect(problem.kind == .edited || problem.kind == .badCheckpoint)
         #expect(problem.seq >= 5)
+    }
+
+    @Test("forgery without the KEK (finding 1): the checkpoint key is never recreated, and a chain rewritten with its checkpoints deleted is never signed")
+    func forgeryWithoutTheKEK() async throws {
+        let (installation, log) = try await trail()
+        // The attack: rewrite from entry 1 and delete every checkpoint (and, in its first
+        // form, the checkpoint key, so that a fresh one would sign the forgery).
+        try await installation.database.write { db in
+            try Self.rewriteChain(from: 1, db)
+            try db.execute("DELETE FROM audit_checkpoint")
+        }
+        // The server refuses to extend (and so to sign) the forged chain: the write fails, loudly.
+        await #expect(throws: StoreError.self) { try await log.record(Self.event(100)) }
+        #expect(await AuditLog.headStatus(database: installation.database, keys: installation.keys) == "the last entry (40) has no signed checkpoint")
+        let report = try await verify(installation)
+        #expect(report.problem?.kind == .unsigned, "\(String(describing: report.problem))")
+        #expect(report.entries == 40)
+
+        try await installation.database.write { db in try db.execute("DELETE FROM system_key WHERE name = 'audit-checkpoint'") }
+        await #expect(throws: KeyError.systemKeyMissing(name: "audit-checkpoint")) { _ = try await installation.dataDirectory.open() }
+    }
+
+    @Test("a head whose checkpoint was re-signed under a substituted key id is refused and reported")
+    func substitutedKeyID() async throws {
+        let (installation, log) = try await trail()
+        try await installation.database.write { db in try db.execute("UPDATE audit_checkpoint SET key_id = ?", [Data(repeating: 7, count: 8)]) }
+        let problem = try #require(try await verify(installation).problem)
+        #expect(problem.kind == .badCheckpoint && problem.detail.contains("names key 0707070707070707"))
+        await #expect(throws: StoreError.self) { try await log.record(Self.event(100)) }
+    }
+
+    @Test("a new installation creates its system keys; one in use does not")
+    func systemKeysOnlyWhileNew() async throws {
+        let installation = try await TestInstallation.make()
+        // Nothing recorded yet: a lost key may still be created (nothing depends on it).
+        try await installation.database.write { db in try db.execute("DELETE FROM system_key WHERE name = 'receipt-signing'") }
+        _ = try await installation.dataDirectory.open()
+        try await AuditLog(database: installation.database, keys: installation.keys).record(Self.event(1))
+        try await installation.database.write { db in try db.execute("DELETE FROM system_key WHERE name = 'event-signing-root'") }
+        await #expect(throws: KeyError.systemKeyMissing(name: "event-signing-root")) { _ = try await installation.dataDirectory.open() }
     }
 
     @Test("a deleted entry is reported as missing")

@@ -34,6 +34,7 @@ public struct ConsentryServices: Sendable {
     // The use cases the adapters call.
     public let gate: PurposeGate
     public let reads: GuardedReads
+    public let privacyProfiles: PrivacyProfiles
     public let maintenance: CustomerMaintenance
     public let consentChange: ConsentChange
     public let requestFiling: RequestFiling
@@ -69,6 +70,7 @@ public struct ConsentryServices: Sendable {
         self.retentionInterval = retentionInterval
         self.gate = PurposeGate(policies: policies, audit: audit, counter: PrometheusDecisionCounter(registry: metrics))
         self.reads = GuardedReads(reader: reader)
+        self.privacyProfiles = PrivacyProfiles(reader: reader, consents: consents)
         self.maintenance = CustomerMaintenance(customers: customers, journal: journal)
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)

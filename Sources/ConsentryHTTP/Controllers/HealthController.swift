@@ -8,7 +8,7 @@ import Hummingbird
 /// | route | auth | answers |
 /// |---|---|---|
 /// | `GET /health/live` | none | 200 while the process serves HTTP |
-/// | `GET /health/ready` | none | 200 when the database answers and the keys open it; 503 problem otherwise |
+/// | `GET /health/ready` | none | 200 when the database answers, the keys open it and the audit trail's head is signed; 503 problem otherwise |
 ///
 /// Neither route reveals counts, versions or anything about customers.
 struct HealthController {
@@ -43,6 +43,8 @@ struct HealthController {
         checks["database"] = await database.isReachable() ? "ok" : "unreachable"
         // The key check re-reads nothing from disk: a loaded ring that opened the system keys.
         checks["keys"] = await keyCheck()
+        // A head no checkpoint signs means the chain was edited: the server refuses to extend it.
+        checks["audit"] = await AuditLog.headStatus(database: database, keys: keys)
         guard checks.values.allSatisfy({ $0 == "ok" }) else {
             let failing = checks.filter { $0.value != "ok" }.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ")
             throw ProblemDetails(status: .serviceUnavailable, code: "not_ready", detail: "failing checks: \(failing)")

@@ -82,18 +82,15 @@ struct PrivacyManagementController {
 
     // MARK: Profiles
 
-    /// Every customer's profile, a page at a time (`offset`, `limit`), each read audited.
+    /// Every customer's profile, a page at a time (`offset`, `limit`), each read decided and audited.
     @Sendable func listProfiles(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try Self.only(request, ["fields", "offset", "limit"])
         let module = try await services.openModuleCall(request, context, operation: .read)
         let query = request.uri.queryParameters
         let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
         let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 20, range: 1...100)
-        let (total, ids) = try await services.consents.customerIDs(offset: offset, limit: limit)
-        var profiles: [JSONValue] = []
-        for id in ids { profiles.append(try await profile(customerID: id)) }
-        try await services.audit.record(ids.map { module.auditEvent(action: "privacyProfile.read", outcome: "permitted", customerID: $0) })
-        var response = try Self.json(.array(profiles), fields: request)
+        let (total, profiles) = try await services.privacyProfiles.page(module, offset: offset, limit: limit)
+        var response = try Self.json(.array(profiles.map(json)), fields: request)
         response.headers[.totalCount] = String(total)
         response.headers[.resultCount] = String(profiles.count)
         return response
@@ -103,26 +100,18 @@ struct PrivacyManagementController {
         try Self.only(request, ["fields"])
         let id = try context.parameters.require("id")
         let module = try await authorize(request, context, operation: .read, customerID: id)
-        let profile = try await self.profile(customerID: id)
-        try await module.audit(action: "privacyProfile.read", outcome: "permitted", customerID: id)
-        return try Self.json(profile, fields: request)
+        return try Self.json(json(try await services.privacyProfiles.profile(module, customerID: id)), fields: request)
     }
 
-    func profile(customerID: String) async throws -> JSONValue {
-        guard let (state, _) = try await services.consents.privacyState(customerID: customerID),
-            let customer = try await services.customers.customer(id: customerID)
-        else { throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id") }
-        let history = try await services.consents.history(customerID: customerID)
+    func json(_ profile: PrivacyProfiles.Profile) -> JSONValue {
         let policy = services.policies.policy
-        let now = Date()
-        let guardian = customer.profile.relatedParty.first { $0.role.lowercased() == "guardian" }?.id
-        let lastBy = history.last { $0.purpose != nil && [.given, .refused, .withdrawn].contains($0.kind) }?.expressedBy
-        let agreedBy = lastBy == .guardian ? (guardian ?? customerID) : customerID
-        func party(_ id: String, role: String) -> JSONValue {
-            .object([("id", .string(id)), ("href", .string("\(GuardedCustomerController.partyBase)/individual/\(id)")), ("role", .string(role)), ("@referredType", .string("Individual"))])
+        let referredType = profile.partyType == .organization ? "Organization" : "Individual"
+        func party(_ id: String?, role: String) -> JSONValue {
+            var members: [(String, JSONValue)] = []
+            if let id { members += [("id", .string(id)), ("href", .string("\(GuardedCustomerController.partyBase)/\(referredType.lowercased())/\(id)"))] }
+            return .object(members + [("role", .string(role)), ("@referredType", .string(role == "guardian" ? "Individual" : referredType))])
         }
-        let characteristics: [JSONValue] = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose in
-            let standing = ConsentStanding(purpose: purpose, state: state, now: now)
+        let characteristics: [JSONValue] = profile.standings.map { purpose, standing in
             var value = standing.status.rawValue
             if standing.objection == true { value = "objected" }
             var members: [(String, JSONValue)] = [
@@ -136,15 +125,17 @@ struct PrivacyManagementController {
             }
             return .object(members)
         }
+        let id = profile.customerID
         return .object([
-            ("id", .string(customerID)), ("href", .string("\(Self.base)/partyPrivacyProfile/\(customerID)")), ("@type", .string("PartyPrivacyProfile")),
-            ("status", .string(state.restricted ? "restricted" : "active")),
+            ("id", .string(id)), ("href", .string("\(Self.base)/partyPrivacyProfile/\(id)")), ("@type", .string("PartyPrivacyProfile")),
+            ("status", .string(profile.restricted ? "restricted" : "active")),
             ("partyPrivacyProfileSpecification", .object([
                 ("id", .string(Self.specificationID)), ("href", .string("\(Self.base)/partyPrivacyProfileSpecification/\(Self.specificationID)")),
                 ("version", .string(policy.version)),
             ])),
-            ("agreedByParty", party(agreedBy, role: agreedBy == customerID ? "customer" : "guardian")),
-            ("applicableForParty", party(customerID, role: "customer")),
+            // A guardian whose id the decision withholds is named by role only.
+            ("agreedByParty", profile.agreedBy == .guardian ? party(profile.guardianID, role: "guardian") : party(id, role: "customer")),
+            ("applicableForParty", party(id, role: "customer")),
             ("partyPrivacyProfileCharacteristic", .array(characteristics)),
         ])
     }
@@ -156,8 +147,8 @@ struct PrivacyManagementController {
         let id = try context.parameters.require("id")
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let patch = try JSONDecoder().decode(AgreementInput.self, from: Data(body.readableBytesView))
-        _ = try await record(patch, customerID: id, request, context)
-        return try Self.json(try await profile(customerID: id), fields: nil)
+        let (module, _) = try await record(patch, customerID: id, request, context)
+        return try Self.json(json(try await services.privacyProfiles.profile(module, customerID: id)), fields: nil)
     }
 
     // MARK: Agreements
@@ -221,7 +212,7 @@ struct PrivacyManagementController {
             throw ProblemDetails(status: .badRequest, code: "malformed_body", detail: "applicableForParty.id names the customer",
                                  issues: [ValidationIssue(path: "applicableForParty.id", code: "required", message: "the customer's id")])
         }
-        let agreements = try await record(input, customerID: customerID, request, context)
+        let (_, agreements) = try await record(input, customerID: customerID, request, context)
         var response = Response.json(agreements.count == 1 ? agreements[0] : .array(agreements))
         response.status = .created
         response.headers[.location] = "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(customerID)"
@@ -276,8 +267,7 @@ struct PrivacyManagementController {
             throw GuardedCustomerController.badParameter("filter by applicableForParty.id (a customer id)")
         }
         let module = try await authorize(request, context, operation: .read, customerID: customerID)
-        let receipts = try await services.consents.receipts(customerID: customerID)
-        try await module.audit(action: "privacyAgreement.list", outcome: "permitted", customerID: customerID)
+        let receipts = try await services.privacyProfiles.agreements(module, customerID: customerID)
         var response = try Self.json(.array(receipts.map { agreement($0, customerID: customerID) }), fields: request)
         response.headers[.totalCount] = String(receipts.count)
         response.headers[.resultCount] = String(receipts.count)
@@ -295,7 +285,9 @@ struct PrivacyManagementController {
         ])
     }
 
-    private func record(_ input: AgreementInput, customerID: String, _ request: Request, _ context: ConsentryRequestContext) async throws -> [JSONValue] {
+    private func record(
+        _ input: AgreementInput, customerID: String, _ request: Request, _ context: ConsentryRequestContext
+    ) async throws -> (ModuleCall, [JSONValue]) {
         let module = try await authorize(request, context, operation: .recordConsent, customerID: customerID)
         guard let customer = try await services.customers.customer(id: customerID) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
@@ -310,7 +302,7 @@ struct PrivacyManagementController {
                 StoredReceipt(id: recorded.receiptID, purpose: characteristic.privacyUsagePurpose, issuedAt: recorded.at, jws: recorded.jws),
                 customerID: customerID))
         }
-        return agreements
+        return (module, agreements)
     }
 
     private func authorize(_ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, customerID: String) async throws -> ModuleCall {

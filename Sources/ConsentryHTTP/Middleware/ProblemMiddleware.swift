@@ -38,6 +38,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             return ProblemDetails(status: .badRequest, code: "malformed_body", detail: "the body does not match the expected JSON", issues: issues)
         case let error as StoreError where error.code == "duplicate_external_id":
             return ProblemDetails(status: .conflict, code: error.code, detail: error.message)
+        case let error as StoreError where error.code == "audit_tampered":
+            // Fail closed: nothing is served whose audit entry cannot be written honestly.
+            logger.critical("audit trail refused", metadata: ["error.code": "\(error.code)"])
+            return ProblemDetails(status: .serviceUnavailable, code: "audit_unavailable", detail: "the audit trail cannot be extended; the operator has been alerted")
         case let error as HTTPError:
             return ProblemDetails(status: error.status, code: code(for: error.status), detail: error.body)
         case let error as any HTTPResponseError:

@@ -75,6 +75,7 @@ public final class AuditLog: Sendable {
     /// - Returns: per request, the error its change threw, or `nil`.
     static func write(_ batch: [AuditQueue.Request], database: AppDatabase, keys: KeyProvider) async throws -> [(any Error)?] {
         let checkpointKey = keys.current.auditCheckpointKey
+        let keyID = keys.current.auditCheckpointKeyID
         return try await database.write { db in
             // One chain, whichever server appends: batches take turns (a no-op on SQLite). Taken
             // before the changes run, so two servers' batches never hold row locks the other
@@ -95,7 +96,8 @@ public final class AuditLog: Sendable {
                 events += request.events
             }
             guard !events.isEmpty else { return failures }
-            let last = try db.fetchOne("SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
+            let last = try db.fetchOne(headQuery)
+            if let last { try requireSigned(head: last, keys: keys.current) }
             var seq: Int64 = last?["seq"] ?? 0
             var previous: [UInt8] = (last?["hash"] as Data?).map { Array($0) } ?? AuditEntry.genesisHash
             let occurredAt = AuditClock.now()
@@ -125,9 +127,55 @@ public final class AuditLog: Sendable {
                 // SQLite: one cached statement run per entry is cheaper than compiling a long one.
                 for row in rows { try db.execute(insert, row) }
             }
-            let mac = try AuditCheckpoint.mac(seq: seq, entryHash: previous, signedAt: occurredAt, key: checkpointKey)
-            try db.execute("INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac) VALUES (?, ?, ?, ?)", [seq, Data(previous), occurredAt, Data(mac)])
+            let mac = try AuditCheckpoint.mac(seq: seq, entryHash: previous, signedAt: occurredAt, keyID: keyID, key: checkpointKey)
+            try db.execute(
+                "INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac, key_id) VALUES (?, ?, ?, ?, ?)",
+                [seq, Data(previous), occurredAt, Data(mac), Data(keyID)])
             return failures
+        }
+    }
+
+    static let headQuery = """
+        SELECT e.seq, e.hash, c.entry_hash AS signed_hash, c.signed_at, c.mac, c.key_id
+        FROM audit_entry e LEFT JOIN audit_checkpoint c ON c.seq = e.seq ORDER BY e.seq DESC LIMIT 1
+        """
+
+    /// Refuses to extend a chain whose head is not covered by a valid checkpoint.
+    ///
+    /// Every batch signs its last entry in the transaction that writes it, so the head always
+    /// has one. A head without one was written by someone without the checkpoint key (a
+    /// rewritten or extended chain, deleted checkpoints); signing on top of it would vouch for
+    /// the forgery. Costs one join and one HMAC per batch.
+    private static func requireSigned(head: SQLRow, keys: KeyManager) throws {
+        guard let why = try problem(withHead: head, keys: keys) else { return }
+        throw StoreError(
+            code: "audit_tampered",
+            message: "the audit trail's last entry \(why); refusing to extend it. Run `consentry audit verify` and restore the database from a backup")
+    }
+
+    /// What is wrong with the head row of `headQuery`, or `nil` when a valid checkpoint signs it.
+    static func problem(withHead head: SQLRow, keys: KeyManager) throws -> String? {
+        let seq: Int64 = head["seq"]
+        guard let signedHash = head["signed_hash"] as Data?, let signedAt = head["signed_at"] as String?, let mac = head["mac"] as Data? else {
+            return "(\(seq)) has no signed checkpoint"
+        }
+        let keyID = (head["key_id"] as Data?).map { Array($0) }
+        if let keyID, keyID != keys.auditCheckpointKeyID { return "(\(seq)) was signed by another key" }
+        let hash = Array(head["hash"] as Data)
+        guard Array(signedHash) == hash,
+            try AuditCheckpoint.isValid(Array(mac), seq: seq, entryHash: hash, signedAt: signedAt, keyID: keyID, key: keys.auditCheckpointKey)
+        else { return "(\(seq)) does not match its signed checkpoint" }
+        return nil
+    }
+
+    /// `ok`, or why the trail's head cannot be extended: what `/health/ready` reports.
+    public static func headStatus(database: AppDatabase, keys: KeyProvider) async -> String {
+        do {
+            let manager = keys.current
+            let why = try await database.read { db in try db.fetchOne(headQuery).flatMap { try problem(withHead: $0, keys: manager) } }
+            return why.map { "the last entry \($0)" } ?? "ok"
+        } catch {
+            return "unknown"
         }
     }
 }

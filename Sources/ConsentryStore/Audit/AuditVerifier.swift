@@ -52,19 +52,24 @@ public struct AuditVerifier: Sendable {
     ///   contain that entry unchanged.
     public func verify(expectedHead: (seq: Int64, hash: String)? = nil) async throws -> Report {
         let key = keys.current.auditCheckpointKey
+        let keyID = keys.current.auditCheckpointKeyID
         return try await database.read { db in
-            var checkpoints: [(seq: Int64, hash: [UInt8], signedAt: String, mac: [UInt8])] = []
-            for row in try db.fetchAll("SELECT seq, entry_hash, signed_at, mac FROM audit_checkpoint ORDER BY seq") {
-                checkpoints.append((row["seq"], Array(row["entry_hash"] as Data), row["signed_at"], Array(row["mac"] as Data)))
+            var checkpoints: [(seq: Int64, hash: [UInt8], signedAt: String, mac: [UInt8], keyID: [UInt8]?)] = []
+            for row in try db.fetchAll("SELECT seq, entry_hash, signed_at, mac, key_id FROM audit_checkpoint ORDER BY seq") {
+                checkpoints.append((row["seq"], Array(row["entry_hash"] as Data), row["signed_at"], Array(row["mac"] as Data), (row["key_id"] as Data?).map { Array($0) }))
             }
             var problem: Problem?
             func flag(_ seq: Int64, _ kind: Problem.Kind, _ detail: String) {
                 if problem == nil { problem = Problem(seq: seq, kind: kind, detail: detail) }
             }
-            for checkpoint in checkpoints where !(try AuditCheckpoint.isValid(
-                checkpoint.mac, seq: checkpoint.seq, entryHash: checkpoint.hash, signedAt: checkpoint.signedAt, key: key))
-            {
-                flag(checkpoint.seq, .badCheckpoint, "the checkpoint's signature does not verify")
+            for checkpoint in checkpoints {
+                if let signer = checkpoint.keyID, signer != keyID {
+                    flag(checkpoint.seq, .badCheckpoint, "the checkpoint names key \(signer.hexString), not this installation's checkpoint key \(keyID.hexString)")
+                } else if !(try AuditCheckpoint.isValid(
+                    checkpoint.mac, seq: checkpoint.seq, entryHash: checkpoint.hash, signedAt: checkpoint.signedAt, keyID: checkpoint.keyID, key: key))
+                {
+                    flag(checkpoint.seq, .badCheckpoint, "the checkpoint's signature does not verify")
+                }
             }
             let checkpointHashes = Dictionary(checkpoints.map { ($0.seq, $0.hash) }, uniquingKeysWith: { a, _ in a })
             var expected: Int64 = 1

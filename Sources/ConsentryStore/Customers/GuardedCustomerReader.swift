@@ -123,7 +123,7 @@ public struct GuardedCustomerReader: Sendable {
                 let customer = DisclosedCustomer(
                     id: record.id, externalId: record.externalId, partyType: type, status: status, version: record.version,
                     createdAt: record.createdAt, updatedAt: record.updatedAt, fields: fields)
-                return Disclosure(customer: customer, decision: decision)
+                return Disclosure(customer: customer, decision: decision, state: state)
             }
         }
     }
@@ -133,4 +133,6 @@ public struct GuardedCustomerReader: Sendable {
 public struct Disclosure: Sendable {
     public var customer: DisclosedCustomer
     public var decision: AccessDecision
+    /// The consent, objection and restriction state the decision was made on.
+    public var state: CustomerPrivacyState
 }

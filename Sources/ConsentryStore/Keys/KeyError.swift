@@ -13,6 +13,7 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotRetireActive(active: UInt32)
     case serversStillUsing(below: UInt32, count: Int)
     case keySourceBehind(source: UInt32, database: UInt32)
+    case systemKeyMissing(name: String)
 
     public var description: String {
         switch self {
@@ -31,6 +32,8 @@ public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .cannotRetireActive(let active): "cannot retire the active KEK version \(active)"
         case .serversStillUsing(let below, let count):
             "\(count) running server(s) still wrap keys under a KEK version below \(below); reload them (SIGHUP, or they reload within seconds) and try again"
+        case .systemKeyMissing(let name):
+            "the system key \(name) is missing from a database in use; it is created only in a new installation, so restore the database from a backup (someone with write access to it may have deleted the key)"
         case .keySourceBehind(let source, let database):
             "the key source's active KEK version is \(source) but the database is at version \(database); give this process the current key file"
         }

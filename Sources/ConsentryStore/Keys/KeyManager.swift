@@ -20,6 +20,9 @@ public struct KeyManager: Sendable {
     /// Signs audit checkpoints (HMAC-SHA256). Protected by the KEK like every system key, so
     /// it survives KEK rotation and a database thief cannot forge checkpoints.
     let auditCheckpointKey: SecureBytes
+    /// Names the checkpoint key in each checkpoint. Computed from the key itself, so only a
+    /// holder of the KEK can produce the id of a key it substituted.
+    let auditCheckpointKeyID: [UInt8]
     /// The P-256 private scalar that signs consent receipts (ES256), KEK-protected.
     public let receiptSigningKey: SecureBytes
     /// The root of the per-subscription secrets that sign event deliveries (HMAC-SHA256).
@@ -32,17 +35,22 @@ public struct KeyManager: Sendable {
     static let receiptSigningKeyName = "receipt-signing"
     static let eventSigningRootName = "event-signing-root"
 
-    /// Loads (on first use, creates) the system keys of `database` with `ring`.
-    /// - Throws: `KeyError.wrongKey` when the ring does not open this database's keys.
+    /// Loads the system keys of `database` with `ring`, creating them in a new installation.
+    ///
+    /// System keys are created only while the installation holds no customer and no audit
+    /// entry. Later, a missing one is a refusal: creating it again would let someone with
+    /// write access to the database, but not the KEK, delete the checkpoint key with the
+    /// checkpoints, rewrite the audit chain, and have the next batch sign the forgery.
+    /// - Throws: `KeyError.wrongKey` when the ring does not open this database's keys;
+    ///   `KeyError.systemKeyMissing` when an installation in use lacks one.
     public static func load(ring: KeyRing, database: AppDatabase) async throws -> KeyManager {
         let (root, auditKey, receiptKey, eventRoot) = try await database.write { db in
-            // A database with customers but no blind-index root was not made with this ring.
-            let hasCustomers = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer")! > 0
-            let root = try systemKey(blindIndexRootName, ring: ring, db, mayCreate: !hasCustomers)
-            let auditKey = try systemKey(auditCheckpointKeyName, ring: ring, db, mayCreate: true)
+            let inUse = try db.fetchOne("SELECT 1 AS used FROM customer UNION ALL SELECT 1 FROM audit_entry LIMIT 1") != nil
+            let root = try systemKey(blindIndexRootName, ring: ring, db, mayCreate: !inUse)
+            let auditKey = try systemKey(auditCheckpointKeyName, ring: ring, db, mayCreate: !inUse)
             // 32 random bytes are a valid P-256 scalar except with probability about 2^-32.
-            let receiptKey = try systemKey(receiptSigningKeyName, ring: ring, db, mayCreate: true)
-            let eventRoot = try systemKey(eventSigningRootName, ring: ring, db, mayCreate: true)
+            let receiptKey = try systemKey(receiptSigningKeyName, ring: ring, db, mayCreate: !inUse)
+            let eventRoot = try systemKey(eventSigningRootName, ring: ring, db, mayCreate: !inUse)
             // The newest ring seen becomes the database's active version; an older one is refused.
             try KeyVersions.raiseActive(to: ring.activeVersion, db)
             if let active = try KeyVersions.active(db), active > ring.activeVersion {
@@ -51,18 +59,22 @@ public struct KeyManager: Sendable {
             return (root, auditKey, receiptKey, eventRoot)
         }
         let indexer = try BlindIndexer(root: root, fields: BlindIndexField.allCases.map(\.rawValue), bits: blindIndexBits)
-        return KeyManager(ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey, receiptSigningKey: receiptKey, eventSigningRoot: eventRoot)
+        let auditKeyID = Array(try HMACSHA256.authenticationCode(for: Array("consentry/audit-checkpoint-key-id/v1".utf8), using: auditKey).prefix(8))
+        return KeyManager(
+            ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey, auditCheckpointKeyID: auditKeyID,
+            receiptSigningKey: receiptKey, eventSigningRoot: eventRoot)
     }
 
     /// Unwraps the system key `name`, creating it when absent and `mayCreate`.
-    /// - Throws: `KeyError.wrongKey` when it exists and `ring` does not open it.
+    /// - Throws: `KeyError.wrongKey` when it exists and `ring` does not open it,
+    ///   `KeyError.systemKeyMissing` when it is absent and may not be created.
     private static func systemKey(_ name: String, ring: KeyRing, _ db: any StorageConnection, mayCreate: Bool) throws -> SecureBytes {
         let context = systemKeyContext(name)
         if let row = try db.fetchOne("SELECT wrapped FROM system_key WHERE name = ?", [name]) {
             let wrapped: Data = row["wrapped"]
             do { return try ring.unwrap(Array(wrapped), context: context) } catch { throw KeyError.wrongKey }
         }
-        guard mayCreate else { throw KeyError.wrongKey }
+        guard mayCreate else { throw KeyError.systemKeyMissing(name: name) }
         let key = try SecureBytes(randomCount: 32)
         try db.execute("INSERT INTO system_key (name, wrapped, kek_version, created_at) VALUES (?, ?, ?, ?)", [name, Data(try ring.wrap(key, context: context)), ring.activeVersion, Date()])
         return key

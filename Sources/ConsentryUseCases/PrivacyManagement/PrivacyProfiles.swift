@@ -1,0 +1,98 @@
+public import ConsentryCore
+public import ConsentryStore
+import Foundation
+
+/// TMF644 reads for modules: a customer's privacy profile and agreements, as the module's
+/// grants and the customer's state let them out.
+///
+/// A module sees the standing of the purposes it holds, not every purpose of the policy (a
+/// module that records consent sees them all); the
+/// guardian who agreed is named only when the call's decision discloses `relatedParty`
+/// (the only field decrypted, and only then); agreements are those of the module's purposes.
+/// Every read is audited with its decision, like a customer read.
+public struct PrivacyProfiles: Sendable {
+    let reader: GuardedCustomerReader
+    let consents: ConsentLedger
+
+    public init(reader: GuardedCustomerReader, consents: ConsentLedger) {
+        self.reader = reader
+        self.consents = consents
+    }
+
+    /// One customer's profile as `call` may see it.
+    public struct Profile: Sendable {
+        public var customerID: String
+        public var partyType: PartyType
+        public var restricted: Bool
+        /// The purposes the module holds, in id order.
+        public var standings: [(purpose: Purpose, standing: ConsentStanding)]
+        /// Who expressed the latest consent change among those purposes.
+        public var agreedBy: ConsentEvent.ExpressedBy
+        /// The guardian's customer id, when a guardian agreed and the decision discloses it.
+        public var guardianID: String?
+    }
+
+    /// - Throws: `UseCaseError` `.notFound` (audited) for an unknown or erased id.
+    public func profile(_ call: ModuleCall, customerID: String) async throws -> Profile {
+        guard let profile = try await profiles(call, ids: [customerID]).first else {
+            try await call.audit(action: "privacyProfile.read", outcome: "not_found", customerID: customerID)
+            throw UseCaseError(.notFound, code: "not_found", "no customer with this id")
+        }
+        return profile
+    }
+
+    /// A page of profiles in customer id order, and how many customers there are.
+    public func page(_ call: ModuleCall, offset: Int, limit: Int) async throws -> (total: Int, profiles: [Profile]) {
+        let (total, ids) = try await consents.customerIDs(offset: offset, limit: limit)
+        return (total, try await profiles(call, ids: ids))
+    }
+
+    /// The agreements (signed consent changes) of `customerID` for the module's purposes,
+    /// newest first.
+    public func agreements(_ call: ModuleCall, customerID: String) async throws -> [StoredReceipt] {
+        let visible = visiblePurposes(call)
+        let receipts = try await consents.receipts(customerID: customerID).filter { $0.purpose.map(visible.contains) ?? false }
+        try await call.audit(action: "privacyAgreement.list", outcome: "permitted", customerID: customerID, fields: receipts.isEmpty ? [] : ["consentReceipt"])
+        return receipts
+    }
+
+    /// The purposes whose standing the module sees: its own; every purpose for a module that
+    /// records consent for customers (an agent desktop tells the customer where they stand).
+    private func visiblePurposes(_ call: ModuleCall) -> Set<String> {
+        let policy = call.engine.policy
+        guard let module = policy.modules[call.module] else { return [] }
+        return module.operations.recordConsent ? Set(policy.purposes.keys) : module.purposes
+    }
+
+    private func profiles(_ call: ModuleCall, ids: [String]) async throws -> [Profile] {
+        let policy = call.engine.policy
+        let visible = visiblePurposes(call)
+        let purposes = policy.purposes.values.filter { visible.contains($0.id) }.sorted { $0.id < $1.id }
+        var latest: [String: ConsentEvent.ExpressedBy] = [:]
+        for id in ids {
+            let history = try await consents.history(customerID: id)
+            latest[id] = history.last { $0.purpose.map(visible.contains) == true && [.given, .refused, .withdrawn].contains($0.kind) }?.expressedBy
+        }
+        // Only a guardian's agreement needs a personal field; nothing else is decrypted.
+        let guardianAgreed = Set(ids.filter { latest[$0] == .guardian })
+        let engine = call.engine
+        let grant = call.grant
+        let now = Date()
+        let disclosures = try await reader.read(ids: ids) { state, type in
+            // The guardian's id is asked for only where a guardian agreed; the state still decides.
+            engine.decide(grant, customer: state, fields: guardianAgreed.contains(state.customerID) ? [.relatedParty] : [], now: now)
+        }
+        try await call.audit(disclosures: disclosures, action: "privacyProfile.read")
+        return disclosures.map { disclosure in
+            let customer = disclosure.customer
+            let state = disclosure.state
+            let guardian = customer.fields.lazy.filter { $0.path.hasPrefix("relatedParty.") }
+                .compactMap { try? JSONDecoder().decode(RelatedParty.self, from: Data($0.value)) }
+                .first { $0.role.lowercased() == "guardian" }
+            return Profile(
+                customerID: customer.id, partyType: customer.partyType, restricted: state.restricted,
+                standings: purposes.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) },
+                agreedBy: latest[customer.id] ?? .customer, guardianID: guardian?.id)
+        }
+    }
+}
