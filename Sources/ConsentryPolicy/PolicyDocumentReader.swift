@@ -13,6 +13,7 @@ struct PolicyDocumentReader {
     private var purposes: [String: (purpose: Purpose, categoryRefs: [(String, Location)])] = [:]
     private var modules: [String: (module: ModuleProfile, purposeRefs: [(String, Location)], updateRefs: [(String, Location)])] = [:]
     private var file = ""
+    private var ageOfMajority: (age: Int, at: Location)?
 
     struct Location {
         var file: String
@@ -20,7 +21,9 @@ struct PolicyDocumentReader {
         var column: Int
     }
 
-    static let sections = ["categories", "fields", "purposes", "modules"]
+    static let sections = ["categories", "fields", "purposes", "modules", "minors"]
+    /// Sections a policy may leave out, with their defaults.
+    static let optionalSections: Set<String> = ["minors"]
 
     // MARK: Reading one file
 
@@ -52,6 +55,7 @@ struct PolicyDocumentReader {
             case "categories": readCategories(value)
             case "fields": readFields(value, at: keyNode)
             case "purposes": readPurposes(value)
+            case "minors": readMinors(value)
             default: readModules(value)
             }
         }
@@ -147,6 +151,18 @@ struct PolicyDocumentReader {
         return Purpose.ConsentSettings(expiresAfter: expires, guardianRequiredUnderAge: age)
     }
 
+    /// `minors: {ageOfMajority: 18}`: below it a customer has a guardian who acts for them.
+    private mutating func readMinors(_ node: Node) {
+        guard let keys = mapping(node, "minors"), checkKeys(keys, of: node, allowed: ["ageOfMajority"], required: ["ageOfMajority"], what: "minors")
+        else { return }
+        let ageNode = keys[0].2
+        guard let text = string(ageNode, "age of majority"), let age = Int(text), (14...21).contains(age) else {
+            report(ageNode, "ageOfMajority must be a whole number from 14 to 21")
+            return
+        }
+        ageOfMajority = (age, location(ageNode))
+    }
+
     private mutating func readModules(_ node: Node) {
         guard let entries = mapping(node, "modules") else { return }
         for (id, idNode, value) in entries {
@@ -188,7 +204,7 @@ struct PolicyDocumentReader {
     // MARK: Across files
 
     mutating func finish(version: String) throws(PolicyError) -> Policy {
-        for section in Self.sections where sectionFiles[section] == nil {
+        for section in Self.sections where sectionFiles[section] == nil && !Self.optionalSections.contains(section) {
             problems.append(PolicyProblem(file: "Policies", line: 0, column: 0, message: "no file defines the \"\(section)\" section"))
         }
         for (field, entry) in fieldCategories where categories[entry.category] == nil {
@@ -211,12 +227,19 @@ struct PolicyDocumentReader {
                 report(at, "module \(id) may update category \"\(category)\", which is not defined under categories")
             }
         }
+        let majority = ageOfMajority?.age ?? Policy.defaultAgeOfMajority
+        for (id, entry) in purposes {
+            if let age = entry.purpose.consent?.guardianRequiredUnderAge, age > majority {
+                report(ageOfMajority?.at ?? Location(file: "Policies", line: 0, column: 0),
+                       "purpose \(id) needs a guardian under \(age), above the age of majority \(majority)")
+            }
+        }
         guard problems.isEmpty else {
             throw PolicyError(problems: problems.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
         }
         return Policy(
             version: version, categories: categories, fieldCategories: fieldCategories.mapValues(\.category),
-            purposes: purposes.mapValues(\.purpose), modules: modules.mapValues(\.module))
+            purposes: purposes.mapValues(\.purpose), modules: modules.mapValues(\.module), ageOfMajority: majority)
     }
 
     // MARK: Node helpers

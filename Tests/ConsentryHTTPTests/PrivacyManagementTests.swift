@@ -125,9 +125,14 @@ struct PrivacyManagementTests {
             return false
         })
         let guardian = minor.profile.relatedParty.first { $0.role.lowercased() == "guardian" }!.id!
-        @Sendable func body(_ by: String) -> String {
+        let adult = try #require(fixture.customers.first { c in
+            if case .individual(let p) = c.profile.engagedParty, let birth = p.birthDate { return birth < "1990" && c.id != guardian }
+            return false
+        })
+        @Sendable func body(_ by: String, for customer: String? = nil, agreedBy: String? = nil) -> String {
             """
-            {"applicableForParty":{"id":"\(minor.id)"},"agentId":"agent-7","expressedBy":"\(by)",
+            {"applicableForParty":{"id":"\(customer ?? minor.id)"},"agentId":"agent-7","expressedBy":"\(by)",
+             \(agreedBy.map { #""agreedByParty":{"id":"\#($0)","role":"guardian"},"# } ?? "")
              "partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"loyalty","value":"given"}]}
             """
         }
@@ -136,7 +141,19 @@ struct PrivacyManagementTests {
             let alone = try await client.execute(uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers, body: ByteBuffer(string: body("customer")))
             #expect(alone.status == .forbidden)
             #expect(try alone.problem().code == "guardian_required")
-            let byGuardian = try await client.execute(uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers, body: ByteBuffer(string: body("guardian")))
+            // #11 finding 3: "guardian" alone, or a guardian the minor does not have, is refused;
+            // so is a guardian acting for an adult.
+            for (by, agreedBy, customer, code) in [
+                ("guardian", nil, nil, "guardian_not_linked"), ("guardian", adult.id, nil, "guardian_not_linked"),
+                ("guardian", guardian, adult.id, "guardian_not_linked"),
+            ] as [(String, String?, String?, String)] {
+                let refused = try await client.execute(
+                    uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers, body: ByteBuffer(string: body(by, for: customer, agreedBy: agreedBy)))
+                #expect(refused.status == .forbidden && (try? refused.problem().code) == code, "\(refused.text)")
+            }
+            #expect(try await fixture.services.consents.history(customerID: minor.id).isEmpty)
+            let byGuardian = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers, body: ByteBuffer(string: body("guardian", agreedBy: guardian)))
             #expect(byGuardian.status == .created, "\(byGuardian.text)")
             let profile = try await client.execute(uri: "\(Self.base)/partyPrivacyProfile/\(minor.id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
             #expect(try profile.json()["agreedByParty"]?["id"] == .string(guardian))
@@ -145,6 +162,45 @@ struct PrivacyManagementTests {
         }
         let history = try await fixture.services.consents.history(customerID: minor.id)
         #expect(history.last?.expressedBy == .guardian)
+    }
+
+    @Test("an unknown age counts as a minor's where a purpose needs a guardian; a linked guardian still consents (#11 finding 3)")
+    func unknownAge() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 20)
+        let guardian = try #require(fixture.customers.first { c in
+            if case .individual(let p) = c.profile.engagedParty, let birth = p.birthDate { return birth < "1990" }
+            return false
+        })
+        var draft = SyntheticCustomers().draft(9_001)
+        guard case .individual(var person) = draft.profile.engagedParty else { Issue.record("an individual"); return }
+        person.birthDate = nil
+        draft.profile.engagedParty = .individual(person)
+        draft.profile.relatedParty = [RelatedParty(id: guardian.id, role: "guardian")]
+        let ageless = try await fixture.services.customers.create(draft)
+        @Sendable func body(_ extra: String) -> ByteBuffer {
+            ByteBuffer(string: """
+                {"applicableForParty":{"id":"\(ageless.id)"},"agentId":"agent-7",\(extra)
+                 "partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"loyalty","value":"given"}]}
+                """)
+        }
+        try await fixture.withServer { client in
+            let headers = fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"])
+            let alone = try await client.execute(uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers, body: body(""))
+            #expect(alone.status == .forbidden && (try? alone.problem().code) == "guardian_required", "\(alone.text)")
+            let byGuardian = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyAgreement", method: .post, headers: headers,
+                body: body(#""expressedBy":"guardian","agreedByParty":{"id":"\#(guardian.id)"},"#))
+            #expect(byGuardian.status == .created, "\(byGuardian.text)")
+            // Withdrawing never needs a guardian.
+            let withdrawn = try await client.execute(
+                uri: "\(Self.base)/partyPrivacyProfile/\(ageless.id)", method: .patch, headers: headers,
+                body: ByteBuffer(string: #"{"agentId":"agent-7","partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"loyalty","value":"withdrawn"}]}"#))
+            #expect(withdrawn.status == .ok, "\(withdrawn.text)")
+        }
+        let audited = try await fixture.installation.database.read { db in
+            try db.fetchValue(String.self, "SELECT fields FROM audit_entry WHERE action = 'consent.given' AND customer_id = ?", [ageless.id])
+        }
+        #expect(audited?.contains("guardian:\(guardian.id)") == true && audited?.contains("agent:agent-7") == true)
     }
 
     @Test("profiles and agreements show a module its own purposes, and the guardian only where the decision discloses relationships (#11 finding 2)")
@@ -160,7 +216,7 @@ struct PrivacyManagementTests {
                 uri: "\(Self.base)/partyPrivacyAgreement", method: .post,
                 headers: fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"]),
                 body: ByteBuffer(string: """
-                    {"applicableForParty":{"id":"\(minor.id)"},"agentId":"agent-7","expressedBy":"guardian",
+                    {"applicableForParty":{"id":"\(minor.id)"},"agentId":"agent-7","expressedBy":"guardian","agreedByParty":{"id":"\(guardian)"},
                      "partyPrivacyProfileCharacteristic":[{"privacyUsagePurpose":"loyalty","value":"given"}]}
                     """))
             #expect(recorded.status == .created, "\(recorded.text)")

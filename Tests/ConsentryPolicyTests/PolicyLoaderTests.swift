@@ -28,6 +28,7 @@ struct PolicyLoaderTests {
         // Every legal basis a telecom needs appears, and marketing rests on consent.
         #expect(Set(policy.purposes.values.map(\.legalBasis)).isSuperset(of: [.consent, .contract, .legalObligation, .legitimateInterest]))
         #expect(policy.purposes["direct-marketing"]?.legalBasis == .consent)
+        #expect(policy.ageOfMajority == 18)
     }
 
     @Test("the version is a content hash: same files, same version; one byte changed, another")
@@ -52,6 +53,8 @@ struct PolicyLoaderTests {
         Case("purposes.yaml", "      user.workplace: plain\n      user.custom: plain", "      user.workplace: plain\n      user.hobbies: plain", "grants category \"user.hobbies\""),
         Case("purposes.yaml", "consent: {expiresAfter: P2Y, guardianRequiredUnderAge: 16}", "consent: {expiresAfter: P2Y, guardianRequiredUnderAge: 9}", "from 13 to 18"),
         Case("modules.yaml", "modules:\n", "modules:\n  bad: [\n", "YAML:"),
+        Case("purposes.yaml", "  ageOfMajority: 18", "  ageOfMajority: eighteen", "ageOfMajority must be a whole number"),
+        Case("purposes.yaml", "  ageOfMajority: 18", "  ageOfMajority: 15", "needs a guardian under 16, above the age of majority 15"),
     ])
     func problems(_ edit: Case) throws {
         var sources = try shippedSources()

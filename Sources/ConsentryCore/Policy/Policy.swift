@@ -8,11 +8,16 @@ public struct Policy: Sendable, Equatable {
     public var fieldCategories: [PolicyField: String]
     public var purposes: [String: Purpose]
     public var modules: [String: ModuleProfile]
+    /// Below it a customer is a minor: a guardian acts for them (`minors.ageOfMajority`).
+    public var ageOfMajority: Int
+
+    public static let defaultAgeOfMajority = 18
 
     public init(
         version: String, categories: [String: DataCategory], fieldCategories: [PolicyField: String],
-        purposes: [String: Purpose], modules: [String: ModuleProfile]
+        purposes: [String: Purpose], modules: [String: ModuleProfile], ageOfMajority: Int = Policy.defaultAgeOfMajority
     ) {
+        self.ageOfMajority = ageOfMajority
         self.version = version
         self.categories = categories
         self.fieldCategories = fieldCategories

@@ -12,8 +12,6 @@ import NIOCore
 /// A customer who is not a listed guardian, or a dependant who came of age, gets nothing.
 struct DependantsController {
     let services: ConsentryServices
-    /// Parental responsibility ends here, whatever a purpose's own consent age.
-    static let ageOfMajority = 18
 
     func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
         group.get(use: list)
@@ -24,9 +22,11 @@ struct DependantsController {
     @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let guardian = try signedIn(context)
         let now = Date()
+        // Of age is the policy's `minors.ageOfMajority`; an unknown age counts as a minor's.
+        let majority = services.policies.policy.ageOfMajority
         // The guardian index is 24 bits wide: confirm each match on the decrypted record.
         let dependants = try await services.customers.customers(where: .guardian, equals: guardian.id)
-            .filter { $0.profile.guardianIDs.contains(guardian.id) && ($0.profile.age(at: now) ?? Self.ageOfMajority) < Self.ageOfMajority }
+            .filter { $0.profile.guardianIDs.contains(guardian.id) && ($0.profile.age(at: now) ?? 0) < majority }
             .sorted { $0.id < $1.id }
         try await services.audit.record(dependants.map { dependant in
             AuditEvent(
@@ -60,7 +60,7 @@ struct DependantsController {
         let change = try JSONDecoder().decode(SelfServiceController.ConsentChange.self, from: Data(body.readableBytesView))
         let recorded = try await services.consentChange.record(
             customer: dependant, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .guardian,
-            actorID: guardian.id, actor: AuditActor(.customer, guardian.id), requestID: context.requestID)
+            guardianID: guardian.id, actorID: guardian.id, actor: AuditActor(.customer, guardian.id), requestID: context.requestID)
         return Response.json(.object([
             ("dependant", .string(dependant.id)), ("purpose", .string(purposeID)), ("status", .string(change.status.rawValue)),
             ("expressedBy", .string("guardian")), ("since", .string(ISOTimestamp.format(recorded.at))),
@@ -77,7 +77,7 @@ struct DependantsController {
         guard let dependant = try await services.customers.customer(id: id), dependant.profile.guardianIDs.contains(guardian.id) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no dependant of yours with this id")
         }
-        if let age = dependant.profile.age(at: Date()), age >= Self.ageOfMajority {
+        if let age = dependant.profile.age(at: Date()), age >= services.policies.policy.ageOfMajority {
             throw ProblemDetails(status: .forbidden, code: "dependant_of_age", detail: "this customer is of age and manages their own consents")
         }
         return (guardian, dependant)

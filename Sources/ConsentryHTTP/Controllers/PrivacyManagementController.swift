@@ -14,7 +14,8 @@ import NIOCore
 ///   guardian expressed the latest consent, `applicableForParty` the customer;
 /// - `partyPrivacyAgreement`: each recorded consent change with its signed receipt. A module
 ///   allowed `recordConsent` (an agent desktop) creates one for consent captured in a call
-///   or a shop, with the agent's id; PATCH on a profile does the same.
+///   or a shop, with the agent's id; PATCH on a profile does the same. A guardian's consent
+///   (`expressedBy: guardian`) names the guardian in `agreedByParty`, who must be linked.
 /// Reads declare a purpose like every customer read, and are audited.
 struct PrivacyManagementController {
     let services: ConsentryServices
@@ -179,13 +180,16 @@ struct PrivacyManagementController {
             }
         }
         var applicableForParty: PartyRef?
+        /// With `expressedBy: guardian`, the guardian (their customer id): checked against the
+        /// customer's linked guardians.
+        var agreedByParty: PartyRef?
         var characteristics: [Characteristic]
         var channel: ConsentEvent.Channel
         var expressedBy: ConsentEvent.ExpressedBy
         var agentId: String
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case type = "@type", applicableForParty, partyPrivacyProfileCharacteristic, channel, expressedBy, agentId
+            case type = "@type", applicableForParty, agreedByParty, partyPrivacyProfileCharacteristic, channel, expressedBy, agentId
         }
 
         init(from decoder: any Decoder) throws {
@@ -194,6 +198,7 @@ struct PrivacyManagementController {
             try c.rejectNulls()
             _ = try c.decodeIfPresent(String.self, forKey: .type)
             applicableForParty = try c.decodeIfPresent(PartyRef.self, forKey: .applicableForParty)
+            agreedByParty = try c.decodeIfPresent(PartyRef.self, forKey: .agreedByParty)
             characteristics = try c.decode([Characteristic].self, forKey: .partyPrivacyProfileCharacteristic)
             channel = try c.decodeIfPresent(ConsentEvent.Channel.self, forKey: .channel) ?? .callCentre
             expressedBy = try c.decodeIfPresent(ConsentEvent.ExpressedBy.self, forKey: .expressedBy) ?? .customer
@@ -296,7 +301,8 @@ struct PrivacyManagementController {
         for characteristic in input.characteristics {
             let recorded = try await services.consentChange.record(
                 customer: customer, purposeID: characteristic.privacyUsagePurpose, status: characteristic.value, channel: input.channel,
-                expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy, actorID: input.agentId,
+                expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy,
+                guardianID: input.expressedBy == .guardian ? input.agreedByParty?.id : nil, actorID: input.agentId,
                 actor: AuditActor(.module, module.module), requestID: context.requestID)
             agreements.append(agreement(
                 StoredReceipt(id: recorded.receiptID, purpose: characteristic.privacyUsagePurpose, issuedAt: recorded.at, jws: recorded.jws),

@@ -24,11 +24,15 @@ public struct ConsentChange: Sendable {
         public var noticeVersion: String
     }
 
+    /// - Parameter guardianID: for `expressedBy: .guardian`, the guardian's customer id; it
+    ///   must be linked to the customer as their guardian.
     /// - Throws: `UseCaseError` `.notFound` for an unknown purpose, `.conflict` for a purpose
-    ///   that does not rest on consent, `.forbidden` `guardian_required` for a minor's own consent.
+    ///   that does not rest on consent, `.forbidden` `guardian_required` for a minor's own
+    ///   consent (or one whose age is unknown), `guardian_not_linked` for a guardian the
+    ///   customer does not have, `not_a_minor` for a guardian acting for an adult.
     public func record(
         customer: Customer, purposeID: String, status: ConsentStatus, channel: ConsentEvent.Channel, expressedBy: ConsentEvent.ExpressedBy,
-        actorID: String?, actor: AuditActor, requestID: String
+        guardianID: String? = nil, actorID: String?, actor: AuditActor, requestID: String
     ) async throws -> Recorded {
         let policy = policies.policy
         guard let purpose = policy.purposes[purposeID] else {
@@ -40,12 +44,7 @@ public struct ConsentChange: Sendable {
                 "this purpose rests on \(purpose.legalBasis.rawValue), not consent" + (purpose.legalBasis.allowsObjection ? "; object to it instead" : ""))
         }
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        // GDPR Art. 8: below the age, consent must come from the holder of parental responsibility.
-        if status == .given, expressedBy != .guardian, let age = customer.profile.age(at: now), age < settings.guardianRequiredUnderAge {
-            throw UseCaseError(
-                .forbidden, code: "guardian_required",
-                "below \(settings.guardianRequiredUnderAge), consent for this purpose must come from a parent or guardian (GDPR Art. 8)")
-        }
+        try checkGuardian(customer: customer, settings: settings, policy: policy, status: status, expressedBy: expressedBy, guardianID: guardianID, now: now)
         let receiptID = UUID().uuidString.lowercased()
         let receipt = ConsentReceipt(
             receiptID: receiptID, customerID: customer.id, purpose: purpose, policy: policy, status: status, method: channel.rawValue,
@@ -58,9 +57,42 @@ public struct ConsentChange: Sendable {
             event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: now, jws: jws),
             audit: [AuditEvent(
                 actor: actor, action: "consent.\(status.rawValue)", customerID: customer.id, purpose: purpose.id,
-                fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"] + (actorID.map { [(actor.kind == .module ? "agent:" : "guardian:") + $0] } ?? []),
+                fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"]
+                    + (actorID.map { [(actor.kind == .module ? "agent:" : "guardian:") + $0] } ?? [])
+                    + (actor.kind == .module ? guardianID.map { ["guardian:\($0)"] } ?? [] : []),
                 outcome: "succeeded", policyVersion: policy.version, requestID: requestID)],
             correlationID: requestID)
         return Recorded(receiptID: receiptID, jws: jws, at: now, noticeVersion: purpose.noticeVersion)
+    }
+
+    /// GDPR Art. 8: below the purpose's age, consent must come from the holder of parental
+    /// responsibility; a guardian must be one the customer has, and acts only for a minor.
+    private func checkGuardian(
+        customer: Customer, settings: Purpose.ConsentSettings, policy: Policy, status: ConsentStatus, expressedBy: ConsentEvent.ExpressedBy,
+        guardianID: String?, now: Date
+    ) throws {
+        let isPerson = if case .individual = customer.profile.engagedParty { true } else { false }
+        guard isPerson else { return }
+        let age = customer.profile.age(at: now)
+        if expressedBy == .guardian {
+            guard let guardianID, customer.profile.guardianIDs.contains(guardianID) else {
+                throw UseCaseError(.forbidden, code: "guardian_not_linked", "name the guardian (their customer id); it must be linked to this customer as guardian")
+            }
+            if let age, age >= policy.ageOfMajority {
+                throw UseCaseError(.forbidden, code: "not_a_minor", "this customer is of age (\(policy.ageOfMajority)) and expresses their own consent")
+            }
+            return
+        }
+        guard status == .given else { return }  // refusing or withdrawing never needs a guardian
+        guard let age else {
+            throw UseCaseError(
+                .forbidden, code: "guardian_required",
+                "this customer's age is unknown: record their birth date, or have a guardian consent (below \(settings.guardianRequiredUnderAge), GDPR Art. 8)")
+        }
+        if age < settings.guardianRequiredUnderAge {
+            throw UseCaseError(
+                .forbidden, code: "guardian_required",
+                "below \(settings.guardianRequiredUnderAge), consent for this purpose must come from a parent or guardian (GDPR Art. 8)")
+        }
     }
 }
