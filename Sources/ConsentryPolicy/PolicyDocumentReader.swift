@@ -14,6 +14,7 @@ struct PolicyDocumentReader {
     private var modules: [String: (module: ModuleProfile, purposeRefs: [(String, Location)], updateRefs: [(String, Location)])] = [:]
     private var file = ""
     private var ageOfMajority: (age: Int, at: Location)?
+    private var statusCategory: (category: String, at: Location)?
 
     struct Location {
         var file: String
@@ -74,6 +75,12 @@ struct PolicyDocumentReader {
         fieldsSection = location(keyNode)
         guard let entries = mapping(node, "fields") else { return }
         for (path, pathNode, value) in entries {
+            // `status` is no personal field, but changing it (closing a customer starts the
+            // retention clocks) is an update a module must be granted like any other.
+            if path == "status" {
+                if let category = string(value, "the category of status") { statusCategory = (category, location(value)) }
+                continue
+            }
             guard let field = PolicyField(rawValue: path) else {
                 report(pathNode, "unknown field \"\(path)\"; fields are \(PolicyField.allCases.map(\.rawValue).joined(separator: ", "))")
                 continue
@@ -211,8 +218,8 @@ struct PolicyDocumentReader {
             report(entry.at, "field \(field.rawValue) names category \"\(entry.category)\", which is not defined under categories")
         }
         if let at = fieldsSection {
-            let missing = PolicyField.allCases.filter { fieldCategories[$0] == nil }
-            if !missing.isEmpty { report(at, "every field needs a category; missing: \(missing.map(\.rawValue).joined(separator: ", "))") }
+            let missing = PolicyField.allCases.filter { fieldCategories[$0] == nil }.map(\.rawValue) + (statusCategory == nil ? ["status"] : [])
+            if !missing.isEmpty { report(at, "every field needs a category; missing: \(missing.joined(separator: ", "))") }
         }
         for (id, entry) in purposes {
             for (category, at) in entry.categoryRefs where categories[category] == nil {
@@ -227,6 +234,9 @@ struct PolicyDocumentReader {
                 report(at, "module \(id) may update category \"\(category)\", which is not defined under categories")
             }
         }
+        if let status = statusCategory, categories[status.category] == nil {
+            report(status.at, "field status names category \"\(status.category)\", which is not defined under categories")
+        }
         let majority = ageOfMajority?.age ?? Policy.defaultAgeOfMajority
         for (id, entry) in purposes {
             if let age = entry.purpose.consent?.guardianRequiredUnderAge, age > majority {
@@ -239,7 +249,8 @@ struct PolicyDocumentReader {
         }
         return Policy(
             version: version, categories: categories, fieldCategories: fieldCategories.mapValues(\.category),
-            purposes: purposes.mapValues(\.purpose), modules: modules.mapValues(\.module), ageOfMajority: majority)
+            purposes: purposes.mapValues(\.purpose), modules: modules.mapValues(\.module), ageOfMajority: majority,
+            statusCategory: statusCategory?.category ?? "")
     }
 
     // MARK: Node helpers

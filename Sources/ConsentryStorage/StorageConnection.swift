@@ -71,6 +71,8 @@ public enum StorageLock: Int64, Sendable {
     case migrations = 0x636F_6E73_0002
     /// The retention sweep, which runs on one server at a time.
     case retentionSweep = 0x636F_6E73_0003
+    /// Creating or changing a customer's login subject, which must stay unique.
+    case loginSubjects = 0x636F_6E73_0004
 }
 
 extension StorageConnection {

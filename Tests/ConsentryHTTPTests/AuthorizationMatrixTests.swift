@@ -42,7 +42,7 @@ struct AuthorizationMatrixTests {
         Route(name: "get customer", method: .get, uri: { "\(api)/customer/\($0.customers[1].id)" }, allowed: ("csr-toolbox", "customer-care")),
         Route(name: "search customers", method: .get, uri: { "\(api)/customer?email=\($0.customers[2].profile.emails[0])" }, allowed: ("csr-toolbox", "customer-care")),
         Route(name: "create customer", method: .post, uri: { _ in "\(api)/customer" }, allowed: ("customer-order-management", "order-management"),
-              body: { _ in try! String(decoding: SyntheticCustomers.jsonLine(SyntheticCustomers().draft(900)), as: UTF8.self) }, success: .created),
+              body: { _ in try! String(decoding: SyntheticCustomers.jsonLine(SyntheticCustomers().draft(900).forOnboarding), as: UTF8.self) }, success: .created),
         Route(name: "patch customer", method: .patch, uri: { "\(api)/customer/\($0.customers[3].id)" }, allowed: ("csr-toolbox", "customer-care"),
               body: { _ in #"{"status":"active"}"# }, ifMatch: true),
         Route(name: "audience", method: .get, uri: { _ in "\(api)/audience?limit=5" }, allowed: ("customer-loyalty-management", "loyalty")),
@@ -205,5 +205,48 @@ struct AuthorizationMatrixTests {
             }
             #expect(table.isEmpty, "\(table.joined(separator: "\n"))")
         }
+    }
+
+    /// Module writes by category: (module, purpose, what it writes) → status and reason.
+    @Test("module writes answer by category: each grant writes what it names and nothing else")
+    func writesByCategory() async throws {
+        let fixture = try await GuardedAPIFixture.make()
+        let customer = fixture.customers[6]
+        var media = customer.profile.contactMedium
+        if let index = media.firstIndex(where: { $0.mediumType == .email }) { media[index].characteristic.emailAddress = "matrix.write@example.org" }
+        let email = String(decoding: try JSONEncoder().encode(["contactMedium": media]), as: UTF8.self)
+        var renamed = customer.profile.engagedParty
+        if case .individual(var p) = renamed { p.familyName = "Renamed"; renamed = .individual(p) } else if case .organization(var o) = renamed { o.name = "Renamed"; renamed = .organization(o) }
+        let rename = String(decoding: try JSONEncoder().encode(["engagedParty": renamed]), as: UTF8.self)
+        func onboarding(_ change: (inout CustomerDraft) -> Void) throws -> String {
+            var draft = SyntheticCustomers().draft(901).forOnboarding
+            change(&draft)
+            return String(decoding: try SyntheticCustomers.jsonLine(draft), as: UTF8.self)
+        }
+        let cases: [(module: String, purpose: String, method: HTTPRequest.Method, body: String, status: HTTPResponse.Status, reason: String?)] = [
+            ("billing-account-management", "billing", .patch, rename, .forbidden, "CATEGORY_NOT_UPDATABLE"),
+            ("csr-toolbox", "customer-care", .patch, #"{"status":"closed"}"#, .forbidden, "CATEGORY_NOT_UPDATABLE"),
+            ("customer-order-management", "order-management", .patch, #"{"status":"inactive"}"#, .forbidden, "CATEGORY_NOT_UPDATABLE"),
+            ("customer-order-management", "order-management", .post, try onboarding { $0.profile.loginSubject = "idp|matrix" }, .forbidden, "CATEGORY_NOT_IN_PURPOSE"),
+            ("customer-order-management", "order-management", .post, try onboarding { $0.profile.characteristic = [Characteristic(name: "segment", value: "vip")] }, .forbidden, "CATEGORY_NOT_IN_PURPOSE"),
+            ("csr-toolbox", "customer-care", .post, try onboarding { _ in }, .forbidden, "OPERATION_NOT_ALLOWED"),
+            ("customer-order-management", "order-management", .post, try onboarding { _ in }, .created, nil),
+            ("billing-account-management", "billing", .patch, email, .ok, nil),
+        ]
+        try await fixture.withServer { client in
+            var table: [String] = []
+            for (index, write) in cases.enumerated() {
+                var headers = fixture.headers(write.module, purpose: write.purpose, extra: [.contentType: "application/json"])
+                if write.method == .patch { headers[.ifMatch] = "*" }
+                let uri = write.method == .post ? "\(Self.api)/customer" : "\(Self.api)/customer/\(customer.id)"
+                let response = try await client.execute(uri: uri, method: write.method, headers: headers, body: ByteBuffer(string: write.body))
+                let reason = try? response.problem().reason
+                if response.status != write.status || reason != write.reason {
+                    table.append("case \(index) \(write.module) \(write.method): \(response.status.code) \(reason ?? "-"), expected \(write.status.code) \(write.reason ?? "-")")
+                }
+            }
+            #expect(table.isEmpty, "\(table.joined(separator: "\n"))")
+        }
+        #expect(try await fixture.installation.store.customer(id: customer.id)?.status == .active)
     }
 }

@@ -3,6 +3,7 @@ import ConsentryHTTP
 import ConsentryPolicy
 import ConsentryStore
 import ConsentryTesting
+import ConsentryUseCases
 import Foundation
 import ConsentryStorage
 import HTTPTypes
@@ -133,6 +134,75 @@ struct GuardedAPITests {
         }
     }
 
+    @Test("module writes stay inside their grants: status has a category, create is scoped by the purpose, the customer's restriction stops updates (#11 finding 4)")
+    func writesInsideGrants() async throws {
+        let fixture = try await GuardedAPIFixture.make()
+        let customer = fixture.customers[6]
+        let restricted = fixture.customers[7]
+        try await fixture.services.selfManagement.restrict(customer: restricted, restricting: true, channel: .web, requestID: "test")
+        let before = try await fixture.installation.store.count()
+        try await fixture.withServer { client in
+            var headers = fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"])
+            headers[.ifMatch] = "\"1\""
+            // Closing a customer starts retention clocks: csr-toolbox's grant has no user.account.status.
+            let close = try await client.execute(
+                uri: "\(Self.api)/customer/\(customer.id)", method: .patch, headers: headers, body: ByteBuffer(string: #"{"status":"closed"}"#))
+            #expect(close.status == .forbidden && (try? close.problem().reason) == "CATEGORY_NOT_UPDATABLE", "\(close.text)")
+            // A restricted customer's contact details are not the module's to change (the customer can, through /self).
+            var media = restricted.profile.contactMedium
+            let emailIndex = try #require(media.firstIndex { $0.mediumType == .email })
+            media[emailIndex].characteristic.emailAddress = "changed.while.restricted@example.org"
+            let update = try await client.execute(
+                uri: "\(Self.api)/customer/\(restricted.id)", method: .patch, headers: headers,
+                body: ByteBuffer(string: String(decoding: try JSONEncoder().encode(["contactMedium": media]), as: UTF8.self)))
+            #expect(update.status == .forbidden && (try? update.problem().reason) == "RESTRICTED", "\(update.text)")
+            // Onboarding may not set a login subject (user.account.username is not order-management's).
+            var draft = SyntheticCustomers().draft(78).forOnboarding
+            draft.profile.loginSubject = customer.profile.loginSubject ?? "idp|someone-else"
+            let create = try await client.execute(
+                uri: "\(Self.api)/customer", method: .post,
+                headers: fixture.headers("customer-order-management", purpose: "order-management", extra: [.contentType: "application/json"]),
+                body: ByteBuffer(bytes: try SyntheticCustomers.jsonLine(draft)))
+            #expect(create.status == .forbidden && (try? create.problem().reason) == "CATEGORY_NOT_IN_PURPOSE", "\(create.text)")
+        }
+        #expect(try await fixture.installation.store.customer(id: customer.id)?.status == .active)
+        #expect(try await fixture.installation.store.customer(id: restricted.id)?.profile.contactMedium == restricted.profile.contactMedium)
+        #expect(try await fixture.installation.store.count() == before)
+    }
+
+    @Test("a login subject signs in one customer: a second one is refused at create, update and import (#11 finding 4)")
+    func uniqueLoginSubject() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 3)
+        let store = fixture.installation.store
+        let taken = try #require(fixture.customers.compactMap(\.profile.loginSubject).first)
+        var twin = SyntheticCustomers().draft(500)
+        twin.externalId = "twin-1"
+        twin.profile.loginSubject = taken
+        await #expect(throws: StoreError.self) { _ = try await store.create(twin) }
+        twin.profile.loginSubject = "idp|fresh-subject"
+        let created = try await store.create(twin)
+        var changed = created.profile
+        changed.loginSubject = taken
+        await #expect(throws: StoreError.self) {
+            _ = try await store.update(id: created.id, expectedVersion: created.version, to: CustomerDraft(externalId: created.externalId, status: created.status, profile: changed))
+        }
+        // The import refuses the row, names it, and imports the rest.
+        let file = fixture.installation.directory.file("twins.jsonl")
+        var other = SyntheticCustomers().draft(501)
+        other.externalId = "twin-2"
+        other.profile.loginSubject = taken
+        var fine = SyntheticCustomers().draft(502)
+        fine.externalId = "twin-3"
+        fine.profile.loginSubject = "idp|another-fresh-subject"
+        let lines = try [other, fine].map { String(decoding: try SyntheticCustomers.jsonLine($0), as: UTF8.self) }.joined(separator: "\n")
+        try lines.write(toFile: file, atomically: true, encoding: .utf8)
+        let report = try await CustomerImporter(store: store).run(path: file)
+        #expect(report.imported == 1 && report.rejected == 1, "\(report)")
+        let rejects = try String(contentsOfFile: try #require(report.rejectsPath), encoding: .utf8)
+        #expect(rejects.contains("\"line\":1") && rejects.contains("duplicate_login_subject") && !rejects.contains(taken))
+        #expect(try await store.customers(where: .loginSubject, equals: taken).count == 1)
+    }
+
     @Test("PATCH needs If-Match, refuses stale versions and categories the module may not update, and re-indexes")
     func patch() async throws {
         let fixture = try await GuardedAPIFixture.make()
@@ -181,7 +251,7 @@ struct GuardedAPITests {
     @Test("onboarding creates a customer and answers 201 with Location and what the purpose may see")
     func create() async throws {
         let fixture = try await GuardedAPIFixture.make(customerCount: 1)
-        let draft = SyntheticCustomers().draft(77)
+        let draft = SyntheticCustomers().draft(77).forOnboarding
         try await fixture.withServer { client in
             let response = try await client.execute(
                 uri: "\(Self.api)/customer", method: .post,

@@ -97,3 +97,19 @@ extension JSONValue {
         return items[index]
     }
 }
+
+extension CustomerDraft {
+    /// What an order module onboards: only the categories its purpose (order-management)
+    /// uses, so no gender, nationality, characteristics or login subject.
+    var forOnboarding: CustomerDraft {
+        var draft = self
+        if case .individual(var person) = draft.profile.engagedParty {
+            person.gender = nil
+            person.nationality = nil
+            draft.profile.engagedParty = .individual(person)
+        }
+        draft.profile.characteristic = []
+        draft.profile.loginSubject = nil
+        return draft
+    }
+}

@@ -10,13 +10,17 @@ public struct Policy: Sendable, Equatable {
     public var modules: [String: ModuleProfile]
     /// Below it a customer is a minor: a guardian acts for them (`minors.ageOfMajority`).
     public var ageOfMajority: Int
+    /// The category a module's `update` grant must include to change a customer's status.
+    public var statusCategory: String
 
     public static let defaultAgeOfMajority = 18
 
     public init(
         version: String, categories: [String: DataCategory], fieldCategories: [PolicyField: String],
-        purposes: [String: Purpose], modules: [String: ModuleProfile], ageOfMajority: Int = Policy.defaultAgeOfMajority
+        purposes: [String: Purpose], modules: [String: ModuleProfile], ageOfMajority: Int = Policy.defaultAgeOfMajority,
+        statusCategory: String = "user.account.status"
     ) {
+        self.statusCategory = statusCategory
         self.ageOfMajority = ageOfMajority
         self.version = version
         self.categories = categories

@@ -71,7 +71,7 @@ public struct ConsentryServices: Sendable {
         self.gate = PurposeGate(policies: policies, audit: audit, counter: PrometheusDecisionCounter(registry: metrics))
         self.reads = GuardedReads(reader: reader)
         self.privacyProfiles = PrivacyProfiles(reader: reader, consents: consents)
-        self.maintenance = CustomerMaintenance(customers: customers, journal: journal)
+        self.maintenance = CustomerMaintenance(customers: customers, consents: consents, journal: journal)
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
         self.selfManagement = SelfManagement(policies: policies, customers: customers, journal: journal)

@@ -36,7 +36,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as DecodingError:
             let issues = ValidationError(decoding: error).issues
             return ProblemDetails(status: .badRequest, code: "malformed_body", detail: "the body does not match the expected JSON", issues: issues)
-        case let error as StoreError where error.code == "duplicate_external_id":
+        case let error as StoreError where error.code == "duplicate_external_id" || error.code == "duplicate_login_subject":
             return ProblemDetails(status: .conflict, code: error.code, detail: error.message)
         case let error as StoreError where error.code == "audit_tampered":
             // Fail closed: nothing is served whose audit entry cannot be written honestly.

@@ -88,6 +88,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
             guard row["version"] as Int == expectedVersion else { throw StoreError.versionConflict() }
             guard row["erased_at"] as Date? == nil else { throw StoreError.erased() }
             try KeyVersions.checkWrap(version: sealed.record.kekVersion, db)
+            try sealed.requireUniqueLoginSubject(db)
             let createdAt: Date = row["created_at"]
             let endedAt: Date? = ended ? (row["relationship_ended_at"] as Date? ?? timestamp) : nil
             try db.execute("""
@@ -109,12 +110,15 @@ public struct EncryptedCustomerStore: CustomerRepository {
         var record: CustomerRecord
         var indexes: [BlindIndexRecord]
         var customer: Customer
+        /// Confirms login-subject matches: blind indexes are truncated and collide by design.
+        var keys: KeyManager
 
         /// Inserts the rows unless a customer with the same externalId exists.
         /// - Returns: `false` when skipped because of the externalId.
         @discardableResult
         func insert(_ db: any StorageConnection) throws -> Bool {
             try KeyVersions.checkWrap(version: record.kekVersion, db)
+            try requireUniqueLoginSubject(db)
             // Cached raw statements: the Codable record path costs several times more per row.
             let inserted = try db.execute(
                 """
@@ -128,6 +132,25 @@ public struct EncryptedCustomerStore: CustomerRepository {
             guard inserted == 1 else { return false }
             for index in indexes { try db.execute(BlindIndexRecord.insert, [index.field, index.digest, index.customerId]) }
             return true
+        }
+
+        /// A login subject signs one customer in: a second customer with the same one would
+        /// lock the first out of self-service (or sign someone in as them).
+        /// - Throws: `StoreError` `duplicate_login_subject`, before anything is written.
+        func requireUniqueLoginSubject(_ db: any StorageConnection) throws {
+            guard let subject = customer.profile.loginSubject,
+                let digest = indexes.first(where: { $0.field == BlindIndexField.loginSubject.rawValue })?.digest
+            else { return }
+            // Two servers creating the same subject at once: one waits for the other's commit.
+            try db.lock(.loginSubjects)
+            let candidates = try db.fetchCustomerRecords("""
+                SELECT customer.* FROM blind_index JOIN customer ON customer.id = blind_index.customer_id
+                WHERE blind_index.field = ? AND blind_index.digest = ? AND customer.id <> ? AND customer.erased_at IS NULL
+                """, [BlindIndexField.loginSubject.rawValue, digest, record.id])
+            let normalized = BlindIndexField.loginSubject.normalize(subject)
+            for candidate in candidates where try EncryptedCustomerStore.open(candidate, keys: keys).profile.loginSubject.map(BlindIndexField.loginSubject.normalize) == normalized {
+                throw StoreError(code: "duplicate_login_subject", message: "another customer already signs in with this loginSubject", path: "loginSubject")
+            }
         }
     }
 
@@ -161,7 +184,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
             sealedFields: vault.encoded, relationshipEndedAt: nil, erasedAt: nil)
         let customer = Customer(
             id: id, externalId: draft.externalId, status: draft.status, version: 1, createdAt: timestamp, updatedAt: timestamp, profile: profile)
-        return SealedCustomer(record: record, indexes: indexes, customer: customer)
+        return SealedCustomer(record: record, indexes: indexes, customer: customer, keys: keys)
     }
 
     // MARK: Read

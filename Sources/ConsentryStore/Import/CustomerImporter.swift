@@ -78,13 +78,21 @@ public struct CustomerImporter: Sendable {
         var mapping: CustomerCSVMapping?
         var batch: [(line: Int, row: RawRow)] = []
         var carried: [String: String] = [:]
-        var writing: Task<Int, any Error>?
+        var writing: Task<(Int, [RejectsWriter.Entry]), any Error>?
         var written = 0
         var sealedTotal = 0
 
         func append(_ line: Int, _ row: RawRow) {
             batch.append((line, row))
             report.rowsRead += 1
+        }
+
+        func finish(_ task: Task<(Int, [RejectsWriter.Entry]), any Error>) async throws -> Int {
+            let (inserted, refused) = try await task.value
+            report.rejected += refused.count
+            sealedTotal -= refused.count
+            for entry in refused { try rejects.write(entry) }
+            return inserted
         }
 
         func commit() async throws {
@@ -97,15 +105,23 @@ public struct CustomerImporter: Sendable {
             sealedTotal += prepared.customers.count
             carried = prepared.assigned
             // Commit the previous batch before starting this one: one writer, in file order.
-            if let writing { written += try await writing.value }
+            if let writing { written += try await finish(writing) }
             let store = self.store
             let customers = prepared.customers
             writing = Task {
                 try await store.database.write { db in
                     // `insert` skips an externalId stored meanwhile (another importer, the API).
                     var inserted = 0
-                    for customer in customers where try customer.insert(db) { inserted += 1 }
-                    return inserted
+                    var refused: [RejectsWriter.Entry] = []
+                    for (line, customer) in customers {
+                        do {
+                            if try customer.insert(db) { inserted += 1 }
+                        } catch let error as StoreError where error.code == "duplicate_login_subject" {
+                            // Refused before anything of the row was written.
+                            refused.append(.init(line: line, externalId: customer.record.externalId, issues: [.init(path: "loginSubject", code: error.code, message: error.message)]))
+                        }
+                    }
+                    return (inserted, refused)
                 }
             }
             progress(Progress(bytesRead: reader.bytesRead, totalBytes: reader.totalBytes, rowsRead: report.rowsRead, imported: written))
@@ -141,7 +157,7 @@ public struct CustomerImporter: Sendable {
                 }
             }
             try await commit()
-            if let writing { written += try await writing.value }
+            if let writing { written += try await finish(writing) }
         } catch {
             // Let a batch in flight finish (or fail) before reporting: nothing half-written.
             _ = try? await writing?.value
@@ -156,7 +172,7 @@ public struct CustomerImporter: Sendable {
 
     /// A batch ready to commit.
     struct PreparedBatch: Sendable {
-        var customers: [EncryptedCustomerStore.SealedCustomer] = []
+        var customers: [(line: Int, customer: EncryptedCustomerStore.SealedCustomer)] = []
         var rejects: [RejectsWriter.Entry] = []
         var skipped = 0
         /// externalId → id assigned in this batch, for references from the next batch.
@@ -212,7 +228,7 @@ public struct CustomerImporter: Sendable {
             }
         for item in sealed {
             switch item.outcome {
-            case .success(let customer): prepared.customers.append(customer)
+            case .success(let customer): prepared.customers.append((item.line, customer))
             case .failure(let error):
                 prepared.rejects.append(.init(line: item.line, externalId: item.externalId, issues: [.init(path: error.path ?? "row", code: error.code, message: error.message)]))
                 if let externalId = item.externalId { prepared.assigned[externalId] = nil }

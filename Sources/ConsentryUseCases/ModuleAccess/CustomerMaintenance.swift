@@ -1,22 +1,36 @@
 public import ConsentryCore
 public import ConsentryStore
+import Foundation
 
 /// Module writes: onboarding a customer and correcting one (TMF629 POST and PATCH), each
-/// audited with the fields it set, a correction checked against the categories the
-/// module's purpose may update and announced to subscribed modules.
+/// audited with the fields it set.
+///
+/// A module writes only what its grant covers: onboarding sets only categories its
+/// purpose uses; a correction changes only categories (status included) its `update` grant
+/// names, and only while the customer's state lets the purpose process their data (not
+/// restricted, not objected to, retention not over). Corrections are announced to
+/// subscribed modules.
 public struct CustomerMaintenance: Sendable {
     let customers: EncryptedCustomerStore
+    let consents: ConsentLedger
     let journal: ChangeJournal
 
-    public init(customers: EncryptedCustomerStore, journal: ChangeJournal) {
+    public init(customers: EncryptedCustomerStore, consents: ConsentLedger, journal: ChangeJournal) {
         self.customers = customers
+        self.consents = consents
         self.journal = journal
     }
 
-    /// - Throws: `ValidationError` for bad fields, `StoreError` for a duplicate externalId.
+    /// - Throws: `UseCaseError` `.forbidden` (audited) for a field whose category the purpose
+    ///   does not use; `ValidationError` for bad fields; `StoreError` for a duplicate
+    ///   externalId or login subject.
     public func onboard(_ call: ModuleCall, draft: CustomerDraft) async throws -> Customer {
+        let fields = PolicyField.changes(from: CustomerProfile(engagedParty: draft.profile.engagedParty.emptied), to: draft.profile)
+        let policy = call.engine.policy
+        if fields.contains(where: { call.grant.purpose.categories[policy.category(of: $0)] == nil }) {
+            try await call.denied(.categoryNotInPurpose)
+        }
         let created = try await customers.create(draft)
-        let fields = PolicyField.changes(from: CustomerProfile(engagedParty: created.profile.engagedParty.emptied), to: created.profile)
         try await call.audit(action: "customer.create", outcome: "succeeded", customerID: created.id, fields: fields.sorted().map(\.rawValue))
         return created
     }
@@ -30,19 +44,29 @@ public struct CustomerMaintenance: Sendable {
         return current
     }
 
-    /// Applies `patch` to `current` if the purpose may update every changed category.
-    /// - Throws: `UseCaseError` `.forbidden` (audited) for a category outside the grant,
-    ///   `.conflict` `version_conflict` when the customer changed meanwhile.
+    /// Applies `patch` to `current` if the purpose may update every changed category and the
+    /// customer's state lets it process their data.
+    /// - Throws: `UseCaseError` `.forbidden` (audited) for a category outside the grant or a
+    ///   state that stops the purpose (`RESTRICTED`, `OBJECTION`...), `.conflict`
+    ///   `version_conflict` when the customer changed meanwhile.
     public func correct(_ call: ModuleCall, current: Customer, patch: CustomerPatch) async throws {
         let draft = try patch.applied(to: current)
         let changed = PolicyField.changes(from: current.profile, to: draft.profile)
-        let categories = Set(changed.map { call.engine.policy.category(of: $0) })
+        let statusChanged = draft.status != current.status
+        var categories = Set(changed.map { call.engine.policy.category(of: $0) })
+        if statusChanged { categories.insert(call.engine.policy.statusCategory) }
         do {
             _ = try call.engine.authorize(module: call.module, purpose: call.grant.purpose.id, operation: .update, updating: categories)
         } catch {
             try await call.denied(error.reason, customerID: current.id)
         }
-        let fields = changed.sorted().map(\.rawValue) + (patch.status.map { $0 != current.status ? ["status"] : [] } ?? [])
+        // Writing is processing: the customer's restriction, objection or retention stop it too.
+        if let (state, _) = try await consents.privacyState(customerID: current.id),
+            let reason = call.engine.decide(call.grant, customer: state, fields: Array(changed), now: Date()).customerReason
+        {
+            try await call.denied(reason, customerID: current.id)
+        }
+        let fields = changed.sorted().map(\.rawValue) + (statusChanged ? ["status"] : [])
         do {
             let update = try await customers.prepareUpdate(id: current.id, expectedVersion: current.version, to: draft)
             _ = try await journal.rectify(
