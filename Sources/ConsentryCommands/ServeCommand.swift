@@ -26,7 +26,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Customer tokens: a file with the HS256 secret (base64).") var jwtSecretFile: String?
     @Option(help: "Customer tokens: a JWKS file with the identity provider's ES256/RS256 keys.") var jwksFile: String?
     @Flag(help: "Accept plain-http event callbacks to hosts other than loopback (a mesh that adds TLS).") var allowHttpCallbacks = false
+    @Option(help: "A callback host (name, IP or *.domain) allowed to resolve to a loopback or private address; repeatable. --demo allows localhost and 127.0.0.1.")
+    var allowCallbackHost: [String] = []
     @Option(help: "Hours between retention sweeps (0: none; run `consentry retention` instead).") var retentionHours = 24
+
+    /// `--allow-callback-host` values, and loopback for the demo (its receivers run locally).
+    func internalCallbackHosts() throws -> [CallbackHostPattern] {
+        try (allowCallbackHost + (demo ? ["localhost", "127.0.0.1", "::1"] : [])).map { text in
+            guard let pattern = CallbackHostPattern(text) else { throw ValidationError("--allow-callback-host \(text) is not a host name, an IP address or *.domain") }
+            return pattern
+        }
+    }
 
     func run() async throws {
         let policies = try policy.load()
@@ -46,7 +56,7 @@ struct ServeCommand: AsyncParsableCommand {
         let services = ConsentryServices(
             database: database, keys: keys, policies: policies, customerTokens: try await customerTokens(),
             receipts: try await ReceiptSigner.make(keyManager: keys.current),
-            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks), erasureLedger: ErasureLedger(dataDirectory: directory),
+            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks, internalCallbackHosts: try internalCallbackHosts()), erasureLedger: ErasureLedger(dataDirectory: directory),
             retentionInterval: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil)
         // An erasure whose ledger line was lost in a crash is recorded now.
         try await services.eraser.ledger.reconcile(with: database)

@@ -175,13 +175,21 @@ struct PolicyDocumentReader {
         for (id, idNode, value) in entries {
             guard checkIdentifier(id, idNode, pattern: .identifier) else { continue }
             guard let keys = mapping(value, "module \(id)"),
-                checkKeys(keys, of: value, allowed: ["applicationType", "description", "purposes", "operations"],
+                checkKeys(keys, of: value, allowed: ["applicationType", "description", "purposes", "operations", "callbackHosts"],
                     required: ["applicationType", "purposes", "operations"], what: "module \(id)")
             else { continue }
             let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
             let type = string(v["applicationType"]!, "applicationType of module \(id)")
             let description = v["description"].flatMap { string($0, "description of module \(id)") } ?? ""
             let purposeRefs = list(v["purposes"]!, "purposes of module \(id)")
+            var callbackHosts: [String] = []
+            for (host, at) in v["callbackHosts"].map({ list($0, "callbackHosts of module \(id)") }) ?? [] {
+                guard CallbackHostPattern(host) != nil else {
+                    report(at, "callbackHosts of module \(id): \"\(host)\" is not a host name, an IP address or *.domain")
+                    continue
+                }
+                callbackHosts.append(host)
+            }
             var operations = ModuleProfile.Operations()
             var updateRefs: [(String, Location)] = []
             if let operationKeys = mapping(v["operations"]!, "operations of module \(id)"),
@@ -203,7 +211,8 @@ struct PolicyDocumentReader {
             }
             guard let type else { continue }
             let module = ModuleProfile(
-                id: id, applicationType: type, description: description, purposes: Set(purposeRefs.map(\.0)), operations: operations)
+                id: id, applicationType: type, description: description, purposes: Set(purposeRefs.map(\.0)), operations: operations,
+                callbackHosts: callbackHosts.compactMap(CallbackHostPattern.init))
             modules[id] = (module, purposeRefs, updateRefs)
         }
     }

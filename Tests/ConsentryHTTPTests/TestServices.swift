@@ -22,7 +22,8 @@ enum TestServices {
     /// Retries within tenths of a second, so that outages fit in a test.
     static let fastDelivery = DeliverySettings(
         schedule: RetrySchedule(initialDelay: .milliseconds(50), maximumDelay: .milliseconds(200), maxAttempts: 1000),
-        requestTimeout: .seconds(2), lease: .seconds(1), idlePoll: .milliseconds(100))
+        requestTimeout: .seconds(2), lease: .seconds(1), idlePoll: .milliseconds(100),
+        internalCallbackHosts: [CallbackHostPattern("127.0.0.1")!, CallbackHostPattern("localhost")!])
 
     static func make(_ installation: TestInstallation, policies: PolicyRegistry? = nil, delivery: DeliverySettings = fastDelivery) async throws -> ConsentryServices {
         ConsentryServices(

@@ -43,8 +43,10 @@ struct PolicyLoaderTests {
 
     @Test("problems come with file, line and column", arguments: [
         // (file to edit, text to find, replacement, expected file:line:column prefix, words in the message)
-        Case("modules.yaml", "    purposes: [billing]\n    operations: {read: true}\n\n  bill-format-render:",
-             "    purposes: [billing]\n    operations: {read: true}\n    purpose: billing\n\n  bill-format-render:", "unknown key \"purpose\""),
+        Case("modules.yaml", "    operations: {read: true}\n\n  bill-format-render:",
+             "    operations: {read: true}\n    purpose: billing\n\n  bill-format-render:", "unknown key \"purpose\""),
+        Case("modules.yaml", "  bill-format-render:\n    applicationType: Bill Format/Render\n    description: Lays out bills for print and PDF.\n    purposes: [billing, document-production]\n    callbackHosts: [",
+             "  bill-format-render:\n    applicationType: Bill Format/Render\n    description: Lays out bills for print and PDF.\n    purposes: [billing, document-production]\n    callbackHosts: [\"http://x/\", ", "is not a host name"),
         Case("modules.yaml", "purposes: [billing, document-production]", "purposes: [billing, documents]", "names purpose \"documents\""),
         Case("purposes.yaml", "retention: {period: P2Y, from: relationship_end}", "retention: {period: 2 years, from: relationship_end}", "not an ISO 8601 duration"),
         Case("purposes.yaml", "legalBasis: contract", "legalBasis: because", "expected one of consent"),
@@ -83,7 +85,7 @@ struct PolicyLoaderTests {
             of: "    applicationType: Bill Calculation\n", with: "    applicationType: Bill Calculation\n    colour: blue\n")
         let lineNumber = sources[index].text.components(separatedBy: "\n").firstIndex { $0 == "    colour: blue" }! + 1
         let error = try #require(throws: PolicyError.self) { try PolicyLoader.load(sources) }
-        #expect(error.problems.map(\.description) == ["modules.yaml:\(lineNumber):5: unknown key \"colour\" in module bill-calculation; allowed: applicationType, description, operations, purposes"])
+        #expect(error.problems.map(\.description) == ["modules.yaml:\(lineNumber):5: unknown key \"colour\" in module bill-calculation; allowed: applicationType, callbackHosts, description, operations, purposes"])
     }
 
     @Test("a bad reload keeps the last good policy and says why")

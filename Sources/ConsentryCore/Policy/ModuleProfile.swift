@@ -6,6 +6,8 @@ public struct ModuleProfile: Sendable, Equatable {
     public var description: String
     public var purposes: Set<String>
     public var operations: Operations
+    /// The hosts the module's event callbacks may name (`callbackHosts`); none: it cannot subscribe.
+    public var callbackHosts: [CallbackHostPattern]
 
     public struct Operations: Sendable, Equatable {
         /// Get customers by id and list them.
@@ -43,7 +45,10 @@ public struct ModuleProfile: Sendable, Equatable {
         }
     }
 
-    public init(id: String, applicationType: String, description: String, purposes: Set<String>, operations: Operations) {
+    public init(
+        id: String, applicationType: String, description: String, purposes: Set<String>, operations: Operations, callbackHosts: [CallbackHostPattern] = []
+    ) {
+        self.callbackHosts = callbackHosts
         self.id = id
         self.applicationType = applicationType
         self.description = description

@@ -47,7 +47,7 @@ struct HubController {
         let module = try moduleProfile(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let registration = try JSONDecoder().decode(Registration.self, from: Data(body.readableBytesView))
-        try checkCallback(registration.callback)
+        try await checkCallback(registration.callback, module: module)
         let query = registration.query ?? ""
         let filter: EventFilter
         do { filter = try EventFilter(query: query) } catch {
@@ -165,8 +165,10 @@ struct HubController {
         return module
     }
 
-    /// An absolute http(s) URL; plain http only to loopback unless the operator allows it.
-    private func checkCallback(_ callback: String) throws {
+    /// An absolute http(s) URL (plain http only to loopback unless the operator allows it),
+    /// to a host the module's `callbackHosts` names, resolving to no internal address unless
+    /// the operator allows the host. Checked again before each delivery (`CallbackAddress`).
+    private func checkCallback(_ callback: String, module: ModuleProfile) async throws {
         func invalid(_ message: String) -> ProblemDetails {
             ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "callback: \(message)",
                            issues: [ValidationIssue(path: "callback", code: "invalid_callback", message: message)])
@@ -176,7 +178,7 @@ struct HubController {
         }
         guard url.user == nil, url.password == nil else { throw invalid("no credentials in the URL; deliveries are signed") }
         switch scheme {
-        case "https": return
+        case "https": break
         case "http":
             let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
             guard loopback || services.delivery.allowPlainHTTPCallbacks else {
@@ -184,6 +186,19 @@ struct HubController {
             }
         default:
             throw invalid("an absolute http or https URL")
+        }
+        guard module.callbackHosts.contains(where: { $0.matches(host) }) else {
+            throw invalid("the policy does not list this host among the module's callbackHosts")
+        }
+        do {
+            _ = try await CallbackAddress.resolve(host: host, allowed: services.delivery.internalCallbackHosts)
+        } catch let refused as CallbackAddress.Refused {
+            throw invalid(refused.description)
+        }
+        let active = try await services.events.subscriptions(moduleID: module.id).count
+        guard active < services.delivery.maxSubscriptionsPerModule else {
+            throw ProblemDetails(status: .conflict, code: "too_many_subscriptions",
+                                 detail: "a module holds at most \(services.delivery.maxSubscriptionsPerModule) subscriptions; end one first")
         }
     }
 }

@@ -14,11 +14,19 @@ public struct DeliverySettings: Sendable {
     public var idlePoll: Duration
     /// Plain-HTTP callbacks to hosts other than loopback (a service mesh that terminates TLS).
     public var allowPlainHTTPCallbacks: Bool
+    /// Callback hosts the operator lets resolve to loopback or private addresses (a receiver
+    /// on the same machine or network); every other host must resolve to public addresses.
+    public var internalCallbackHosts: [CallbackHostPattern]
+    /// Active subscriptions one module may hold.
+    public var maxSubscriptionsPerModule: Int
 
     public init(
         schedule: RetrySchedule = .standard, batchSize: Int = 64, requestTimeout: Duration = .seconds(10), lease: Duration = .seconds(30),
-        idlePoll: Duration = .seconds(1), allowPlainHTTPCallbacks: Bool = false
+        idlePoll: Duration = .seconds(1), allowPlainHTTPCallbacks: Bool = false, internalCallbackHosts: [CallbackHostPattern] = [],
+        maxSubscriptionsPerModule: Int = 20
     ) {
+        self.internalCallbackHosts = internalCallbackHosts
+        self.maxSubscriptionsPerModule = maxSubscriptionsPerModule
         self.schedule = schedule
         self.batchSize = batchSize
         self.requestTimeout = requestTimeout

@@ -83,7 +83,9 @@ public struct EventDeliverer: Service {
             let timestamp = String(Int(Date().timeIntervalSince1970))
             let secret = try keys.current.webhookSecret(subscriptionID: delivery.subscriptionID)
             let mac = try HMACSHA256.authenticationCode(for: Array("\(timestamp).".utf8) + delivery.body, using: secret)
-            var request = HTTPClientRequest(url: delivery.callback)
+            let target = try await Self.target(delivery.callback, allowed: settings.internalCallbackHosts)
+            var request = HTTPClientRequest(url: target.url)
+            if let host = target.hostHeader { request.headers.add(name: "Host", value: host) }
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "User-Agent", value: "consentry-event-deliverer")
@@ -107,8 +109,24 @@ public struct EventDeliverer: Service {
         return .failed(result: result, retryAt: Date().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18))
     }
 
+    /// The URL to connect to, after the host was resolved and checked: a plain-http
+    /// callback is pinned to the checked address (with its name in `Host`), so a second
+    /// lookup cannot lead elsewhere; https keeps its name for the certificate check.
+    static func target(_ callback: String, allowed: [CallbackHostPattern]) async throws -> (url: String, hostHeader: String?) {
+        guard var components = URLComponents(string: callback), let host = components.host else {
+            throw CallbackAddress.Refused(description: "the callback is not a URL")
+        }
+        let checked = try await CallbackAddress.resolve(host: host, allowed: allowed)
+        guard components.scheme?.lowercased() == "http" else { return (callback, nil) }
+        let hostHeader = components.port.map { "\(host):\($0)" } ?? host
+        components.host = checked.address.contains(":") ? "[\(checked.address)]" : checked.address
+        guard let pinned = components.string else { throw CallbackAddress.Refused(description: "the callback is not a URL") }
+        return (pinned, hostHeader)
+    }
+
     /// A short, value-free description of a transport failure for the operator.
     static func describe(_ error: any Error) -> String {
+        if let refused = error as? CallbackAddress.Refused { return "refused: \(refused.description)".prefix(160).description }
         if let error = error as? HTTPClientError {
             switch error {
             case .connectTimeout: return "connect timeout"
