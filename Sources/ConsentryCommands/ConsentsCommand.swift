@@ -17,8 +17,10 @@ struct ConsentsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let loaded = try policy.load().policy
-            let (database, _) = try await data.dataDirectory.open()
-            let report = try await ConsentImporter(database: database, policy: loaded).run(path: file, rejectsPath: rejects)
+            let (database, keys) = try await data.dataDirectory.open()
+            let journal = ChangeJournal(audit: AuditLog(database: database, keys: keys), outbox: EventOutbox(database: database), policy: { loaded })
+            let importer = ConsentImporter(journal: journal, store: EncryptedCustomerStore(database: database, keys: keys), policy: loaded)
+            let report = try await importer.run(path: file, rejectsPath: rejects)
             print("read \(report.read) events: imported \(report.imported), already present \(report.alreadyPresent), rejected \(report.rejected)")
             if let path = report.rejectsPath {
                 print("rejected lines (line number and reason): \(path)")

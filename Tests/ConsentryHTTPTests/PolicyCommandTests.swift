@@ -135,4 +135,51 @@ struct PolicyCommandTests {
         let state = try #require(try await ConsentLedger(database: database).privacyState(customerID: id)).state
         #expect(state.consents["direct-marketing"]?.status == .withdrawn, "the real withdrawal decides")
     }
+
+    @Test("consents import is audited and announced, refuses a minor's own consent, and an old event never undoes a newer one (#11 finding 8)")
+    func consentsImportLikeLiveChanges() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        let people = (0..<50).map { SyntheticCustomers().draft($0) }.filter { $0.profile.engagedParty.type == .individual }
+        func person(_ index: Int, externalId: String, born: String) throws -> String {
+            var draft = people[index]
+            draft.externalId = externalId
+            if case .individual(var p) = draft.profile.engagedParty { p.birthDate = born; draft.profile.engagedParty = .individual(p) }
+            draft.profile.relatedParty = []
+            return String(decoding: try SyntheticCustomers.jsonLine(draft), as: UTF8.self)
+        }
+        let customers = directory.file("customers.jsonl")
+        try [try person(1, externalId: "ADULT", born: "1980-04-01"), try person(2, externalId: "MINOR", born: "2015-04-01")]
+            .joined(separator: "\n").write(toFile: customers, atomically: true, encoding: .utf8)
+        try await run(["import", customers, "--data-dir", data])
+        let f = ISO8601DateFormatter()
+        func ago(_ days: Double) -> String { f.string(from: Date(timeIntervalSinceNow: -days * 86_400)) }
+        let file = directory.file("events.jsonl")
+        try """
+            {"externalId":"MINOR","purpose":"loyalty","kind":"given","occurredAt":"\(ago(3))","channel":"web"}
+            {"externalId":"MINOR","purpose":"loyalty","kind":"given","occurredAt":"\(ago(3))","channel":"retail","expressedBy":"guardian"}
+            {"externalId":"ADULT","purpose":"fraud-prevention","kind":"objection","occurredAt":"\(ago(1))","channel":"web"}
+            {"externalId":"ADULT","purpose":"fraud-prevention","kind":"objection_withdrawn","occurredAt":"\(ago(10))","channel":"web"}
+            {"externalId":"ADULT","kind":"restriction","occurredAt":"\(ago(1))","channel":"web"}
+            {"externalId":"ADULT","kind":"restriction_lifted","occurredAt":"\(ago(5))","channel":"web"}
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        await #expect(throws: ExitCode(2)) { try await run(["consents", "import", file, "--data-dir", data] + policies) }
+        let rejects = try String(contentsOfFile: file + ".rejects.jsonl", encoding: .utf8)
+        #expect(rejects.contains(#""line":1"#) && rejects.contains("guardian_required") && !rejects.contains(#""line":2"#), "\(rejects)")
+
+        let (database, keys) = try await DataDirectory(path: data).open()
+        let adult = try await database.read { db in try db.fetchValue(String.self, "SELECT id FROM customer WHERE external_id = 'ADULT'")! }
+        let state = try #require(try await ConsentLedger(database: database).privacyState(customerID: adult)).state
+        #expect(state.objections.contains("fraud-prevention"), "the older withdrawal of the objection does not undo the newer objection")
+        #expect(state.restricted, "the older lifting does not undo the newer restriction")
+        let (audited, announced) = try await database.read { db in
+            (try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE action = 'consent.imported'")!,
+             try db.fetchColumn(String.self, "SELECT type FROM event_outbox ORDER BY seq"))
+        }
+        #expect(audited == 5)
+        // Announced: the guardian's consent, the objection and the restriction; not the two older events.
+        #expect(announced.count == 3, "\(announced)")
+        #expect(try await AuditVerifier(database: database, keys: keys).verify().isIntact)
+    }
 }

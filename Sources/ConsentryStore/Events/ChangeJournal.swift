@@ -26,13 +26,36 @@ public struct ChangeJournal: Sendable {
     public func record(_ change: ConsentEvent, receipt: StoredReceipt? = nil, audit entries: [AuditEvent], correlationID: String?) async throws -> Int64 {
         let event = PrivacyEvent(announcing: change, correlationID: correlationID)
         return try await commit(entries, announcing: [event]) { db in
-            let id = try ConsentLedger.record(change, db)
+            let id = try ConsentLedger.record(change, db).id
             if let receipt {
                 try db.execute(
                     "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)",
                     [receipt.id, change.customerID, id, change.purpose, receipt.issuedAt, receipt.jws])
             }
             return id
+        }
+    }
+
+    /// Records history imported from another system, with its audit entries, in one
+    /// transaction; an event that becomes the current state is announced like a live change
+    /// (an older one only joins the history).
+    /// - Returns: how many events were recorded (one already present is skipped).
+    public func recordImported(_ events: [ConsentEvent], audit entries: [AuditEvent], correlationID: String?) async throws -> Int {
+        let outbox = self.outbox
+        let policy = self.policy
+        return try await audit.commit(entries) { db in
+            let duplicate = """
+                SELECT 1 FROM consent_event WHERE customer_id = ?1 AND (purpose = ?2 OR (purpose IS NULL AND ?2 IS NULL)) AND kind = ?3 AND occurred_at = ?4
+                """
+            var recorded = 0
+            var announced: [PrivacyEvent] = []
+            for event in events {
+                if try db.fetchValue(Int.self, duplicate, [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt]) != nil { continue }
+                if try ConsentLedger.record(event, db).current { announced.append(PrivacyEvent(announcing: event, correlationID: correlationID)) }
+                recorded += 1
+            }
+            try outbox.append(announced, policy: policy(), db)
+            return recorded
         }
     }
 

@@ -13,16 +13,24 @@ import ConsentryStorage
 /// number; the rest are imported. An event identical to one already recorded is skipped, so
 /// a re-run adds nothing twice. Migrated events have no receipt: `evidence` refers to the
 /// legacy proof.
+///
+/// Imported events go the way of live ones: each is audited (`consent.imported`), an event
+/// that becomes the customer's current state is announced to modules, and consent given by
+/// a customer below the purpose's guardian age (or of unknown age) without a guardian is
+/// refused (Art. 8).
 public struct ConsentImporter: Sendable {
-    public let database: AppDatabase
+    public let journal: ChangeJournal
+    public let store: EncryptedCustomerStore
     public let policy: Policy
+    var database: AppDatabase { store.database }
     /// "Now" for the future-date check (tests move it).
     var now: @Sendable () -> Date = { Date() }
     /// Clocks of the legacy system may run a little ahead; more than this is refused.
     static let allowedClockSkew: TimeInterval = 300
 
-    public init(database: AppDatabase, policy: Policy) {
-        self.database = database
+    public init(journal: ChangeJournal, store: EncryptedCustomerStore, policy: Policy) {
+        self.journal = journal
+        self.store = store
         self.policy = policy
     }
 
@@ -140,41 +148,73 @@ public struct ConsentImporter: Sendable {
         guard !batch.isEmpty else { return }
         let items = batch
         batch.removeAll(keepingCapacity: true)
-        let outcome = try await database.write { db -> (imported: Int, present: Int, unknown: [(Int, String?)]) in
-            let formatter = ISO8601DateFormatter()
+        let formatter = ISO8601DateFormatter()
+        // 1. Whom each line names, and which events are stored already.
+        let (ids, present) = try await database.read { db -> ([Int: String], Set<Int>) in
             let known = try EncryptedCustomerStore.customerIDs(forExternalIDs: items.compactMap(\.parsed.externalId), db)
-            let exists = "SELECT 1 FROM customer WHERE id = ?"
-            let duplicate = """
-                SELECT 1 FROM consent_event WHERE customer_id = ?1 AND (purpose = ?2 OR (purpose IS NULL AND ?2 IS NULL)) AND kind = ?3 AND occurred_at = ?4
-                """
-            var imported = 0, present = 0
-            var unknown: [(Int, String?)] = []
+            var ids: [Int: String] = [:]
+            var present = Set<Int>()
             for (line, parsed) in items {
-                let id = parsed.customerId ?? parsed.externalId.flatMap { known[$0] }
-                guard let id, try db.fetchValue(Int.self, exists, [id]) != nil else {
-                    unknown.append((line, parsed.externalId))
-                    continue
-                }
-                let event = ConsentEvent(
-                    customerID: id, purpose: parsed.purpose, kind: parsed.kind, occurredAt: formatter.date(from: parsed.occurredAt)!,
-                    channel: parsed.channel, expressedBy: parsed.expressedBy ?? .customer, actorID: parsed.agentId,
-                    noticeVersion: parsed.noticeVersion, expiresAt: parsed.expiresAt.flatMap(formatter.date(from:)), evidence: parsed.evidence)
-                if try db.fetchValue(Int.self, duplicate, [id, event.purpose, event.kind.rawValue, event.occurredAt]) != nil {
-                    present += 1
-                    continue
-                }
-                try ConsentLedger.record(event, db)
-                imported += 1
+                guard let id = parsed.customerId ?? parsed.externalId.flatMap({ known[$0] }),
+                    try db.fetchValue(Int.self, "SELECT 1 FROM customer WHERE id = ? AND erased_at IS NULL", [id]) != nil
+                else { continue }
+                ids[line] = id
+                let duplicate = try db.fetchValue(Int.self, """
+                    SELECT 1 FROM consent_event WHERE customer_id = ?1 AND (purpose = ?2 OR (purpose IS NULL AND ?2 IS NULL)) AND kind = ?3 AND occurred_at = ?4
+                    """, [id, parsed.purpose, parsed.kind.rawValue, ISO8601DateFormatter().date(from: parsed.occurredAt)!])
+                if duplicate != nil { present.insert(line) }
             }
-            return (imported, present, unknown)
+            return (ids, present)
         }
-        report.imported += outcome.imported
-        report.alreadyPresent += outcome.present
-        report.rejected += outcome.unknown.count
-        for (line, externalId) in outcome.unknown {
-            try rejects.write(.init(line: line, externalId: externalId, issues: [
-                ValidationIssue(path: externalId == nil ? "customerId" : "externalId", code: "unknown_customer", message: "no stored customer has this reference"),
-            ]))
+        // 2. Art. 8: consent a minor gave alone is no consent. Ages need the decrypted birth date.
+        var ages: [String: Int?] = [:]
+        var refused: [(line: Int, externalId: String?, issue: ValidationIssue)] = []
+        var events: [ConsentEvent] = []
+        var audit: [AuditEvent] = []
+        for (line, parsed) in items {
+            guard let id = ids[line] else {
+                refused.append((line, parsed.externalId, ValidationIssue(
+                    path: parsed.externalId == nil ? "customerId" : "externalId", code: "unknown_customer", message: "no stored customer has this reference")))
+                continue
+            }
+            if present.contains(line) {
+                report.alreadyPresent += 1
+                continue
+            }
+            let event = ConsentEvent(
+                customerID: id, purpose: parsed.purpose, kind: parsed.kind, occurredAt: formatter.date(from: parsed.occurredAt)!,
+                channel: parsed.channel, expressedBy: parsed.expressedBy ?? .customer, actorID: parsed.agentId,
+                noticeVersion: parsed.noticeVersion, expiresAt: parsed.expiresAt.flatMap(formatter.date(from:)), evidence: parsed.evidence)
+            if event.kind == .given, event.expressedBy != .guardian, let settings = event.purpose.flatMap({ policy.purposes[$0]?.consent }) {
+                if ages[id] == nil { ages[id] = try await age(of: id, at: event.occurredAt) }
+                if let age = ages[id] ?? nil, age < settings.guardianRequiredUnderAge {
+                    refused.append((line, parsed.externalId, ValidationIssue(
+                        path: "expressedBy", code: "guardian_required",
+                        message: "below \(settings.guardianRequiredUnderAge), consent for this purpose must come from a guardian (GDPR Art. 8)")))
+                    continue
+                }
+            }
+            events.append(event)
+            audit.append(AuditEvent(
+                actor: AuditActor(.system, "consents-import"), action: "consent.imported", customerID: id, purpose: event.purpose,
+                fields: ["kind:\(event.kind.rawValue)", "channel:\(event.channel.rawValue)", "expressedBy:\(event.expressedBy.rawValue)"],
+                outcome: "succeeded", policyVersion: policy.version, requestID: "import"))
         }
+        // 3. History, audit entries and announcements in one transaction.
+        let recorded = try await journal.recordImported(events, audit: audit, correlationID: nil)
+        report.imported += recorded
+        report.alreadyPresent += events.count - recorded
+        report.rejected += refused.count
+        for (line, externalId, issue) in refused.sorted(by: { $0.line < $1.line }) {
+            try rejects.write(.init(line: line, externalId: externalId, issues: [issue]))
+        }
+    }
+
+    /// The customer's age on `date`: `-1` for a person whose birth date is unknown (treated
+    /// as a minor, as live consent is), `nil` for an organization (no age applies).
+    private func age(of customerID: String, at date: Date) async throws -> Int? {
+        guard let customer = try await store.customer(id: customerID) else { return nil }
+        guard case .individual = customer.profile.engagedParty else { return nil }
+        return customer.profile.age(at: date) ?? -1
     }
 }
