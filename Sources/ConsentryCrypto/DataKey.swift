@@ -21,9 +21,9 @@ public struct DataKey: Sendable {
         try DataKey(material: SecureBytes(randomCount: AES.GCM.keyByteCount))
     }
 
-    /// Seals one field value of `owner`.
+    /// Seals one field value of `owner`, padded to its length bucket (`LengthPadding`).
     public func seal(_ plaintext: [UInt8], owner: String, field: String) throws -> [UInt8] {
-        try Envelope.seal(plaintext, key: material, keyVersion: Self.generation, context: Self.context(owner: owner, field: field)).bytes
+        try Envelope.seal(plaintext, key: material, keyVersion: Self.generation, context: Self.context(owner: owner, field: field), padded: true).bytes
     }
 
     /// A sealer for many fields of one owner (one key schedule for all of them).

@@ -22,9 +22,10 @@ public final class FieldSealer {
         guard rc == 1 else { throw CryptoError.openSSL("EVP_EncryptInit_ex") }
     }
 
-    /// The envelope bytes of `plaintext`, bound to `context`. Equivalent to
-    /// `Envelope.seal(...).bytes` with the same key.
-    public func seal(_ plaintext: [UInt8], context aad: [UInt8]) throws -> [UInt8] {
+    /// The envelope bytes of `value`, padded to its length bucket and bound to `context`.
+    /// Equivalent to `Envelope.seal(..., padded: true).bytes` with the same key.
+    public func seal(_ value: [UInt8], context aad: [UInt8]) throws -> [UInt8] {
+        let plaintext = LengthPadding.pad(value)
         let headerCount = Envelope.headerByteCount
         let nonceEnd = headerCount + AES.GCM.nonceByteCount
         let total = nonceEnd + plaintext.count + AES.GCM.tagByteCount
@@ -33,7 +34,7 @@ public final class FieldSealer {
         let version = keyVersion
         let ok: Bool = out.withUnsafeMutableBufferPointer { buffer in
             let base = buffer.baseAddress!
-            base[0] = Envelope.formatAES256GCM
+            base[0] = Envelope.formatAES256GCMPadded
             base[1] = UInt8(version >> 24 & 0xff)
             base[2] = UInt8(version >> 16 & 0xff)
             base[3] = UInt8(version >> 8 & 0xff)

@@ -80,4 +80,27 @@ struct AESGCMTests {
         }
         #expect(throws: CryptoError.self) { try AES.GCM.seal([1], using: try SecureBytes(randomCount: 32), nonce: [0, 1]) }
     }
+
+    @Test("Padded envelopes (format 0x02): values of one bucket seal to one size, open to the exact value; format 0x01 still opens")
+    func paddedEnvelopes() throws {
+        let key = try SecureBytes(randomCount: 32)
+        let context = Array("consentry/field/v1|c1|engagedParty.gender".utf8)
+        let sizes = Set(try ["male", "female", "nonBinary", "undisclosed", ""].map { value in
+            let sealed = try Envelope.seal(Array(value.utf8), key: key, keyVersion: 1, context: context, padded: true)
+            #expect(sealed.bytes[0] == Envelope.formatAES256GCMPadded)
+            #expect(try Envelope(bytes: sealed.bytes).open(key: key, context: context) == Array(value.utf8))
+            return sealed.bytes.count
+        })
+        #expect(sizes == [16 + Envelope.overheadByteCount])
+        #expect(LengthPadding.bucket(for: 15) == 16 && LengthPadding.bucket(for: 16) == 32 && LengthPadding.bucket(for: 300) == 512)
+        let sealer = try FieldSealer(key: key, keyVersion: 1)
+        #expect(try Envelope(bytes: try sealer.seal(Array("a value of 40 bytes, padded to 64 bytes.".utf8), context: context)).open(key: key, context: context).count == 40)
+        let legacy = try Envelope.seal(Array("male".utf8), key: key, keyVersion: 1, context: context)
+        #expect(legacy.bytes.count == 4 + Envelope.overheadByteCount)
+        #expect(try Envelope(bytes: legacy.bytes).open(key: key, context: context) == Array("male".utf8))
+        // The format byte is authenticated: relabelling a padded envelope as 0x01 fails.
+        var relabelled = try Envelope.seal(Array("male".utf8), key: key, keyVersion: 1, context: context, padded: true).bytes
+        relabelled[0] = Envelope.formatAES256GCM
+        #expect(throws: CryptoError.self) { try Envelope(bytes: relabelled).open(key: key, context: context) }
+    }
 }

@@ -131,6 +131,29 @@ struct EncryptionAtRestTests {
         }
     }
 
+    @Test("Lengths do not tell values (#11 finding 7): every gender and title seals to one size, and each customer has a row per indexed field")
+    func lengthsHidden() async throws {
+        let installation = try await TestInstallation.make()
+        var ids: [String] = []
+        for index in 0..<40 { ids.append(try await installation.store.create(SyntheticCustomers().draft(index)).id) }
+        var sizes: [String: Set<Int>] = [:]
+        for id in ids {
+            for entry in try await vault(of: id, in: installation).entries where ["engagedParty.gender", "engagedParty.title", "engagedParty.preferredLanguage"].contains(entry.path) {
+                sizes[entry.path, default: []].insert(entry.ciphertext.count)
+            }
+        }
+        // female, male, nonBinary, undisclosed: one 16-byte bucket, one ciphertext size.
+        #expect(sizes["engagedParty.gender"]?.count == 1, "\(sizes)")
+        #expect(sizes.values.allSatisfy { $0.count == 1 }, "\(sizes)")
+        // A guardian row for everyone (decoys for customers without one): minors are not marked.
+        let perField = try await installation.database.read { db in
+            try db.fetchAll("SELECT field, COUNT(DISTINCT customer_id) AS n FROM blind_index GROUP BY field").map { ($0["field"] as String, $0["n"] as Int) }
+        }
+        #expect(perField.count == BlindIndexField.allCases.count && perField.allSatisfy { $0.1 == ids.count }, "\(perField)")
+        // Decoys never answer a search: a lookup by a value nobody has finds nobody.
+        #expect(try await installation.store.customers(where: .guardian, equals: UUID().uuidString).isEmpty)
+    }
+
     @Test("The field vault layout round-trips and rejects truncated bytes")
     func vaultLayout() throws {
         let vault = FieldVault(entries: [.init(path: "engagedParty.givenName", ciphertext: [1, 2, 3]), .init(path: "contactMedium.1", ciphertext: [])])

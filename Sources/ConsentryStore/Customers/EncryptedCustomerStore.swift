@@ -174,7 +174,11 @@ public struct EncryptedCustomerStore: CustomerRepository {
         })
         var indexes: [BlindIndexRecord] = []
         for field in BlindIndexField.allCases {
-            for value in field.values(in: profile) {
+            // A field without a value gets a decoy digest, so that a database reader cannot
+            // tell who has one (a `guardian` row would mark minors); a lookup that meets a
+            // decoy confirms by decrypting, like any collision of the truncated digests.
+            let values = field.values(in: profile)
+            for value in values.isEmpty ? [UUID().uuidString] : values {
                 indexes.append(BlindIndexRecord(field: field.rawValue, digest: Data(try keys.digest(field, normalizedValue: value)), customerId: id))
             }
         }
