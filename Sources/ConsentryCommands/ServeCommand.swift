@@ -28,6 +28,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Accept plain-http event callbacks to hosts other than loopback (a mesh that adds TLS).") var allowHttpCallbacks = false
     @Option(help: "A callback host (name, IP or *.domain) allowed to resolve to a loopback or private address; repeatable. --demo allows localhost and 127.0.0.1.")
     var allowCallbackHost: [String] = []
+    @Flag(help: "Four-eyes erasure: the officer who carries out an erasure must not be the one who verified the requester's identity.")
+    var fourEyes = false
     @Option(help: "Hours between retention sweeps (0: none; run `consentry retention` instead).") var retentionHours = 24
 
     /// `--allow-callback-host` values, and loopback for the demo (its receivers run locally).
@@ -56,8 +58,9 @@ struct ServeCommand: AsyncParsableCommand {
         let services = ConsentryServices(
             database: database, keys: keys, policies: policies, customerTokens: try await customerTokens(),
             receipts: try await ReceiptSigner.make(keyManager: keys.current),
-            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks, internalCallbackHosts: try internalCallbackHosts()), erasureLedger: ErasureLedger(dataDirectory: directory),
-            retentionInterval: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil)
+            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks, internalCallbackHosts: try internalCallbackHosts()),
+            erasureLedger: ErasureLedger(dataDirectory: directory), retentionInterval: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil,
+            fourEyes: fourEyes)
         // An erasure whose ledger line was lost in a crash is recorded now.
         try await services.eraser.ledger.reconcile(with: database)
         let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]

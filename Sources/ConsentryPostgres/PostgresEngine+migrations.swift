@@ -125,6 +125,7 @@ extension PostgresEngine {
         ]),
         ("v8-security-review", [
             "ALTER TABLE audit_checkpoint ADD COLUMN key_id BYTEA",
+            "ALTER TABLE data_subject_request ADD COLUMN verified_by TEXT",
         ]),
     ]
 

@@ -233,6 +233,8 @@ extension SQLiteEngine {
         migrator.registerMigration("v8-security-review") { db in
             // The id of the key that signed each checkpoint (NULL: signed before v8, message v1).
             try db.alter(table: "audit_checkpoint") { t in t.add(column: "key_id", .blob) }
+            // Who verified a request's identity: four-eyes erasure needs someone else to carry it out.
+            try db.alter(table: "data_subject_request") { t in t.add(column: "verified_by", .text) }
         }
         return migrator
     }

@@ -3,6 +3,7 @@ import ConsentryCrypto
 import ConsentryHTTP
 import ConsentryStore
 import ConsentryTesting
+import ConsentryUseCases
 import Foundation
 import ConsentryStorage
 import HTTPTypes
@@ -150,5 +151,36 @@ struct ComplianceTests {
             try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE action = 'request.extended' AND actor_kind = 'officer' AND actor_id = 'dpo'")!
         }
         #expect(audited == 1)
+    }
+
+    @Test("an erasure request is announced once the identity is verified, not when filed; with four-eyes the verifier cannot carry it out (#11 finding 10)")
+    func erasureAnnouncedAfterVerificationAndFourEyes() async throws {
+        let installation = try await TestInstallation.make()
+        let services = try await TestServices.make(installation, fourEyes: true)
+        let customer = try await installation.store.create(SyntheticCustomers().draft(3))
+        let (filed, _) = try await services.requestFiling.file(
+            customerID: customer.id, type: .erasure, purpose: nil, fields: [], channel: "web", filedBy: .customer, filedByID: nil,
+            identityVerified: false, actor: AuditActor(.customer, customer.id), requestID: "r1")
+        func announced() async throws -> Int {
+            try await installation.database.read { db in
+                try db.fetchValue(Int.self, "SELECT COUNT(*) FROM event_outbox WHERE type = 'ErasureRequestCreateEvent' AND customer_id = ?", [customer.id])!
+            }
+        }
+        #expect(try await announced() == 0, "anyone can file: modules are not told before the identity is checked")
+        let verified = try await services.workflow.changeStatus(id: filed.id, to: .identityVerified, reason: nil, officer: "dpo-anna", requestID: "r2")
+        #expect(verified.verifiedBy == "dpo-anna")
+        #expect(try await announced() == 1)
+        _ = try await services.workflow.changeStatus(id: filed.id, to: .inProgress, reason: nil, officer: "dpo-anna", requestID: "r3")
+        await #expect(throws: UseCaseError.self) { _ = try await services.workflow.carryOutErasure(id: filed.id, officer: "dpo-anna", requestID: "r4") }
+        #expect(try await installation.store.customer(id: customer.id) != nil, "nothing erased by the refused officer")
+        let (done, _) = try await services.workflow.carryOutErasure(id: filed.id, officer: "dpo-ben", requestID: "r5")
+        #expect(done.status == .completed && done.handledBy == "dpo-ben")
+        #expect(try await installation.store.customer(id: customer.id) == nil)
+        // A stale move (the request changed meanwhile) is a conflict, not a silent overwrite.
+        await #expect(throws: UseCaseError.self) { _ = try await services.workflow.changeStatus(id: filed.id, to: .cancelled, reason: nil, officer: "dpo-anna", requestID: "r6") }
+        let audited = try await installation.database.read { db in
+            try db.fetchColumn(String.self, "SELECT fields FROM audit_entry WHERE action = 'request.status' ORDER BY seq")
+        }
+        #expect(audited.count == 3, "\(audited)")
     }
 }

@@ -25,14 +25,16 @@ enum TestServices {
         requestTimeout: .seconds(2), lease: .seconds(1), idlePoll: .milliseconds(100),
         internalCallbackHosts: [CallbackHostPattern("127.0.0.1")!, CallbackHostPattern("localhost")!])
 
-    static func make(_ installation: TestInstallation, policies: PolicyRegistry? = nil, delivery: DeliverySettings = fastDelivery) async throws -> ConsentryServices {
+    static func make(
+        _ installation: TestInstallation, policies: PolicyRegistry? = nil, delivery: DeliverySettings = fastDelivery, fourEyes: Bool = false
+    ) async throws -> ConsentryServices {
         ConsentryServices(
             database: installation.database, keys: installation.keys,
             policies: try policies ?? PolicyRegistry(directory: RepositoryFixtures.policiesDirectory),
             apiKeys: ApiKeyStore(database: installation.database, cacheLifetime: .milliseconds(100)),
             customerTokens: try await CustomerTokenVerifier.make(identity),
             receipts: try await ReceiptSigner.make(keyManager: installation.keys.current), delivery: delivery,
-            erasureLedger: ErasureLedger(dataDirectory: installation.dataDirectory))
+            erasureLedger: ErasureLedger(dataDirectory: installation.dataDirectory), fourEyes: fourEyes)
     }
 }
 

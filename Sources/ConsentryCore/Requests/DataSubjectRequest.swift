@@ -22,6 +22,9 @@ public struct DataSubjectRequest: Sendable, Equatable {
     public var extensionReason: String?
     /// The officer who last acted on it.
     public var handledBy: String?
+    /// Who verified the requester's identity (an officer's or agent's id): with four-eyes on,
+    /// someone else carries an erasure out.
+    public var verifiedBy: String?
     public var closedAt: Date?
     /// Why it was rejected, cancelled, or completed without every module's acknowledgement.
     public var closingReason: String?

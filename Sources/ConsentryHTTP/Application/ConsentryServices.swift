@@ -39,11 +39,12 @@ public struct ConsentryServices: Sendable {
     public let consentChange: ConsentChange
     public let requestFiling: RequestFiling
     public let selfManagement: SelfManagement
+    public let workflow: RequestWorkflow
 
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
         customerTokens: CustomerTokenVerifier? = nil, receipts: ReceiptSigner, delivery: DeliverySettings = DeliverySettings(),
-        erasureLedger: ErasureLedger, retentionInterval: Duration? = nil,
+        erasureLedger: ErasureLedger, retentionInterval: Duration? = nil, fourEyes: Bool = false,
         metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) {
         self.database = database
@@ -58,15 +59,18 @@ public struct ConsentryServices: Sendable {
         self.apiKeys = apiKeys ?? ApiKeyStore(database: database)
         let consents = ConsentLedger(database: database)
         self.consents = consents
-        self.requests = DataSubjectRequestStore(database: database)
+        let requests = DataSubjectRequestStore(database: database)
+        self.requests = requests
         let journal = ChangeJournal(audit: audit, outbox: EventOutbox(database: database), policy: { policies.policy })
         self.journal = journal
-        self.events = EventHub(database: database)
+        let events = EventHub(database: database)
+        self.events = events
         self.metrics = metrics
         self.customerTokens = customerTokens
         self.receipts = receipts
         self.delivery = delivery
-        self.eraser = CustomerEraser(database: database, keys: keys, journal: journal, ledger: erasureLedger)
+        let eraser = CustomerEraser(database: database, keys: keys, journal: journal, ledger: erasureLedger)
+        self.eraser = eraser
         self.retentionInterval = retentionInterval
         self.gate = PurposeGate(policies: policies, audit: audit, counter: PrometheusDecisionCounter(registry: metrics))
         self.reads = GuardedReads(reader: reader)
@@ -75,5 +79,7 @@ public struct ConsentryServices: Sendable {
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
         self.selfManagement = SelfManagement(policies: policies, customers: customers, journal: journal)
+        self.workflow = RequestWorkflow(
+            requests: requests, journal: journal, eraser: eraser, events: events, policies: policies, fourEyes: fourEyes)
     }
 }

@@ -118,18 +118,10 @@ struct ComplianceController {
     /// module acknowledged it, need a reason.
     @Sendable func changeStatus(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        var stored = try await stored(context)
         let change = try await Self.decode(StatusChange.self, request, context)
-        if stored.type == .erasure, change.status == .completed, stored.status != .awaitingModules {
-            throw ProblemDetails(status: .conflict, code: "erasure_not_done", detail: "carry the erasure out first: POST .../erasure")
-        }
-        let before = stored.status
-        do { try stored.move(to: change.status, reason: change.reason, at: now()) } catch {
-            throw Self.problem(error)
-        }
-        stored.handledBy = try officer(context)
-        try await services.requests.save(stored)
-        try await audit(context, action: "request.status", customerID: stored.customerID, fields: ["request:\(stored.id)", "from:\(before.rawValue)", "to:\(stored.status.rawValue)"])
+        let stored = try await services.workflow.changeStatus(
+            id: try context.parameters.require("id"), to: change.status, reason: change.reason, officer: try officer(context),
+            requestID: context.requestID, now: now())
         return Response.json(Self.json(stored, now: now()))
     }
 
@@ -149,49 +141,21 @@ struct ComplianceController {
     /// Extends the deadline by one or two months (two at most in all), with the reason (Art. 12(3)).
     @Sendable func extend(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        var stored = try await stored(context)
         let change = try await Self.decode(Extension.self, request, context)
-        do { try stored.extend(byMonths: change.months, reason: change.reason) } catch {
-            throw Self.problem(error)
-        }
-        stored.handledBy = try officer(context)
-        try await services.requests.save(stored)
-        try await audit(context, action: "request.extended", customerID: stored.customerID, fields: ["request:\(stored.id)", "months:\(change.months)"])
+        let stored = try await services.workflow.extend(
+            id: try context.parameters.require("id"), months: change.months, reason: change.reason, officer: try officer(context),
+            requestID: context.requestID)
         return Response.json(Self.json(stored, now: now()))
     }
 
-    /// Carries out an erasure request: legal holds, key destruction, purge, tombstone, and
-    /// the event modules must acknowledge. The request then waits for them (or completes at
-    /// once when no module was subscribed).
+    /// Carries out an erasure request (see `RequestWorkflow.carryOutErasure`).
     @Sendable func erase(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        var stored = try await stored(context)
-        guard stored.type == .erasure else {
-            throw ProblemDetails(status: .conflict, code: "not_an_erasure", detail: "this is a \(stored.type.rawValue) request")
-        }
-        guard stored.status == .inProgress else {
-            throw ProblemDetails(status: .conflict, code: "not_in_progress", detail: "verify the identity and move the request to in_progress first")
-        }
-        let officer = try officer(context)
-        let result = try await services.eraser.erase(
-            customerID: stored.customerID, requestID: stored.id, actor: AuditActor(.officer, officer), policy: services.policies.policy,
-            now: now(), correlationID: context.requestID)
-        stored.erasureEventID = result.tombstone.eventID
-        stored.handledBy = officer
-        let notified = try await services.events.recipients(eventID: result.tombstone.eventID)
-        do {
-            if notified.isEmpty {
-                try stored.move(to: .completed, reason: "erased; no module was subscribed to be told", at: now())
-            } else {
-                try stored.move(to: .awaitingModules, reason: nil, at: now())
-            }
-        } catch {
-            throw Self.problem(error)
-        }
-        try await services.requests.save(stored)
+        let (stored, tombstone) = try await services.workflow.carryOutErasure(
+            id: try context.parameters.require("id"), officer: try officer(context), requestID: context.requestID, now: now())
         return Response.json(.object([
             ("request", Self.json(stored, now: now())),
-            ("erasure", try await erasureJSON(result.tombstone)),
+            ("erasure", try await erasureJSON(tombstone)),
         ]))
     }
 
@@ -259,16 +223,5 @@ struct ComplianceController {
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ConsentryRequestContext) async throws -> T {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
-    }
-
-    /// A missing reason or too long an extension is the officer's input (422); a move the
-    /// workflow does not allow is a conflict with the request's state (409).
-    static func problem(_ error: RequestChangeError) -> ProblemDetails {
-        switch error {
-        case .reasonRequired, .extensionTooLong:
-            ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: error.description)
-        case .transition, .closed:
-            ProblemDetails(status: .conflict, code: "invalid_transition", detail: error.description)
-        }
     }
 }

@@ -70,7 +70,9 @@ public struct ChangeJournal: Sendable {
         return try await commit(entries, announcing: changedFields.isEmpty ? [] : [event]) { db in try update.apply(db) }
     }
 
-    /// Files a data-subject request; an erasure request is announced to every module.
+    /// Files a data-subject request. An erasure request is announced to every module once
+    /// the requester's identity is verified (here, when the filer verified it): modules are
+    /// not asked to act on a request anyone could have filed.
     /// - Returns: the stored request, and whether an open duplicate was returned instead.
     public func file(_ request: DataSubjectRequest, audit entries: [AuditEvent], correlationID: String?) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
         let event = PrivacyEvent(announcingErasure: request, correlationID: correlationID)
@@ -82,8 +84,34 @@ public struct ChangeJournal: Sendable {
         return try await audit.commit(entries) { db in
             if let existing = try DataSubjectRequestStore.openDuplicate(of: request, db) { return (existing, true) }
             try DataSubjectRequestStore.insert(request, db)
-            if request.type == .erasure { try outbox.append([event], policy: policy(), db) }
+            if request.type == .erasure, request.status == .identityVerified { try outbox.append([event], policy: policy(), db) }
             return (request, false)
+        }
+    }
+
+    /// Changes a stored request with `change`, under a row lock, with its audit entries; an
+    /// erasure request whose identity `change` verifies is announced to every module.
+    /// - Throws: `StoreError` `not_found`, `stale_request` when its status is no longer
+    ///   `expected` (another officer moved it meanwhile), or what `change` throws.
+    public func advance(
+        requestID: String, expected: DataSubjectRequest.Status, audit entries: [AuditEvent], correlationID: String?,
+        _ change: @escaping @Sendable (inout DataSubjectRequest) throws -> Void
+    ) async throws -> DataSubjectRequest {
+        let outbox = self.outbox
+        let policy = self.policy
+        return try await audit.commit(entries) { db in
+            guard var request = try DataSubjectRequestStore.fetchForUpdate(id: requestID, db) else {
+                throw StoreError(code: "not_found", message: "no request with this id")
+            }
+            guard request.status == expected else {
+                throw StoreError(code: "stale_request", message: "the request is \(request.status.rawValue) now; read it again")
+            }
+            try change(&request)
+            try DataSubjectRequestStore.save(request, db)
+            if request.type == .erasure, expected == .received, request.status == .identityVerified {
+                try outbox.append([PrivacyEvent(announcingErasure: request, correlationID: correlationID)], policy: policy(), db)
+            }
+            return request
         }
     }
 

@@ -28,11 +28,12 @@ public struct DataSubjectRequestStore: Sendable {
 
     static func insert(_ request: DataSubjectRequest, _ db: any StorageConnection) throws {
         try db.execute("""
-                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by, verified_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
                 request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
                 request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","), request.handledBy,
+                request.verifiedBy,
             ])
     }
 
@@ -83,10 +84,10 @@ public struct DataSubjectRequestStore: Sendable {
     static func save(_ request: DataSubjectRequest, _ db: any StorageConnection) throws {
         try db.execute("""
                 UPDATE data_subject_request SET status = ?, due_at = ?, extended_by_months = ?, extension_reason = ?, handled_by = ?,
-                    closed_at = ?, closing_reason = ?, erasure_event_id = ? WHERE id = ?
+                    closed_at = ?, closing_reason = ?, erasure_event_id = ?, verified_by = ? WHERE id = ?
                 """, [
                 request.status.rawValue, request.dueAt, request.extendedByMonths, request.extensionReason, request.handledBy,
-                request.closedAt, request.closingReason, request.erasureEventID, request.id,
+                request.closedAt, request.closingReason, request.erasureEventID, request.verifiedBy, request.id,
             ])
     }
 
@@ -110,6 +111,12 @@ public struct DataSubjectRequestStore: Sendable {
         }
     }
 
+    /// The request `id`, locked until the transaction ends (PostgreSQL: `FOR UPDATE`), so two
+    /// officers moving it at once take turns.
+    static func fetchForUpdate(id: String, _ db: any StorageConnection) throws -> DataSubjectRequest? {
+        try fetch(db, sql: "SELECT * FROM data_subject_request WHERE id = ?\(db.dialect.forUpdate)", [id]).first
+    }
+
     static func fetch(_ db: any StorageConnection, sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> [DataSubjectRequest] {
         try db.fetchAll(sql, arguments).compactMap { row in
             guard let type = DataSubjectRequest.RequestType(rawValue: row["type"]), let status = DataSubjectRequest.Status(rawValue: row["status"]),
@@ -126,6 +133,7 @@ public struct DataSubjectRequestStore: Sendable {
             request.closedAt = row["closed_at"]
             request.closingReason = row["closing_reason"]
             request.erasureEventID = row["erasure_event_id"]
+            request.verifiedBy = row["verified_by"]
             return request
         }
     }
