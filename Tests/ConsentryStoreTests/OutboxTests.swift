@@ -88,8 +88,10 @@ struct OutboxTests {
             ConsentEvent(customerID: customer.id, purpose: "direct-marketing", kind: .withdrawn, channel: .web), audit: audit(customer.id, "consent.withdrawn"), correlationID: nil)
         try await setup.journal.record(
             ConsentEvent(customerID: customer.id, purpose: nil, kind: .restriction, channel: .web), audit: audit(customer.id, "restriction.requested"), correlationID: nil)
-        let request = DataSubjectRequest(
-            id: UUID().uuidString.lowercased(), customerID: customer.id, type: .erasure, receivedAt: Date(), channel: "web", filedBy: .customer)
+        // Filed with the identity verified (an agent on the call): announced at once.
+        var request = DataSubjectRequest(
+            id: UUID().uuidString.lowercased(), customerID: customer.id, type: .erasure, receivedAt: Date(), channel: "web", filedBy: .agent)
+        request.status = .identityVerified
         let (_, duplicate) = try await setup.journal.file(request, audit: audit(customer.id, "request.filed"), correlationID: nil)
         #expect(!duplicate)
         let again = DataSubjectRequest(
