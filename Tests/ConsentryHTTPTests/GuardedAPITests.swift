@@ -170,6 +170,36 @@ struct GuardedAPITests {
         #expect(try await fixture.installation.store.count() == before)
     }
 
+    @Test("search and list leave out customers whose state stops the purpose; a no-op PATCH changes nothing (#11 finding 10)")
+    func stoppedCustomersAndNoOpPatch() async throws {
+        let fixture = try await GuardedAPIFixture.make()
+        let restricted = try #require(fixture.customers.first { !$0.profile.emails.isEmpty })
+        try await fixture.services.selfManagement.restrict(customer: restricted, restricting: true, channel: .web, requestID: "test")
+        let other = try #require(fixture.customers.first { $0.id != restricted.id && !$0.profile.emails.isEmpty })
+        try await fixture.withServer { client in
+            let care = fixture.headers("csr-toolbox", purpose: "customer-care")
+            let email = restricted.profile.emails[0].addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let search = try await client.execute(uri: "\(Self.api)/customer?email=\(email)", method: .get, headers: care)
+            #expect(search.status == .ok && search.text == "[]", "\(search.text)")
+            let list = try await client.execute(uri: "\(Self.api)/customer?limit=100", method: .get, headers: care)
+            #expect(!list.text.contains(restricted.id) && list.text.contains(other.id))
+            let byID = try await client.execute(uri: "\(Self.api)/customer/\(restricted.id)", method: .get, headers: care)
+            #expect(byID.text.contains("RESTRICTED"), "a read by id still says why")
+
+            var headers = fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"])
+            headers[.ifMatch] = "\"1\""
+            let same = String(decoding: try JSONEncoder().encode(["contactMedium": other.profile.contactMedium]), as: UTF8.self)
+            let patch = try await client.execute(uri: "\(Self.api)/customer/\(other.id)", method: .patch, headers: headers, body: ByteBuffer(string: same))
+            #expect(patch.status == .ok && patch.headers[.eTag] == "\"1\"", "\(patch.status) \(String(describing: patch.headers[.eTag]))")
+        }
+        #expect(try await fixture.installation.store.customer(id: other.id)?.version == 1)
+        let (events, unchanged) = try await fixture.installation.database.read { db in
+            (try db.fetchValue(Int.self, "SELECT COUNT(*) FROM event_outbox WHERE customer_id = ? AND type = 'CustomerAttributeValueChangeEvent'", [other.id])!,
+             try db.fetchValue(Int.self, "SELECT COUNT(*) FROM audit_entry WHERE customer_id = ? AND action = 'customer.update' AND outcome = 'unchanged'", [other.id])!)
+        }
+        #expect(events == 0 && unchanged == 1)
+    }
+
     @Test("a login subject signs in one customer: a second one is refused at create, update and import (#11 finding 4)")
     func uniqueLoginSubject() async throws {
         let fixture = try await GuardedAPIFixture.make(customerCount: 3)

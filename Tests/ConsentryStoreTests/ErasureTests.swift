@@ -57,6 +57,8 @@ struct ErasureTests {
         // The old data key is gone: no old ciphertext opens under what is stored now.
         let after = try await record(target.id, setup)
         #expect(after.wrappedDek != before.wrappedDek)
+        // The externalId is the legacy system's key to the person: it goes too.
+        #expect(before.externalId != nil && after.externalId == nil)
         let newKey = try setup.installation.keys.current.dataKey(customerID: target.id, wrapped: Array(after.wrappedDek))
         for entry in try FieldVault(decoding: before.sealedFields).entries {
             #expect(throws: (any Error).self) { try newKey.open(entry.ciphertext, owner: target.id, field: entry.path) }

@@ -67,6 +67,11 @@ public struct CustomerMaintenance: Sendable {
             try await call.denied(reason, customerID: current.id)
         }
         let fields = changed.sorted().map(\.rawValue) + (statusChanged ? ["status"] : [])
+        // Nothing changes: no new version, no event for modules to act on; the call is audited.
+        guard !fields.isEmpty else {
+            try await call.audit(action: "customer.update", outcome: "unchanged", customerID: current.id)
+            return
+        }
         do {
             let update = try await customers.prepareUpdate(id: current.id, expectedVersion: current.version, to: draft)
             _ = try await journal.rectify(

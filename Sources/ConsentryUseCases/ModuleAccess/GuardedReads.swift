@@ -33,7 +33,7 @@ public struct GuardedReads: Sendable {
         let found = try await reader.search(field, value: value, decide: call.decide(selection))
         let disclosures = found.filter { partyType == nil || $0.customer.partyType == partyType }
         try await call.audit(disclosures: disclosures, action: "customer.search", emptyOutcome: "no_match", searchedBy: field.policyField)
-        return disclosures
+        return Self.withoutStopped(disclosures)
     }
 
     public func list(
@@ -41,7 +41,7 @@ public struct GuardedReads: Sendable {
     ) async throws -> (total: Int, disclosures: [Disclosure]) {
         let (total, disclosures) = try await reader.list(offset: offset, limit: limit, partyType: partyType, decide: call.decide(selection))
         try await call.audit(disclosures: disclosures, action: "customer.list", emptyOutcome: "empty")
-        return (total, disclosures)
+        return (total, Self.withoutStopped(disclosures))
     }
 
     /// The customers the call's purpose may be used for now, after `cursor`.
@@ -51,5 +51,13 @@ public struct GuardedReads: Sendable {
         let (disclosures, next) = try await reader.audience(purpose: call.grant.purpose, after: cursor, limit: limit, decide: call.decide(selection))
         try await call.audit(disclosures: disclosures, action: "customer.audience", emptyOutcome: "empty")
         return (disclosures, next)
+    }
+
+    /// Search and list leave out customers whose state stops the purpose (withdrawn consent,
+    /// objection, restriction, retention over): their id, status and reason would tell the
+    /// module that this email is a customer's, and what the customer decided. Their
+    /// decisions are still audited. A read by id still answers, with the reason.
+    static func withoutStopped(_ disclosures: [Disclosure]) -> [Disclosure] {
+        disclosures.filter { $0.decision.customerReason == nil }
     }
 }

@@ -52,6 +52,10 @@ public struct SelfManagement: Sendable {
         let draft = try patch.applied(to: customer)
         let changed = PolicyField.changes(from: customer.profile, to: draft.profile).sorted()
         let fields = changed.map(\.rawValue)
+        guard !fields.isEmpty else {
+            try await journal.audit.record(auditEvent(customer, action: "self.rectify", fields: [], requestID: requestID))
+            return (customer, [])
+        }
         do {
             let update = try await customers.prepareUpdate(id: customer.id, expectedVersion: customer.version, to: draft)
             let updated = try await journal.rectify(
