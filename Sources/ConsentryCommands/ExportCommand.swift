@@ -19,12 +19,8 @@ struct ExportCommand: AsyncParsableCommand {
         if output == "-" {
             handle = .standardOutput
         } else {
-            // Plaintext personal data: readable by the operator only.
-            guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let opened = FileHandle(forWritingAtPath: output) else {
-                throw ValidationError("cannot create \(output)")
-            }
-            handle = opened
+            // Plaintext personal data: a new file readable by the operator only, opened once.
+            handle = try PrivateOutputFile.create(output)
         }
         let report = try await exporter.run(destination: output == "-" ? "stdout" : output) { try handle.write(contentsOf: $0) }
         if output != "-" { try handle.close() }

@@ -121,7 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         // Written 0600 next to the database so scripts (and the README) can pick them up.
         let file = (data.dataDir as NSString).appendingPathComponent("demo-keys.env")
         let text = "CSR_KEY=\(tokens["csr-toolbox"]!)\nLOYALTY_KEY=\(tokens["customer-loyalty-management"]!)\nOPERATOR_KEY=\(tokens["demo-operator"]!)\nOFFICER_KEY=\(tokens["demo-dpo"]!)\n"
-        FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        try PrivateOutputFile.replace(file, with: Data(text.utf8))
         return tokens
     }
 

@@ -93,5 +93,28 @@ struct CommandTests {
         stat((data as NSString).appendingPathComponent("consentry.sqlite"), &info)
         #expect(info.st_mode & 0o077 == 0)
     }
-}
 
+    @Test("exports and backups are created in one exclusive open: an existing file or a planted symlink is refused and left untouched (#11 finding 10)")
+    func outputsNeverFollowSymlinks() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
+        let victim = directory.file("victim.txt")
+        try "untouched".write(toFile: victim, atomically: true, encoding: .utf8)
+        for command in [["export", "--data-dir", data, "-o"], ["backup", "--data-dir", data, "--to"]] {
+            let link = directory.file("planted-\(command[0])")
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: victim)
+            await #expect(throws: (any Error).self) { try await run(command + [link]) }
+            await #expect(throws: (any Error).self) { try await run(command + [victim]) }
+            #expect(try String(contentsOfFile: victim, encoding: .utf8) == "untouched", "\(command[0])")
+        }
+        let backup = directory.file("fresh.sqlite")
+        try await run(["backup", "--data-dir", data, "--to", backup])
+        var info = stat()
+        stat(backup, &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".consentry-backup") }
+        #expect(leftovers.isEmpty)
+    }
+}

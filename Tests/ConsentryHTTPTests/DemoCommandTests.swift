@@ -39,7 +39,8 @@ struct DemoCommandTests {
         }
         #expect(ready?.0 == 200)
         let metrics = try await get("http://127.0.0.1:\(port)/metrics")
-        #expect(metrics?.1.contains("consentry_customers 240") == true)
+        #expect(metrics?.1.contains("consentry_kek_active_version 1") == true)
+        #expect(metrics?.1.contains("consentry_customers") == false, "no customer count for unauthenticated scrapers")
         let missing = try await get("http://127.0.0.1:\(port)/no-such-route")
         #expect(missing?.0 == 404)
         let guide = try String(contentsOfFile: output, encoding: .utf8)

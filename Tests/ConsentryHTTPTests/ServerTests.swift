@@ -63,7 +63,7 @@ struct ServerTests {
                 let text = String(buffer: response.body)
                 #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
                 #expect(text.contains(#"consentry_http_requests_total{method="GET",route="/health/live",status="200"} 1"#))
-                #expect(text.contains("consentry_customers 1"))
+                #expect(!text.contains("consentry_customers"))
                 #expect(text.contains("consentry_kek_active_version 1"))
                 #expect(text.contains("consentry_wrapped_keys_pending_rewrap 0"))
                 #expect(!text.contains("LEG-0000001"), "raw paths never become labels")

@@ -44,7 +44,7 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     router.add(middleware: MethodNotAllowedMiddleware(table: routes))
     router.add(middleware: JSONBodyMiddleware())
     HealthController(database: services.database, keys: services.keys).addRoutes(to: router.group("health"))
-    MetricsController(metrics: services.metrics, keys: services.keys, customers: services.customers, database: services.database).addRoutes(to: router)
+    MetricsController(metrics: services.metrics, keys: services.keys, database: services.database).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
     GuardedCustomerController(apiKeys: services.apiKeys, gate: services.gate, reads: services.reads, maintenance: services.maintenance)
         .addRoutes(to: router)

@@ -10,11 +10,12 @@ import NIOCore
 /// |---|---|---|
 /// | `GET /metrics` | none (bind to loopback or scrape through a private network) | text exposition format 0.0.4 |
 ///
-/// Metrics are counts and durations with route patterns as labels: no identifier, no value.
+/// Metrics are counts and durations with route patterns as labels: no identifier, no value,
+/// and no business figure: the number of customers is not published (it took a full-table
+/// count at every scrape, and an unauthenticated reader learnt the operator's customer base).
 struct MetricsController {
     let metrics: PrometheusCollectorRegistry
     let keys: KeyProvider
-    let customers: EncryptedCustomerStore
     let database: AppDatabase
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
@@ -32,7 +33,6 @@ struct MetricsController {
     private func refreshGauges() async throws {
         let registry = metrics
         let ring = keys.current.ring
-        registry.makeGauge(descriptor: MetricNames.customers).set(Double(try await customers.count()))
         registry.makeGauge(descriptor: MetricNames.activeKEKVersion).set(Double(ring.activeVersion))
         let pending = try await KeyRewrapper(database: database, ring: ring).pendingCount()
         registry.makeGauge(descriptor: MetricNames.pendingRewrap).set(Double(pending))

@@ -13,10 +13,6 @@ enum MetricNames {
             namespace: "consentry", subsystem: "http", metricName: "request_duration", unitName: "seconds",
             helpText: "HTTP request duration by method and route pattern")
     }
-    static var customers: MetricNameDescriptor {
-        MetricNameDescriptor(
-            namespace: "consentry", metricName: "customers", unitName: "", helpText: "Customers stored")
-    }
     static var activeKEKVersion: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "consentry", metricName: "kek_active_version", unitName: "", helpText: "Active key-encryption key version")

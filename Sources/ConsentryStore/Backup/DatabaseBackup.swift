@@ -31,13 +31,22 @@ public enum DatabaseBackup {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError(code: "backup_exists", message: "\(path) already exists; choose a new file")
         }
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw StoreError(code: "backup_unwritable", message: "cannot create \(path)")
-        }
-        let destination = try DatabaseQueue(path: path, configuration: SQLiteEngine.makeConfiguration())
+        // Written in a private (0700) folder beside the target, then linked into place: the
+        // target path is never opened by name, so a symlink planted there cannot redirect it.
+        let folder = (path as NSString).deletingLastPathComponent
+        let staging = (folder.isEmpty ? "." : folder) + "/.consentry-backup-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(atPath: staging) }
+        let temporary = staging + "/backup.sqlite"
+        try PrivateOutputFile.create(temporary).close()
+        let destination = try DatabaseQueue(path: temporary, configuration: SQLiteEngine.makeConfiguration())
         try engine.writer.backup(to: destination)
         try destination.close()
-        return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        let size = (try FileManager.default.attributesOfItem(atPath: temporary)[.size] as? Int) ?? 0
+        do { try PrivateOutputFile.publish(temporary, at: path) } catch let error as StoreError where error.code == "output_exists" {
+            throw StoreError(code: "backup_exists", message: "\(path) already exists; choose a new file")
+        }
+        return size
     }
 
     /// Replaces the database of `directory` with the backup at `backupPath`, re-applying the

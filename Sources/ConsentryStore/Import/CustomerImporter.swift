@@ -312,11 +312,7 @@ final class RejectsWriter {
 
     func write(_ entry: Entry) throws {
         if handle == nil {
-            guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-                  let opened = FileHandle(forWritingAtPath: path) else {
-                throw StoreError(code: "unwritable_rejects", message: "cannot write rejects file \(path)")
-            }
-            handle = opened
+            handle = try PrivateOutputFile.create(path)
         }
         var data = try encoder.encode(entry)
         data.append(0x0A)
