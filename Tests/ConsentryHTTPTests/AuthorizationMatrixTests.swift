@@ -41,6 +41,8 @@ struct AuthorizationMatrixTests {
         Route(name: "list customers", method: .get, uri: { _ in "\(api)/customer?limit=5" }, allowed: ("csr-toolbox", "customer-care")),
         Route(name: "get customer", method: .get, uri: { "\(api)/customer/\($0.customers[1].id)" }, allowed: ("csr-toolbox", "customer-care")),
         Route(name: "search customers", method: .get, uri: { "\(api)/customer?email=\($0.customers[2].profile.emails[0])" }, allowed: ("csr-toolbox", "customer-care")),
+        Route(name: "search customers by body", method: .post, uri: { _ in "\(api)/customer/search" }, allowed: ("csr-toolbox", "customer-care"),
+              body: { #"{"email":"\#($0.customers[2].profile.emails[0])"}"# }),
         Route(name: "create customer", method: .post, uri: { _ in "\(api)/customer" }, allowed: ("customer-order-management", "order-management"),
               body: { _ in try! String(decoding: SyntheticCustomers.jsonLine(SyntheticCustomers().draft(900).forOnboarding), as: UTF8.self) }, success: .created),
         Route(name: "patch customer", method: .patch, uri: { "\(api)/customer/\($0.customers[3].id)" }, allowed: ("csr-toolbox", "customer-care"),

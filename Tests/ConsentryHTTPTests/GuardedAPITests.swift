@@ -200,6 +200,33 @@ struct GuardedAPITests {
         #expect(events == 0 && unchanged == 1)
     }
 
+    @Test("search by POST body finds like the query string, and the value never appears in the URL (#11 finding 10)")
+    func searchByBody() async throws {
+        let fixture = try await GuardedAPIFixture.make()
+        let customer = try #require(fixture.customers.first { !$0.profile.emails.isEmpty })
+        try await fixture.withServer { client in
+            let headers = fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/json"])
+            let found = try await client.execute(
+                uri: "\(Self.api)/customer/search?fields=contactMedium", method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"email":"\#(customer.profile.emails[0].uppercased())"}"#))
+            #expect(found.status == .ok && found.text.contains(customer.id), "\(found.text)")
+            #expect(found.headers[HTTPField.Name("X-Total-Count")!] == "1")
+            for bad in [#"{}"#, #"{"email":"a@b.c","phone":"+4930123"}"#, #"{"shoeSize":"44"}"#, #"{"email":""}"#] {
+                let refused = try await client.execute(uri: "\(Self.api)/customer/search", method: .post, headers: headers, body: ByteBuffer(string: bad))
+                #expect(refused.status == .badRequest, "\(bad): \(refused.status)")
+            }
+            let billing = try await client.execute(
+                uri: "\(Self.api)/customer/search", method: .post,
+                headers: fixture.headers("bill-calculation", purpose: "billing", extra: [.contentType: "application/json"]),
+                body: ByteBuffer(string: #"{"email":"\#(customer.profile.emails[0])"}"#))
+            #expect(billing.status == .forbidden, "bill-calculation may not search")
+        }
+        let audited = try await fixture.installation.database.read { db in
+            try db.fetchValue(String.self, "SELECT fields FROM audit_entry WHERE action = 'customer.search' AND customer_id = ?", [customer.id])
+        }
+        #expect(audited?.contains("searchedBy:contactMedium.email") == true)
+    }
+
     @Test("a login subject signs in one customer: a second one is refused at create, update and import (#11 finding 4)")
     func uniqueLoginSubject() async throws {
         let fixture = try await GuardedAPIFixture.make(customerCount: 3)

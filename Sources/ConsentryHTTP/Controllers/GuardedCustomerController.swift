@@ -35,6 +35,7 @@ struct GuardedCustomerController {
         let customers = router.group("tmf-api/customerManagement/v4").add(middleware: auth)
         customers.get("customer", use: list)
         customers.post("customer", use: create)
+        customers.post("customer/search", use: searchByBody)
         customers.get("customer/{id}", use: get)
         customers.patch("customer/{id}", use: patch)
         customers.get("audience", use: audience)
@@ -79,14 +80,7 @@ struct GuardedCustomerController {
         var total: Int
         if let (name, field) = present.first {
             let call = try await begin(request, context, operation: .search, allowedQuery: ["fields", "email", "phone", "nationalId"])
-            let value = String(query[name[...]] ?? "")
-            guard !value.isEmpty, value.count <= 320 else {
-                // The category check comes first, as before: a refused purpose learns nothing about the value's shape.
-                let category = call.engine.policy.category(of: field.policyField)
-                if call.grant.purpose.categories[category] == nil { try await call.denied(.categoryNotInPurpose) }
-                throw Self.badParameter("\(name) must be 1 to 320 characters")
-            }
-            disclosures = try await reads.search(call, field: field, value: value, selection: view.selection, partyType: partyType)
+            disclosures = try await search(call, name: name, field: field, value: String(query[name[...]] ?? ""), view: view, partyType: partyType)
             total = disclosures.count
         } else {
             let call = try await begin(request, context, operation: .read, allowedQuery: ["fields", "offset", "limit"])
@@ -96,6 +90,57 @@ struct GuardedCustomerController {
         response.headers[.totalCount] = String(total)
         response.headers[.resultCount] = String(disclosures.count)
         return response
+    }
+
+    /// Exact search with the value in the body (`{"email": "..."}`, `phone` or `nationalId`),
+    /// so that it never reaches a proxy's or load balancer's access log as a query string.
+    @Sendable func searchByBody(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let call = try await begin(request, context, operation: .search, allowedQuery: ["fields"])
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        let criteria = try JSONDecoder().decode(SearchCriteria.self, from: Data(body.readableBytesView))
+        let view = try view(request, partyType: nil)
+        let disclosures = try await search(call, name: criteria.name, field: criteria.field, value: criteria.value, view: view, partyType: nil)
+        var response = Response.json(bytes: JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
+        response.headers[.totalCount] = String(disclosures.count)
+        response.headers[.resultCount] = String(disclosures.count)
+        return response
+    }
+
+    /// One of `email`, `phone`, `nationalId`, and nothing else.
+    struct SearchCriteria: Decodable {
+        var name: String
+        var field: BlindIndexField
+        var value: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case email, phone, nationalId }
+        init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            try c.rejectNulls()
+            let given = try CodingKeys.allCases.compactMap { key in try c.decodeIfPresent(String.self, forKey: key).map { (key, $0) } }
+            guard given.count == 1, let (key, value) = given.first else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "give exactly one of email, phone or nationalId"))
+            }
+            name = key.rawValue
+            field = switch key {
+            case .email: .email
+            case .phone: .phone
+            case .nationalId: .nationalId
+            }
+            self.value = value
+        }
+    }
+
+    private func search(
+        _ call: ModuleCall, name: String, field: BlindIndexField, value: String, view: GuardedCustomerView, partyType: PartyType?
+    ) async throws -> [Disclosure] {
+        guard !value.isEmpty, value.count <= 320 else {
+            // The category check comes first: a refused purpose learns nothing about the value's shape.
+            let category = call.engine.policy.category(of: field.policyField)
+            if call.grant.purpose.categories[category] == nil { try await call.denied(.categoryNotInPurpose) }
+            throw Self.badParameter("\(name) must be 1 to 320 characters")
+        }
+        return try await reads.search(call, field: field, value: value, selection: view.selection, partyType: partyType)
     }
 
     /// The customers the declared purpose may be used for now, a page at a time
