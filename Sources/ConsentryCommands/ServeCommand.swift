@@ -24,7 +24,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Customer tokens: the issuer (iss) to accept.") var jwtIssuer: String?
     @Option(help: "Customer tokens: the audience (aud) to accept.") var jwtAudience: String?
     @Option(help: "Customer tokens: a file with the HS256 secret (base64).") var jwtSecretFile: String?
-    @Option(help: "Customer tokens: a JWKS file with the identity provider's ES256/RS256 keys.") var jwksFile: String?
+    @Option(help: "Customer tokens: a JWKS file with the identity provider's ES256/RS256 keys, read again within 10 s when it changes.") var jwksFile: String?
     @Flag(help: "Accept plain-http event callbacks to hosts other than loopback (a mesh that adds TLS).") var allowHttpCallbacks = false
     @Option(help: "A callback host (name, IP or *.domain) allowed to resolve to a loopback or private address; repeatable. --demo allows localhost and 127.0.0.1.")
     var allowCallbackHost: [String] = []
@@ -104,7 +104,7 @@ struct ServeCommand: AsyncParsableCommand {
                 else { throw ValidationError("\(file) must hold a base64 secret of at least 32 bytes") }
                 settings.hs256Secret = SecureBytes(copying: secret)
             }
-            if let file = jwksFile { settings.jwksJSON = try String(contentsOfFile: file, encoding: .utf8) }
+            settings.jwksFile = jwksFile
             return try await CustomerTokenVerifier.make(settings)
         }
         return demo ? try await CustomerTokenVerifier.make(try DevelopmentIdentity.settings(dataDir: data.dataDir)) : nil

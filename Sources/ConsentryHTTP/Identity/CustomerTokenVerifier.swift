@@ -1,6 +1,7 @@
 import ConsentryCrypto
 import Foundation
 import JWTKit
+import Synchronization
 
 /// Where customer tokens come from: the operator's identity provider.
 public struct CustomerIdentitySettings: Sendable {
@@ -10,6 +11,10 @@ public struct CustomerIdentitySettings: Sendable {
     public var hs256Secret: SecureBytes?
     /// A JWKS document with the provider's ES256 / RS256 public keys.
     public var jwksJSON: String?
+    /// A JWKS file, read again when it changes (checked at most every `jwksRecheck`): the
+    /// provider's key rotation reaches Consentry by replacing the file, without a restart.
+    public var jwksFile: String?
+    public var jwksRecheck: TimeInterval = 10
     /// The longest a token may live (`exp` after `iat`): a stolen token is worth this much at most.
     public var maximumLifetime: TimeInterval = 24 * 3600
     /// How far the provider's clock may run ahead of ours (`iat`, `nbf`).
@@ -30,8 +35,11 @@ public struct CustomerIdentitySettings: Sendable {
 /// Verifies customer bearer tokens with jwt-kit: signature (HS256, or ES256/RS256 from the
 /// JWKS), issuer, audience and expiry. `alg: none` and unknown keys are refused by jwt-kit.
 public final class CustomerTokenVerifier: Sendable {
-    let keys: JWTKeyCollection
+    /// The keys in use, and what they were loaded from: replaced when the JWKS file changes.
+    private let state: Mutex<(keys: JWTKeyCollection, checkedAt: Date, fileStamp: Date?)>
     public let settings: CustomerIdentitySettings
+
+    var keys: JWTKeyCollection { state.withLock { $0.keys } }
 
     public struct Rejected: Error, Equatable, CustomStringConvertible {
         public var reason: String
@@ -39,23 +47,53 @@ public final class CustomerTokenVerifier: Sendable {
     }
 
     public static func make(_ settings: CustomerIdentitySettings) async throws -> CustomerTokenVerifier {
+        let (keys, stamp) = try await loadKeys(settings)
+        return CustomerTokenVerifier(keys: keys, stamp: stamp, settings: settings)
+    }
+
+    private static func loadKeys(_ settings: CustomerIdentitySettings) async throws -> (JWTKeyCollection, Date?) {
         let keys = JWTKeyCollection()
         if let secret = settings.hs256Secret {
             await keys.add(hmac: HMACKey(from: secret.withUnsafeBytes { Array($0) }), digestAlgorithm: .sha256, kid: "hs256")
         }
         if let jwks = settings.jwksJSON { try await keys.add(jwksJSON: jwks) }
-        return CustomerTokenVerifier(keys: keys, settings: settings)
+        var stamp: Date?
+        if let file = settings.jwksFile {
+            stamp = modificationDate(file)
+            try await keys.add(jwksJSON: try String(contentsOfFile: file, encoding: .utf8))
+        }
+        return (keys, stamp)
     }
 
-    private init(keys: JWTKeyCollection, settings: CustomerIdentitySettings) {
-        self.keys = keys
+    private static func modificationDate(_ path: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
+    }
+
+    private init(keys: JWTKeyCollection, stamp: Date?, settings: CustomerIdentitySettings) {
+        self.state = Mutex((keys, Date(), stamp))
         self.settings = settings
+    }
+
+    /// The keys to verify with, after reloading the JWKS file if it changed. A file that no
+    /// longer parses keeps the last good keys (the provider's next write will fix it).
+    private func currentKeys() async -> JWTKeyCollection {
+        guard let file = settings.jwksFile else { return keys }
+        let now = Date()
+        let due: Date?? = state.withLock { current in
+            guard now.timeIntervalSince(current.checkedAt) >= settings.jwksRecheck else { return nil }
+            current.checkedAt = now
+            return .some(current.fileStamp)
+        }
+        guard let stamp = due, Self.modificationDate(file) != stamp, let (reloaded, newStamp) = try? await Self.loadKeys(settings) else { return keys }
+        state.withLock { $0 = (reloaded, now, newStamp) }
+        return reloaded
     }
 
     /// The token's subject, once signature, issuer, audience and expiry check out.
     /// - Throws: `Rejected` with a reason safe to show (never the token).
     public func subject(of token: String) async throws -> String {
         let claims: CustomerClaims
+        let keys = await currentKeys()
         do { claims = try await keys.verify(token, as: CustomerClaims.self, iteratingKeys: true) } catch let error as JWTError {
             throw Rejected(reason: error.errorType == .claimVerificationFailure ? "the token has expired" : "the token's signature or format is invalid")
         } catch {
