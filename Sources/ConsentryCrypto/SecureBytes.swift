@@ -34,6 +34,14 @@ public final class SecureBytes: @unchecked Sendable, CustomStringConvertible {
         storage.deallocate()
     }
 
+    /// Hands a plain array copy to an API that wants one (jwt-kit's key types), and wipes
+    /// that copy afterwards. What the API keeps is its own to wipe.
+    public func withTemporaryArray<R>(_ body: ([UInt8]) throws -> R) rethrows -> R {
+        var copy = withUnsafeBytes { Array($0) }
+        defer { copy.withUnsafeMutableBytes { OPENSSL_cleanse($0.baseAddress, $0.count) } }
+        return try body(copy)
+    }
+
     /// Gives temporary read access to the bytes; do not let the pointer escape.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(rebasing: storage[0..<count]))

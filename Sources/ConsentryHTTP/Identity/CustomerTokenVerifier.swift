@@ -54,7 +54,7 @@ public final class CustomerTokenVerifier: Sendable {
     private static func loadKeys(_ settings: CustomerIdentitySettings) async throws -> (JWTKeyCollection, Date?) {
         let keys = JWTKeyCollection()
         if let secret = settings.hs256Secret {
-            await keys.add(hmac: HMACKey(from: secret.withUnsafeBytes { Array($0) }), digestAlgorithm: .sha256, kid: "hs256")
+            await keys.add(hmac: secret.withTemporaryArray { HMACKey(from: $0) }, digestAlgorithm: .sha256, kid: "hs256")
         }
         if let jwks = settings.jwksJSON { try await keys.add(jwksJSON: jwks) }
         var stamp: Date?

@@ -13,8 +13,8 @@ public final class ReceiptSigner: ConsentReceiptSigning {
     public static let keyID = "consentry-receipts-1"
 
     public static func make(keyManager: KeyManager) async throws -> ReceiptSigner {
-        let raw = keyManager.receiptSigningKey.withUnsafeBytes { Array($0) }
-        let privateKey = try ES256PrivateKey(key: Data(raw).base64EncodedString().base64URL)
+        // jwt-kit takes the scalar as base64url text: that string is not wiped (SECURITY.md).
+        let privateKey = try keyManager.receiptSigningKey.withTemporaryArray { raw in try ES256PrivateKey(key: Data(raw).base64EncodedString().base64URL) }
         let keys = JWTKeyCollection()
         await keys.add(ecdsa: privateKey, kid: JWKIdentifier(string: keyID))
         return ReceiptSigner(keys: keys, publicKey: privateKey.publicKey)
