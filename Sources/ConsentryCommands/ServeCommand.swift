@@ -58,7 +58,7 @@ struct ServeCommand: AsyncParsableCommand {
         let services = ConsentryServices(
             database: database, keys: keys, policies: policies, customerTokens: try await customerTokens(),
             receipts: try await ReceiptSigner.make(keyManager: keys.current),
-            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks, internalCallbackHosts: try internalCallbackHosts()),
+            delivery: DeliverySettings(allowPlainHTTPCallbacks: allowHttpCallbacks, internalCallbackHosts: try internalCallbackHosts(), serverPort: port),
             erasureLedger: ErasureLedger(dataDirectory: directory), retentionInterval: retentionHours > 0 ? .seconds(retentionHours * 3600) : nil,
             fourEyes: fourEyes)
         // An erasure whose ledger line was lost in a crash is recorded now.

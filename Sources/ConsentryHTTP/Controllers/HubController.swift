@@ -187,6 +187,10 @@ struct HubController {
         default:
             throw invalid("an absolute http or https URL")
         }
+        let loopbackName = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+        if loopbackName, let own = services.delivery.serverPort, (url.port ?? (scheme == "https" ? 443 : 80)) == own {
+            throw invalid("the callback points at Consentry itself")
+        }
         guard module.callbackHosts.contains(where: { $0.matches(host) }) else {
             throw invalid("the policy does not list this host among the module's callbackHosts")
         }

@@ -19,12 +19,16 @@ public struct DeliverySettings: Sendable {
     public var internalCallbackHosts: [CallbackHostPattern]
     /// Active subscriptions one module may hold.
     public var maxSubscriptionsPerModule: Int
+    /// The port this server listens on: a loopback callback to it would have Consentry post
+    /// to itself (its own admin routes), so it is refused even where loopback is allowed.
+    public var serverPort: Int?
 
     public init(
         schedule: RetrySchedule = .standard, batchSize: Int = 64, requestTimeout: Duration = .seconds(10), lease: Duration = .seconds(30),
         idlePoll: Duration = .seconds(1), allowPlainHTTPCallbacks: Bool = false, internalCallbackHosts: [CallbackHostPattern] = [],
-        maxSubscriptionsPerModule: Int = 20
+        maxSubscriptionsPerModule: Int = 20, serverPort: Int? = nil
     ) {
+        self.serverPort = serverPort
         self.internalCallbackHosts = internalCallbackHosts
         self.maxSubscriptionsPerModule = maxSubscriptionsPerModule
         self.schedule = schedule
