@@ -25,8 +25,11 @@ public struct EventHub: Sendable {
     /// Active subscriptions, of one module or of all.
     public func subscriptions(moduleID: String? = nil) async throws -> [EventSubscription] {
         try await database.read { db in
-            try db.fetchAll("SELECT * FROM event_subscription WHERE deleted_at IS NULL AND (? IS NULL OR module_id = ?) ORDER BY created_at, id", [moduleID, moduleID]
-            ).map(Self.subscription)
+            // Two statements, not `? IS NULL OR ...`: PostgreSQL cannot type a parameter only compared with NULL.
+            if let moduleID {
+                return try db.fetchAll("SELECT * FROM event_subscription WHERE deleted_at IS NULL AND module_id = ? ORDER BY created_at, id", [moduleID]).map(Self.subscription)
+            }
+            return try db.fetchAll("SELECT * FROM event_subscription WHERE deleted_at IS NULL ORDER BY created_at, id").map(Self.subscription)
         }
     }
 
