@@ -49,12 +49,31 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     GuardedCustomerController(apiKeys: services.apiKeys, gate: services.gate, reads: services.reads, maintenance: services.maintenance)
         .addRoutes(to: router)
     AdminController(apiKeys: services.apiKeys, policies: services.policies, database: services.database, audit: services.audit, metrics: services.metrics).addRoutes(to: router)
-    SelfServiceController(services: services).addRoutes(to: router)
-    PrivacyManagementController(services: services).addRoutes(to: router)
-    HubController(services: services).addRoutes(to: router)
-    EventAdminController(services: services).addRoutes(to: router)
-    ComplianceController(services: services).addRoutes(to: router)
-    ReportsController(services: services).addRoutes(to: router)
+    // Each controller gets only what it calls.
+    let s = services
+    SelfServiceController(
+        dashboard: DashboardController(auditLog: s.audit, consents: s.consents, database: s.database, policies: s.policies, requests: s.requests),
+        dependants: DependantsController(
+            auditLog: s.audit, consentChange: s.consentChange, customers: s.customers, selfManagement: s.selfManagement, policies: s.policies),
+        auditLog: s.audit, consentChange: s.consentChange, consentLedger: s.consents, customerTokens: s.customerTokens, customers: s.customers,
+        policies: s.policies, reader: s.reader, receipts: s.receipts, requestFiling: s.requestFiling, requests: s.requests,
+        selfManagement: s.selfManagement
+    ).addRoutes(to: router)
+    PrivacyManagementController(
+        apiKeys: s.apiKeys, consentChange: s.consentChange, customers: s.customers, gate: s.gate, policies: s.policies,
+        privacyProfiles: s.privacyProfiles, requestFiling: s.requestFiling
+    ).addRoutes(to: router)
+    HubController(
+        apiKeys: s.apiKeys, auditLog: s.audit, delivery: s.delivery, eventHub: s.events, keys: s.keys, policies: s.policies, requests: s.requests
+    ).addRoutes(to: router)
+    EventAdminController(apiKeys: s.apiKeys, auditLog: s.audit, eventHub: s.events, journal: s.journal, policies: s.policies).addRoutes(to: router)
+    ComplianceController(
+        apiKeys: s.apiKeys, auditLog: s.audit, eventHub: s.events, policies: s.policies, requestFiling: s.requestFiling, requests: s.requests,
+        workflow: s.workflow
+    ).addRoutes(to: router)
+    ReportsController(
+        apiKeys: s.apiKeys, auditLog: s.audit, customers: s.customers, database: s.database, eventHub: s.events, keys: s.keys, policies: s.policies
+    ).addRoutes(to: router)
     routes.fill(from: router)
     return router
 }

@@ -78,7 +78,7 @@ public struct ConsentryServices: Sendable {
         self.maintenance = CustomerMaintenance(customers: customers, consents: consents, journal: journal)
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
-        self.selfManagement = SelfManagement(policies: policies, customers: customers, journal: journal)
+        self.selfManagement = SelfManagement(policies: policies, customers: customers, consents: consents, journal: journal)
         self.workflow = RequestWorkflow(
             requests: requests, journal: journal, eraser: eraser, events: events, policies: policies, fourEyes: fourEyes)
     }

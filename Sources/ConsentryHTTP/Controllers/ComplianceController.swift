@@ -12,13 +12,19 @@ import NIOCore
 /// reason, and erasure with its legal holds and the modules' acknowledgements. Reports and
 /// audit search are in `ReportsController`. Every officer action is audited.
 struct ComplianceController {
-    let services: ConsentryServices
+    let apiKeys: ApiKeyStore
+    let auditLog: AuditLog
+    let eventHub: EventHub
+    let policies: PolicyRegistry
+    let requestFiling: RequestFiling
+    let requests: DataSubjectRequestStore
+    let workflow: RequestWorkflow
     /// The clock for deadlines and closing times. Deadline logic is tested with fixed dates
     /// on the model and the store (`RequestWorkflowTests`).
     var now: @Sendable () -> Date = { Date() }
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let group = router.group("compliance/v1").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.officer]))
+        let group = router.group("compliance/v1").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.officer]))
         group.get("requests", use: list)
         group.post("requests", use: file)
         group.get("requests/{id}", use: get)
@@ -51,7 +57,7 @@ struct ComplianceController {
         let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
         let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 50, range: 1...500)
         let now = self.now()
-        let (total, page) = try await services.requests.list(status: status, type: type, overdueAt: overdue ? now : nil, offset: offset, limit: limit)
+        let (total, page) = try await requests.list(status: status, type: type, overdueAt: overdue ? now : nil, offset: offset, limit: limit)
         var response = Response.json(.array(page.map { Self.json($0, now: now) }))
         response.headers[.totalCount] = String(total)
         response.headers[.resultCount] = String(page.count)
@@ -87,7 +93,7 @@ struct ComplianceController {
         try PrivacyManagementController.only(request, [])
         let filing = try await Self.decode(Filing.self, request, context)
         let officer = try officer(context)
-        let (stored, duplicate) = try await services.requestFiling.file(
+        let (stored, duplicate) = try await requestFiling.file(
             customerID: filing.customerId, type: filing.type, purpose: filing.purpose, fields: [], channel: filing.channel, filedBy: .officer,
             filedByID: officer, identityVerified: filing.identityVerified, actor: AuditActor(.officer, officer), requestID: context.requestID)
         var response = Response.json(Self.json(stored, now: now()))
@@ -119,7 +125,7 @@ struct ComplianceController {
     @Sendable func changeStatus(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
         let change = try await Self.decode(StatusChange.self, request, context)
-        let stored = try await services.workflow.changeStatus(
+        let stored = try await workflow.changeStatus(
             id: try context.parameters.require("id"), to: change.status, reason: change.reason, officer: try officer(context),
             requestID: context.requestID, now: now())
         return Response.json(Self.json(stored, now: now()))
@@ -142,7 +148,7 @@ struct ComplianceController {
     @Sendable func extend(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
         let change = try await Self.decode(Extension.self, request, context)
-        let stored = try await services.workflow.extend(
+        let stored = try await workflow.extend(
             id: try context.parameters.require("id"), months: change.months, reason: change.reason, officer: try officer(context),
             requestID: context.requestID)
         return Response.json(Self.json(stored, now: now()))
@@ -151,7 +157,7 @@ struct ComplianceController {
     /// Carries out an erasure request (see `RequestWorkflow.carryOutErasure`).
     @Sendable func erase(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        let (stored, tombstone) = try await services.workflow.carryOutErasure(
+        let (stored, tombstone) = try await workflow.carryOutErasure(
             id: try context.parameters.require("id"), officer: try officer(context), requestID: context.requestID, now: now())
         return Response.json(.object([
             ("request", Self.json(stored, now: now())),
@@ -161,8 +167,8 @@ struct ComplianceController {
 
     /// What an erasure destroyed and kept, the modules told and which acknowledged.
     func erasureJSON(_ tombstone: ErasureTombstone) async throws -> JSONValue {
-        let recipients = try await services.events.recipients(eventID: tombstone.eventID)
-        let acknowledgements = Dictionary(uniqueKeysWithValues: try await services.events.acknowledgements(eventID: tombstone.eventID).map { ($0.moduleID, $0.at) })
+        let recipients = try await eventHub.recipients(eventID: tombstone.eventID)
+        let acknowledgements = Dictionary(uniqueKeysWithValues: try await eventHub.acknowledgements(eventID: tombstone.eventID).map { ($0.moduleID, $0.at) })
         return .object([
             ("customerId", .string(tombstone.customerID)), ("erasedAt", .string(ISOTimestamp.format(tombstone.erasedAt))),
             ("request", tombstone.requestID.map(JSONValue.string) ?? .null), ("by", .string(tombstone.actor)),
@@ -203,7 +209,7 @@ struct ComplianceController {
     // MARK: Helpers
 
     private func stored(_ context: ConsentryRequestContext) async throws -> DataSubjectRequest {
-        guard let stored = try await services.requests.request(id: try context.parameters.require("id")) else {
+        guard let stored = try await requests.request(id: try context.parameters.require("id")) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no request with this id")
         }
         return stored
@@ -215,9 +221,9 @@ struct ComplianceController {
     }
 
     private func audit(_ context: ConsentryRequestContext, action: String, customerID: String?, fields: [String] = []) async throws {
-        try await services.audit.record(AuditEvent(
+        try await auditLog.record(AuditEvent(
             actor: AuditActor(.officer, try officer(context)), action: action, customerID: customerID, fields: fields, outcome: "succeeded",
-            policyVersion: services.policies.policy.version, requestID: context.requestID))
+            policyVersion: policies.policy.version, requestID: context.requestID))
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request, _ context: ConsentryRequestContext) async throws -> T {

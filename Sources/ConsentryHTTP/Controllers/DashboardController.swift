@@ -10,7 +10,11 @@ import NIOCore
 /// which categories for which purpose and when (from the audit trail); open requests;
 /// purposes whose notice changed since the customer consented.
 struct DashboardController {
-    let services: ConsentryServices
+    let auditLog: AuditLog
+    let consents: ConsentLedger
+    let database: AppDatabase
+    let policies: PolicyRegistry
+    let requests: DataSubjectRequestStore
 
     func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
         group.get(use: dashboard)
@@ -19,9 +23,9 @@ struct DashboardController {
 
     @Sendable func dashboard(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
-        let policy = services.policies.policy
+        let policy = policies.policy
         let language = customer.profile.preferredLanguage
-        guard let (state, _) = try await services.consents.privacyState(customerID: customer.id) else { throw ProblemDetails(status: .notFound, code: "not_found") }
+        guard let (state, _) = try await consents.privacyState(customerID: customer.id) else { throw ProblemDetails(status: .notFound, code: "not_found") }
         let now = Date()
 
         // Categories actually held: those with at least one stored value.
@@ -36,9 +40,9 @@ struct DashboardController {
             ])
         }
         let standings = policy.purposes.values.sorted { $0.id < $1.id }.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) }
-        let (total, recent) = try await AuditReader(database: services.database).entries(
+        let (total, recent) = try await AuditReader(database: database).entries(
             .init(customerID: customer.id, actorKind: .module, disclosuresOnly: true), offset: 0, limit: 10)
-        let open = try await services.requests.requests(customerID: customer.id).filter { $0.status.isOpen }
+        let open = try await requests.requests(customerID: customer.id).filter { $0.status.isOpen }
         let body = JSONValue.object([
             ("customer", .string(customer.id)),
             ("policyVersion", .string(policy.version)),
@@ -70,8 +74,8 @@ struct DashboardController {
             customerID: customer.id, actorKind: .module, actorID: query["module"].map(String.init), purpose: query["purpose"].map(String.init),
             from: try GuardedCustomerController.timestamp(query["from"], name: "from"),
             to: try GuardedCustomerController.timestamp(query["to"], name: "to"), disclosuresOnly: true)
-        let (total, entries) = try await AuditReader(database: services.database).entries(filter, offset: offset, limit: limit)
-        let policy = services.policies.policy
+        let (total, entries) = try await AuditReader(database: database).entries(filter, offset: offset, limit: limit)
+        let policy = policies.policy
         var response = Response.json(.array(entries.map { access($0, policy: policy, language: customer.profile.preferredLanguage) }))
         response.headers[.totalCount] = String(total)
         response.headers[.resultCount] = String(entries.count)
@@ -108,8 +112,8 @@ struct DashboardController {
 
     private func audit(_ context: ConsentryRequestContext, action: String) async throws {
         guard let customer = context.customer else { return }
-        try await services.audit.record(AuditEvent(
+        try await auditLog.record(AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, outcome: "succeeded",
-            policyVersion: services.policies.policy.version, requestID: context.requestID))
+            policyVersion: policies.policy.version, requestID: context.requestID))
     }
 }

@@ -11,7 +11,11 @@ import NIOCore
 /// recorded as expressed by the guardian, with the guardian's customer id, and receipted.
 /// A customer who is not a listed guardian, or a dependant who came of age, gets nothing.
 struct DependantsController {
-    let services: ConsentryServices
+    let auditLog: AuditLog
+    let consentChange: ConsentChange
+    let customers: EncryptedCustomerStore
+    let selfManagement: SelfManagement
+    let policies: PolicyRegistry
 
     func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
         group.get(use: list)
@@ -23,16 +27,16 @@ struct DependantsController {
         let guardian = try signedIn(context)
         let now = Date()
         // Of age is the policy's `minors.ageOfMajority`; an unknown age counts as a minor's.
-        let majority = services.policies.policy.ageOfMajority
+        let majority = policies.policy.ageOfMajority
         // The guardian index is 24 bits wide: confirm each match on the decrypted record.
-        let dependants = try await services.customers.customers(where: .guardian, equals: guardian.id)
+        let dependants = try await customers.customers(where: .guardian, equals: guardian.id)
             .filter { $0.profile.guardianIDs.contains(guardian.id) && ($0.profile.age(at: now) ?? 0) < majority }
             .sorted { $0.id < $1.id }
-        try await services.audit.record(dependants.map { dependant in
+        try await auditLog.record(dependants.map { dependant in
             AuditEvent(
                 actor: AuditActor(.customer, guardian.id), action: "guardian.read", customerID: dependant.id,
                 fields: ["engagedParty.givenName", "engagedParty.birthDate"], outcome: "permitted",
-                policyVersion: services.policies.policy.version, requestID: context.requestID)
+                policyVersion: policies.policy.version, requestID: context.requestID)
         })
         return Response.json(.array(dependants.map { dependant in
             var members: [(String, JSONValue)] = [("id", .string(dependant.id)), ("href", .string("/self/v1/me/dependants/\(dependant.id)/consents"))]
@@ -46,11 +50,11 @@ struct DependantsController {
 
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let (guardian, dependant) = try await dependant(context)
-        try await services.audit.record(AuditEvent(
+        try await auditLog.record(AuditEvent(
             actor: AuditActor(.customer, guardian.id), action: "guardian.consents.read", customerID: dependant.id, outcome: "permitted",
-            policyVersion: services.policies.policy.version, requestID: context.requestID))
+            policyVersion: policies.policy.version, requestID: context.requestID))
         // Texts in the guardian's language: the guardian is the one reading them.
-        return Response.json(try await SelfServiceController(services: services).consentsJSON(of: dependant, language: guardian.profile.preferredLanguage))
+        return Response.json(try await SelfServiceController.consentsJSON(of: dependant, language: guardian.profile.preferredLanguage, selfManagement: selfManagement))
     }
 
     @Sendable func changeConsent(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
@@ -58,7 +62,7 @@ struct DependantsController {
         let purposeID = try context.parameters.require("purpose")
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let change = try JSONDecoder().decode(SelfServiceController.ConsentChange.self, from: Data(body.readableBytesView))
-        let recorded = try await services.consentChange.record(
+        let recorded = try await consentChange.record(
             customer: dependant, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .guardian,
             guardianID: guardian.id, actorID: guardian.id, actor: AuditActor(.customer, guardian.id), requestID: context.requestID)
         return Response.json(.object([
@@ -74,10 +78,10 @@ struct DependantsController {
     private func dependant(_ context: ConsentryRequestContext) async throws -> (guardian: Customer, dependant: Customer) {
         let guardian = try signedIn(context)
         let id = try context.parameters.require("dependant")
-        guard let dependant = try await services.customers.customer(id: id), dependant.profile.guardianIDs.contains(guardian.id) else {
+        guard let dependant = try await customers.customer(id: id), dependant.profile.guardianIDs.contains(guardian.id) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no dependant of yours with this id")
         }
-        if let age = dependant.profile.age(at: Date()), age >= services.policies.policy.ageOfMajority {
+        if let age = dependant.profile.age(at: Date()), age >= policies.policy.ageOfMajority {
             throw ProblemDetails(status: .forbidden, code: "dependant_of_age", detail: "this customer is of age and manages their own consents")
         }
         return (guardian, dependant)

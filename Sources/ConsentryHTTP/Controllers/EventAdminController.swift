@@ -10,10 +10,14 @@ import NIOCore
 /// filtered; and requeueing of dead letters once a receiver is fixed. Events are named by
 /// id and type only: no customer appears here.
 struct EventAdminController {
-    let services: ConsentryServices
+    let apiKeys: ApiKeyStore
+    let auditLog: AuditLog
+    let eventHub: EventHub
+    let journal: ChangeJournal
+    let policies: PolicyRegistry
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let admin = router.group("admin/v1/events").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.operator]))
+        let admin = router.group("admin/v1/events").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.operator]))
         admin.get("subscriptions", use: subscriptions)
         admin.get("deliveries", use: deliveries)
         admin.post("deliveries/requeue", use: requeue)
@@ -21,7 +25,7 @@ struct EventAdminController {
 
     @Sendable func subscriptions(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        let health = try await services.events.health()
+        let health = try await eventHub.health()
         return Response.json(.array(health.map { item in
             var json = HubController.json(item.subscription)
             json.set("module", .string(item.subscription.moduleID))
@@ -47,7 +51,7 @@ struct EventAdminController {
         }
         let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
         let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 50, range: 1...500)
-        let (total, page) = try await services.events.deliveries(
+        let (total, page) = try await eventHub.deliveries(
             status: status, subscriptionID: query["subscription"].map(String.init), offset: offset, limit: limit)
         var response = Response.json(.array(page.map { delivery in
             var members: [(String, JSONValue)] = [
@@ -72,12 +76,12 @@ struct EventAdminController {
     @Sendable func requeue(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["subscription"])
         let subscription = request.uri.queryParameters["subscription"].map(String.init)
-        let count = try await services.events.requeueDead(subscriptionID: subscription)
-        if count > 0 { services.journal.outbox.signal.signal() }
-        try await services.audit.record(AuditEvent(
+        let count = try await eventHub.requeueDead(subscriptionID: subscription)
+        if count > 0 { journal.outbox.signal.signal() }
+        try await auditLog.record(AuditEvent(
             actor: AuditActor(.operator, context.principal?.id ?? "unknown"), action: "events.requeued",
             fields: ["count:\(count)"] + (subscription.map { ["subscription:\($0)"] } ?? []), outcome: "succeeded",
-            policyVersion: services.policies.policy.version, requestID: context.requestID))
+            policyVersion: policies.policy.version, requestID: context.requestID))
         return Response.json(.object([("requeued", .int(count))]))
     }
 }

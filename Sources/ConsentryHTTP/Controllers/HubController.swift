@@ -14,11 +14,17 @@ import NIOCore
 /// - `POST /event/{eventId}/acknowledgement`: the module states it acted on an event (an
 ///   erasure carried out, a campaign list purged); recorded once, audited.
 struct HubController {
-    let services: ConsentryServices
+    let apiKeys: ApiKeyStore
+    let auditLog: AuditLog
+    let delivery: DeliverySettings
+    let eventHub: EventHub
+    let keys: KeyProvider
+    let policies: PolicyRegistry
+    let requests: DataSubjectRequestStore
     static let base = "/tmf-api/privacyManagement/v4"
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let group = router.group("tmf-api/privacyManagement/v4").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.module]))
+        let group = router.group("tmf-api/privacyManagement/v4").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.module]))
         group.post("hub", use: subscribe)
         group.get("hub", use: list)
         group.get("hub/{id}", use: get)
@@ -56,18 +62,18 @@ struct HubController {
         }
         // A module hears only of purposes it holds; asking for others is refused, and audited.
         if let foreign = filter.purposes?.subtracting(module.purposes).sorted().first {
-            try await services.audit.record(AuditEvent(
+            try await auditLog.record(AuditEvent(
                 actor: AuditActor(.module, module.id), action: "access.denied", purpose: foreign, fields: ["operation:subscribe"], outcome: "denied",
-                reasons: [ReasonCode.purposeNotAllowedForModule.rawValue], policyVersion: services.policies.policy.version, requestID: context.requestID))
+                reasons: [ReasonCode.purposeNotAllowedForModule.rawValue], policyVersion: policies.policy.version, requestID: context.requestID))
             var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: ReasonCode.purposeNotAllowedForModule.explanation)
             problem.reason = ReasonCode.purposeNotAllowedForModule.rawValue
             throw problem
         }
-        let subscription = try await services.events.subscribe(moduleID: module.id, callback: registration.callback, query: query)
-        try await services.audit.record(AuditEvent(
+        let subscription = try await eventHub.subscribe(moduleID: module.id, callback: registration.callback, query: query)
+        try await auditLog.record(AuditEvent(
             actor: AuditActor(.module, module.id), action: "subscription.created", fields: ["subscription:\(subscription.id)"], outcome: "succeeded",
-            policyVersion: services.policies.policy.version, requestID: context.requestID))
-        let secret = try services.keys.current.webhookSecret(subscriptionID: subscription.id)
+            policyVersion: policies.policy.version, requestID: context.requestID))
+        let secret = try keys.current.webhookSecret(subscriptionID: subscription.id)
         var json = Self.json(subscription)
         json.set("secret", .string(Data(secret.unsafeCopy).base64EncodedString()))
         json.set("signature", .string("\(EventSignature.header): t=<unix seconds>,v1=<hex HMAC-SHA256(base64-decoded secret, t + \".\" + body)>"))
@@ -81,7 +87,7 @@ struct HubController {
     @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
         let module = try moduleProfile(context)
-        let subscriptions = try await services.events.subscriptions(moduleID: module.id)
+        let subscriptions = try await eventHub.subscriptions(moduleID: module.id)
         var response = Response.json(.array(subscriptions.map(Self.json)))
         response.headers[.totalCount] = String(subscriptions.count)
         response.headers[.resultCount] = String(subscriptions.count)
@@ -92,7 +98,7 @@ struct HubController {
         try PrivacyManagementController.only(request, [])
         let module = try moduleProfile(context)
         // Another module's subscription is as absent as a missing one.
-        guard let subscription = try await services.events.subscription(id: try context.parameters.require("id")), subscription.moduleID == module.id else {
+        guard let subscription = try await eventHub.subscription(id: try context.parameters.require("id")), subscription.moduleID == module.id else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no subscription of yours with this id")
         }
         return Response.json(Self.json(subscription))
@@ -102,12 +108,12 @@ struct HubController {
         try PrivacyManagementController.only(request, [])
         let module = try moduleProfile(context)
         let id = try context.parameters.require("id")
-        guard try await services.events.unsubscribe(id: id, moduleID: module.id) else {
+        guard try await eventHub.unsubscribe(id: id, moduleID: module.id) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no subscription of yours with this id")
         }
-        try await services.audit.record(AuditEvent(
+        try await auditLog.record(AuditEvent(
             actor: AuditActor(.module, module.id), action: "subscription.deleted", fields: ["subscription:\(id)"], outcome: "succeeded",
-            policyVersion: services.policies.policy.version, requestID: context.requestID))
+            policyVersion: policies.policy.version, requestID: context.requestID))
         return Response(status: .noContent)
     }
 
@@ -115,7 +121,7 @@ struct HubController {
         try PrivacyManagementController.only(request, [])
         let module = try moduleProfile(context)
         let eventID = try context.parameters.require("eventId")
-        let result = try await services.events.acknowledge(eventID: eventID, moduleID: module.id, requestID: context.requestID)
+        let result = try await eventHub.acknowledge(eventID: eventID, moduleID: module.id, requestID: context.requestID)
         let at: Date
         var response: Response
         switch result {
@@ -123,16 +129,16 @@ struct HubController {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no event with this id was sent to you")
         case .recorded(let when):
             at = when
-            try await services.audit.record(AuditEvent(
+            try await auditLog.record(AuditEvent(
                 actor: AuditActor(.module, module.id), action: "event.acknowledged", fields: ["event:\(eventID)"], outcome: "succeeded",
-                policyVersion: services.policies.policy.version, requestID: context.requestID))
+                policyVersion: policies.policy.version, requestID: context.requestID))
             response = Response(status: .created)
             // The last acknowledgement an erasure request waited for completes it.
-            if let completed = try await services.requests.completeIfAcknowledged(eventID: eventID) {
-                try await services.audit.record(AuditEvent(
+            if let completed = try await requests.completeIfAcknowledged(eventID: eventID) {
+                try await auditLog.record(AuditEvent(
                     actor: AuditActor(.system, "events"), action: "request.status", customerID: completed.customerID,
                     fields: ["request:\(completed.id)", "from:awaiting_modules", "to:completed"], outcome: "succeeded",
-                    policyVersion: services.policies.policy.version, requestID: context.requestID))
+                    policyVersion: policies.policy.version, requestID: context.requestID))
             }
         case .alreadyRecorded(let when):
             at = when
@@ -157,7 +163,7 @@ struct HubController {
     /// The calling module's policy profile; a key for a module the policy does not know gets 403.
     private func moduleProfile(_ context: ConsentryRequestContext) throws -> ModuleProfile {
         guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
-        guard let module = services.policies.policy.modules[principal.id] else {
+        guard let module = policies.policy.modules[principal.id] else {
             var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: ReasonCode.moduleUnknown.explanation)
             problem.reason = ReasonCode.moduleUnknown.rawValue
             throw problem
@@ -181,28 +187,28 @@ struct HubController {
         case "https": break
         case "http":
             let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-            guard loopback || services.delivery.allowPlainHTTPCallbacks else {
+            guard loopback || delivery.allowPlainHTTPCallbacks else {
                 throw invalid("https is required (plain http only to loopback, or with serve --allow-http-callbacks)")
             }
         default:
             throw invalid("an absolute http or https URL")
         }
         let loopbackName = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-        if loopbackName, let own = services.delivery.serverPort, (url.port ?? (scheme == "https" ? 443 : 80)) == own {
+        if loopbackName, let own = delivery.serverPort, (url.port ?? (scheme == "https" ? 443 : 80)) == own {
             throw invalid("the callback points at Consentry itself")
         }
         guard module.callbackHosts.contains(where: { $0.matches(host) }) else {
             throw invalid("the policy does not list this host among the module's callbackHosts")
         }
         do {
-            _ = try await CallbackAddress.resolve(host: host, allowed: services.delivery.internalCallbackHosts)
+            _ = try await CallbackAddress.resolve(host: host, allowed: delivery.internalCallbackHosts)
         } catch let refused as CallbackAddress.Refused {
             throw invalid(refused.description)
         }
-        let active = try await services.events.subscriptions(moduleID: module.id).count
-        guard active < services.delivery.maxSubscriptionsPerModule else {
+        let active = try await eventHub.subscriptions(moduleID: module.id).count
+        guard active < delivery.maxSubscriptionsPerModule else {
             throw ProblemDetails(status: .conflict, code: "too_many_subscriptions",
-                                 detail: "a module holds at most \(services.delivery.maxSubscriptionsPerModule) subscriptions; end one first")
+                                 detail: "a module holds at most \(delivery.maxSubscriptionsPerModule) subscriptions; end one first")
         }
     }
 }

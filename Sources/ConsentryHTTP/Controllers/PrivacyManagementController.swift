@@ -18,11 +18,17 @@ import NIOCore
 ///   (`expressedBy: guardian`) names the guardian in `agreedByParty`, who must be linked.
 /// Reads declare a purpose like every customer read, and are audited.
 struct PrivacyManagementController {
-    let services: ConsentryServices
+    let apiKeys: ApiKeyStore
+    let consentChange: ConsentChange
+    let customers: EncryptedCustomerStore
+    let gate: PurposeGate
+    let policies: PolicyRegistry
+    let privacyProfiles: PrivacyProfiles
+    let requestFiling: RequestFiling
     static let base = "/tmf-api/privacyManagement/v4"
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let group = router.group("tmf-api/privacyManagement/v4").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.module]))
+        let group = router.group("tmf-api/privacyManagement/v4").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.module]))
         group.get("partyPrivacyProfileSpecification", use: listSpecifications)
         group.get("partyPrivacyProfileSpecification/{id}", use: getSpecification)
         group.get("partyPrivacyProfile", use: listProfiles)
@@ -54,7 +60,7 @@ struct PrivacyManagementController {
     static let specificationID = "consentry-policy"
 
     func specification() -> JSONValue {
-        let policy = services.policies.policy
+        let policy = policies.policy
         return .object([
             ("id", .string(Self.specificationID)), ("href", .string("\(Self.base)/partyPrivacyProfileSpecification/\(Self.specificationID)")),
             ("@type", .string("PartyPrivacyProfileSpecification")), ("name", .string("Consentry purposes")),
@@ -86,11 +92,11 @@ struct PrivacyManagementController {
     /// Every customer's profile, a page at a time (`offset`, `limit`), each read decided and audited.
     @Sendable func listProfiles(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try Self.only(request, ["fields", "offset", "limit"])
-        let module = try await services.openModuleCall(request, context, operation: .read)
+        let module = try await gate.open(request, context, operation: .read)
         let query = request.uri.queryParameters
         let offset = try GuardedCustomerController.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
         let limit = try GuardedCustomerController.integer(query["limit"], name: "limit", default: 20, range: 1...100)
-        let (total, profiles) = try await services.privacyProfiles.page(module, offset: offset, limit: limit)
+        let (total, profiles) = try await privacyProfiles.page(module, offset: offset, limit: limit)
         var response = try Self.json(.array(profiles.map(json)), fields: request)
         response.headers[.totalCount] = String(total)
         response.headers[.resultCount] = String(profiles.count)
@@ -101,11 +107,11 @@ struct PrivacyManagementController {
         try Self.only(request, ["fields"])
         let id = try context.parameters.require("id")
         let module = try await authorize(request, context, operation: .read, customerID: id)
-        return try Self.json(json(try await services.privacyProfiles.profile(module, customerID: id)), fields: request)
+        return try Self.json(json(try await privacyProfiles.profile(module, customerID: id)), fields: request)
     }
 
     func json(_ profile: PrivacyProfiles.Profile) -> JSONValue {
-        let policy = services.policies.policy
+        let policy = policies.policy
         let referredType = profile.partyType == .organization ? "Organization" : "Individual"
         func party(_ id: String?, role: String) -> JSONValue {
             var members: [(String, JSONValue)] = []
@@ -149,7 +155,7 @@ struct PrivacyManagementController {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let patch = try JSONDecoder().decode(AgreementInput.self, from: Data(body.readableBytesView))
         let (module, _) = try await record(patch, customerID: id, request, context)
-        return try Self.json(json(try await services.privacyProfiles.profile(module, customerID: id)), fields: nil)
+        return try Self.json(json(try await privacyProfiles.profile(module, customerID: id)), fields: nil)
     }
 
     // MARK: Agreements
@@ -257,7 +263,7 @@ struct PrivacyManagementController {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let input = try JSONDecoder().decode(RequestInput.self, from: Data(body.readableBytesView))
         let module = try await authorize(request, context, operation: .recordConsent, customerID: input.customerId)
-        let (stored, duplicate) = try await services.requestFiling.file(
+        let (stored, duplicate) = try await requestFiling.file(
             customerID: input.customerId, type: input.type, purpose: input.purpose, fields: input.fields, channel: input.channel.rawValue,
             filedBy: .agent, filedByID: input.agentId, identityVerified: true, actor: AuditActor(.module, module.module), requestID: context.requestID)
         var response = Response.json(SelfServiceController.requestJSON(stored, duplicate: duplicate))
@@ -272,7 +278,7 @@ struct PrivacyManagementController {
             throw GuardedCustomerController.badParameter("filter by applicableForParty.id (a customer id)")
         }
         let module = try await authorize(request, context, operation: .read, customerID: customerID)
-        let receipts = try await services.privacyProfiles.agreements(module, customerID: customerID)
+        let receipts = try await privacyProfiles.agreements(module, customerID: customerID)
         var response = try Self.json(.array(receipts.map { agreement($0, customerID: customerID) }), fields: request)
         response.headers[.totalCount] = String(receipts.count)
         response.headers[.resultCount] = String(receipts.count)
@@ -294,12 +300,12 @@ struct PrivacyManagementController {
         _ input: AgreementInput, customerID: String, _ request: Request, _ context: ConsentryRequestContext
     ) async throws -> (ModuleCall, [JSONValue]) {
         let module = try await authorize(request, context, operation: .recordConsent, customerID: customerID)
-        guard let customer = try await services.customers.customer(id: customerID) else {
+        guard let customer = try await customers.customer(id: customerID) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
         }
         var agreements: [JSONValue] = []
         for characteristic in input.characteristics {
-            let recorded = try await services.consentChange.record(
+            let recorded = try await consentChange.record(
                 customer: customer, purposeID: characteristic.privacyUsagePurpose, status: characteristic.value, channel: input.channel,
                 expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy,
                 guardianID: input.expressedBy == .guardian ? input.agreedByParty?.id : nil, actorID: input.agentId,
@@ -312,7 +318,7 @@ struct PrivacyManagementController {
     }
 
     private func authorize(_ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, customerID: String) async throws -> ModuleCall {
-        try await services.openModuleCall(request, context, operation: operation, customerID: customerID)
+        try await gate.open(request, context, operation: operation, customerID: customerID)
     }
 
     static func only(_ request: Request, _ allowed: Set<String>) throws {

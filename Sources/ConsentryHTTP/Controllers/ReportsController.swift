@@ -10,10 +10,16 @@ import NIOCore
 /// report comes as JSON, readable HTML or (its tables) CSV, by `format=`. Generating a report
 /// about a customer is itself audited.
 struct ReportsController {
-    let services: ConsentryServices
+    let apiKeys: ApiKeyStore
+    let auditLog: AuditLog
+    let customers: EncryptedCustomerStore
+    let database: AppDatabase
+    let eventHub: EventHub
+    let keys: KeyProvider
+    let policies: PolicyRegistry
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let group = router.group("compliance/v1").add(middleware: ApiKeyAuthenticator(keys: services.apiKeys, kinds: [.officer]))
+        let group = router.group("compliance/v1").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.officer]))
         group.get("reports/record-of-processing", use: recordOfProcessing)
         group.get("reports/access/{customerId}", use: access)
         group.get("reports/erasure/{customerId}", use: erasure)
@@ -24,17 +30,17 @@ struct ReportsController {
         group.get("audit/verify", use: verify)
     }
 
-    var reports: ComplianceReports { ComplianceReports(database: services.database, customers: services.customers) }
+    var reports: ComplianceReports { ComplianceReports(database: database, customers: customers) }
 
     @Sendable func recordOfProcessing(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format"])
-        return try Self.render(ReportDocument.recordOfProcessing(policy: services.policies.policy, generatedAt: Date()), request)
+        return try Self.render(ReportDocument.recordOfProcessing(policy: policies.policy, generatedAt: Date()), request)
     }
 
     @Sendable func access(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format"])
         let customerID = try context.parameters.require("customerId")
-        guard let report = try await reports.access(customerID: customerID, policy: services.policies.policy) else {
+        guard let report = try await reports.access(customerID: customerID, policy: policies.policy) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id (an erased one has an erasure report)")
         }
         try await auditReport(context, "access", customerID: customerID, fields: PolicyField.allCases.map(\.rawValue))
@@ -44,7 +50,7 @@ struct ReportsController {
     @Sendable func erasure(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format"])
         let customerID = try context.parameters.require("customerId")
-        guard let report = try await reports.erasure(customerID: customerID, hub: services.events) else {
+        guard let report = try await reports.erasure(customerID: customerID, hub: eventHub) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no erasure of this customer is recorded")
         }
         try await auditReport(context, "erasure", customerID: customerID)
@@ -53,7 +59,7 @@ struct ReportsController {
 
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format", "purpose", "status", "channel", "from", "to"])
-        return try Self.render(try await reports.consents(try consentFilter(request), policy: services.policies.policy), request)
+        return try Self.render(try await reports.consents(try consentFilter(request), policy: policies.policy), request)
     }
 
     @Sendable func requests(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
@@ -95,7 +101,7 @@ struct ReportsController {
             customerID: query["customer"].map(String.init), actorKind: query["module"] != nil ? .module : nil,
             actorID: (query["module"] ?? query["actor"]).map(String.init), purpose: query["purpose"].map(String.init),
             from: try GuardedCustomerController.timestamp(query["from"], name: "from"), to: try GuardedCustomerController.timestamp(query["to"], name: "to"))
-        let (total, entries) = try await AuditReader(database: services.database).entries(filter, offset: offset, limit: limit)
+        let (total, entries) = try await AuditReader(database: database).entries(filter, offset: offset, limit: limit)
         var response = Response.json(.array(entries.map { entry in
             var members: [(String, JSONValue)] = [
                 ("seq", .int(Int(entry.seq))), ("occurredAt", .string(entry.occurredAt)), ("actor", .string(entry.actor.description)),
@@ -116,7 +122,7 @@ struct ReportsController {
     /// Verifies the whole chain and its signed checkpoints now.
     @Sendable func verify(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        let report = try await AuditVerifier(database: services.database, keys: services.keys).verify()
+        let report = try await AuditVerifier(database: database, keys: keys).verify()
         var members: [(String, JSONValue)] = [
             ("intact", .bool(report.isIntact)), ("entries", .int(Int(report.entries))), ("checkpoints", .int(report.checkpoints)),
             ("head", .string("\(report.headSeq):\(report.headHash)")),
@@ -148,9 +154,9 @@ struct ReportsController {
     }
 
     private func auditReport(_ context: ConsentryRequestContext, _ kind: String, customerID: String, fields: [String] = []) async throws {
-        try await services.audit.record(AuditEvent(
+        try await auditLog.record(AuditEvent(
             actor: AuditActor(.officer, context.principal?.id ?? "unknown"), action: "report.\(kind)", customerID: customerID, fields: fields,
-            outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: context.requestID))
+            outcome: "succeeded", policyVersion: policies.policy.version, requestID: context.requestID))
     }
 
     static func render(_ report: ReportDocument, _ request: Request) throws -> Response {

@@ -11,18 +11,30 @@ import NIOCore
 /// categories; consent per purpose (withdrawing is the same single call as giving), each
 /// change with a signed receipt; the receipts themselves.
 struct SelfServiceController {
-    let services: ConsentryServices
+    let dashboard: DashboardController
+    let dependants: DependantsController
+    let auditLog: AuditLog
+    let consentChange: ConsentryUseCases.ConsentChange
+    let consentLedger: ConsentLedger
+    let customerTokens: CustomerTokenVerifier?
+    let customers: EncryptedCustomerStore
+    let policies: PolicyRegistry
+    let reader: GuardedCustomerReader
+    let receipts: ReceiptSigner
+    let requestFiling: ConsentryUseCases.RequestFiling
+    let requests: DataSubjectRequestStore
+    let selfManagement: SelfManagement
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
         router.get("self/v1/receipts/jwks", use: jwks)
-        let me = router.group("self/v1/me").add(middleware: CustomerAuthenticator(verifier: services.customerTokens, customers: services.customers))
+        let me = router.group("self/v1/me").add(middleware: CustomerAuthenticator(verifier: customerTokens, customers: customers))
         me.get(use: profile)
         me.patch(use: correct)
         me.get("export", use: export)
         me.get("requests", use: listRequests)
         me.post("requests", use: fileRequest)
-        DashboardController(services: services).addRoutes(to: me.group("dashboard"))
-        DependantsController(services: services).addRoutes(to: me.group("dependants"))
+        dashboard.addRoutes(to: me.group("dashboard"))
+        dependants.addRoutes(to: me.group("dependants"))
         me.get("consents", use: consents)
         me.put("consents/{purpose}", use: changeConsent)
         me.get("receipts", use: receipts)
@@ -35,12 +47,12 @@ struct SelfServiceController {
     /// Everything held about the signed-in customer, decrypted, each field with its category.
     @Sendable func profile(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try signedIn(context)
-        let policy = services.policies.policy
+        let policy = policies.policy
         let fields = PolicyField.applicable(to: customer.profile.engagedParty.type)
         let decision = AccessDecision(
             customerID: customer.id, purpose: "self-access", policyVersion: policy.version, customerReason: nil,
             fields: fields.map { FieldDecision(field: $0, category: policy.category(of: $0), treatment: .plain, reason: .permitted) })
-        guard let disclosure = try await services.reader.read(ids: [customer.id], decide: { _, _ in decision }).first else {
+        guard let disclosure = try await reader.read(ids: [customer.id], decide: { _, _ in decision }).first else {
             throw ProblemDetails(status: .notFound, code: "not_found")
         }
         var body = GuardedCustomerView(resource: .customer, hrefBase: "/self/v1/me", selection: .all)
@@ -83,7 +95,7 @@ struct SelfServiceController {
         let updated: Customer
         let changed: [PolicyField]
         do {
-            (updated, changed) = try await services.selfManagement.correctContacts(customer: customer, patch: patch, requestID: context.requestID)
+            (updated, changed) = try await selfManagement.correctContacts(customer: customer, patch: patch, requestID: context.requestID)
         } catch let error as UseCaseError where error.code == "version_conflict" {
             throw ProblemDetails(status: .preconditionFailed, code: error.code, detail: error.message)
         }
@@ -97,7 +109,7 @@ struct SelfServiceController {
     @Sendable func export(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try signedIn(context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
-        let policy = services.policies.policy
+        let policy = policies.policy
         try await audit(context, action: "self.export", fields: ["format:\(format)"])
         switch format {
         case "json":
@@ -105,7 +117,7 @@ struct SelfServiceController {
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
             let profile = try JSONValue.parse(Array(try encoder.encode(customer)))
-            let history = try await services.consents.history(customerID: customer.id)
+            let history = try await consentLedger.history(customerID: customer.id)
             let consents = JSONValue.array(history.map { event in
                 var members: [(String, JSONValue)] = [
                     ("kind", .string(event.kind.rawValue)), ("occurredAt", .string(ISOTimestamp.format(event.occurredAt))),
@@ -157,7 +169,7 @@ struct SelfServiceController {
         let customer = try signedIn(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let filing = try JSONDecoder().decode(RequestFiling.self, from: Data(body.readableBytesView))
-        let (stored, duplicate) = try await services.requestFiling.file(
+        let (stored, duplicate) = try await requestFiling.file(
             customerID: customer.id, type: filing.type, purpose: filing.purpose, fields: filing.fields ?? [], channel: try Self.channel(request).rawValue,
             filedBy: .customer, filedByID: nil, identityVerified: false, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
         var response = Response.json(Self.requestJSON(stored, duplicate: duplicate))
@@ -168,7 +180,7 @@ struct SelfServiceController {
 
     @Sendable func listRequests(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try signedIn(context)
-        return Response.json(.array(try await services.requests.requests(customerID: customer.id).map { Self.requestJSON($0, duplicate: nil) }))
+        return Response.json(.array(try await requests.requests(customerID: customer.id).map { Self.requestJSON($0, duplicate: nil) }))
     }
 
     static func requestJSON(_ request: DataSubjectRequest, duplicate: Bool?) -> JSONValue {
@@ -208,19 +220,15 @@ struct SelfServiceController {
     /// Each purpose of the policy as the customer sees it: what it is for, on what basis, and
     /// where their consent or objection stands.
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        Response.json(try await consentsJSON(of: try signedIn(context), language: nil))
+        Response.json(try await Self.consentsJSON(of: try signedIn(context), language: nil, selfManagement: selfManagement))
     }
 
     /// `customer`'s standing on every purpose, in `language` (default: the customer's own).
-    func consentsJSON(of customer: Customer, language: String?) async throws -> JSONValue {
-        guard let (state, _) = try await services.consents.privacyState(customerID: customer.id) else { throw ProblemDetails(status: .notFound, code: "not_found") }
-        let policy = services.policies.policy
+    static func consentsJSON(of customer: Customer, language: String?, selfManagement: SelfManagement) async throws -> JSONValue {
+        let (restricted, standings) = try await selfManagement.standings(of: customer)
         let language = language ?? customer.profile.preferredLanguage
-        let now = Date()
-        let purposes: [JSONValue] = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose in
-            Self.purposeJSON(purpose, standing: ConsentStanding(purpose: purpose, state: state, now: now), language: language)
-        }
-        return .object([("restricted", .bool(state.restricted)), ("purposes", .array(purposes))])
+        let purposes: [JSONValue] = standings.map { purposeJSON($0.purpose, standing: $0.standing, language: language) }
+        return .object([("restricted", .bool(restricted)), ("purposes", .array(purposes))])
     }
 
     struct ConsentChange: Decodable {
@@ -245,7 +253,7 @@ struct SelfServiceController {
         let purposeID = try context.parameters.require("purpose")
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let change = try JSONDecoder().decode(ConsentChange.self, from: Data(body.readableBytesView))
-        let recorded = try await services.consentChange.record(
+        let recorded = try await consentChange.record(
             customer: customer, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .customer,
             actorID: nil, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
         return Response.json(.object([
@@ -260,7 +268,7 @@ struct SelfServiceController {
     func objection(_ request: Request, _ context: ConsentryRequestContext, objecting: Bool) async throws -> Response {
         let customer = try signedIn(context)
         let purposeID = try context.parameters.require("purpose")
-        try await services.selfManagement.object(
+        try await selfManagement.object(
             customer: customer, purposeID: purposeID, objecting: objecting, channel: try Self.channel(request), requestID: context.requestID)
         return Response.json(.object([("purpose", .string(purposeID)), ("objection", .bool(objecting))]))
     }
@@ -269,7 +277,7 @@ struct SelfServiceController {
     /// restricted, only purposes resting on legal obligation or vital interest go on.
     func restriction(_ request: Request, _ context: ConsentryRequestContext, restricting: Bool) async throws -> Response {
         let customer = try signedIn(context)
-        try await services.selfManagement.restrict(customer: customer, restricting: restricting, channel: try Self.channel(request), requestID: context.requestID)
+        try await selfManagement.restrict(customer: customer, restricting: restricting, channel: try Self.channel(request), requestID: context.requestID)
         return Response.json(.object([("restricted", .bool(restricting))]))
     }
 
@@ -285,7 +293,7 @@ struct SelfServiceController {
     /// The customer's signed receipts, newest first.
     @Sendable func receipts(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try signedIn(context)
-        let stored = try await services.consents.receipts(customerID: customer.id)
+        let stored = try await consentLedger.receipts(customerID: customer.id)
         return Response.json(.array(stored.map { receipt in
             .object([
                 ("id", .string(receipt.id)), ("purpose", receipt.purpose.map(JSONValue.string) ?? .null),
@@ -296,7 +304,7 @@ struct SelfServiceController {
 
     /// The public key that verifies receipts (no authentication: it is public).
     @Sendable func jwks(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        Response.json(services.receipts.jwks)
+        Response.json(receipts.jwks)
     }
 
     // MARK: Helpers
@@ -307,13 +315,13 @@ struct SelfServiceController {
     }
 
     private func audit(_ context: ConsentryRequestContext, action: String, purpose: String? = nil, fields: [String] = []) async throws {
-        try await services.audit.record(try auditEvent(context, action: action, purpose: purpose, fields: fields))
+        try await auditLog.record(try auditEvent(context, action: action, purpose: purpose, fields: fields))
     }
 
     private func auditEvent(_ context: ConsentryRequestContext, action: String, purpose: String? = nil, fields: [String] = []) throws -> AuditEvent {
         let customer = try signedIn(context)
         return AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
-            outcome: "succeeded", policyVersion: services.policies.policy.version, requestID: context.requestID)
+            outcome: "succeeded", policyVersion: policies.policy.version, requestID: context.requestID)
     }
 }

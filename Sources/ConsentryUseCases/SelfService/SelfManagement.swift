@@ -1,19 +1,31 @@
 public import ConsentryCore
 public import ConsentryPolicy
 public import ConsentryStore
+public import Foundation
 
 /// What a signed-in customer changes about themselves (GDPR Art. 16, 18, 21): contact
 /// corrections, objections and restriction, each recorded with its audit entry and announced
-/// to modules in one transaction. Consent changes go through `ConsentChange`.
+/// to modules in one transaction; and where they stand with each purpose. Consent changes go
+/// through `ConsentChange`.
 public struct SelfManagement: Sendable {
     let policies: PolicyRegistry
     let customers: EncryptedCustomerStore
+    let consents: ConsentLedger
     let journal: ChangeJournal
 
-    public init(policies: PolicyRegistry, customers: EncryptedCustomerStore, journal: ChangeJournal) {
+    public init(policies: PolicyRegistry, customers: EncryptedCustomerStore, consents: ConsentLedger, journal: ChangeJournal) {
         self.policies = policies
         self.customers = customers
+        self.consents = consents
         self.journal = journal
+    }
+
+    /// Where `customer` stands with every purpose of the policy, in purpose id order.
+    /// - Throws: `UseCaseError` `.notFound` for a customer no longer stored.
+    public func standings(of customer: Customer, now: Date = Date()) async throws -> (restricted: Bool, purposes: [(purpose: Purpose, standing: ConsentStanding)]) {
+        guard let (state, _) = try await consents.privacyState(customerID: customer.id) else { throw UseCaseError.customerNotFound }
+        let purposes = policies.policy.purposes.values.sorted { $0.id < $1.id }
+        return (state.restricted, purposes.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) })
     }
 
     /// Objects to (or withdraws the objection to) a purpose resting on legitimate interest or
