@@ -125,6 +125,7 @@ let package = Package(
                 "ConsentryHTTP",
                 "ConsentryCrypto",
                 "ConsentryPolicy",
+                "ConsentryUseCases",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,5 +1,7 @@
 import ArgumentParser
 import ConsentryCommands
+import ConsentryCore
+import ConsentryStorage
 import ConsentryStore
 import ConsentryTesting
 import Foundation
@@ -116,5 +118,27 @@ struct CommandTests {
         #expect(info.st_mode & 0o777 == 0o600)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasPrefix(".consentry-backup") }
         #expect(leftovers.isEmpty)
+    }
+
+    @Test("erase --request carries the request out through the same workflow as /compliance: the request moves on, another customer's request is refused")
+    func eraseCarriesOutARequest() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
+        let (database, _) = try await DataDirectory(path: data).open()
+        let ids = try await database.read { db in try db.fetchColumn(String.self, "SELECT id FROM customer ORDER BY id LIMIT 2") }
+        var request = DataSubjectRequest(id: UUID().uuidString.lowercased(), customerID: ids[0], type: .erasure, receivedAt: Date(), channel: "web", filedBy: .customer)
+        request.status = .inProgress
+        _ = try await DataSubjectRequestStore(database: database).file(request)
+        await #expect(throws: (any Error).self) { try await run(["erase", "--data-dir", data, "--customer", ids[0], "--request", UUID().uuidString.lowercased()]) }
+        await #expect(throws: (any Error).self) { try await run(["erase", "--data-dir", data, "--customer", ids[1], "--request", request.id]) }
+        let untouched = try await database.read { db in try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer WHERE erased_at IS NOT NULL") }
+        #expect(untouched == 0, "a request names its customer: nobody else is erased")
+        try await run(["erase", "--data-dir", data, "--customer", ids[0], "--request", request.id])
+        let stored = try #require(try await DataSubjectRequestStore(database: database).request(id: request.id))
+        #expect(stored.status == .completed && stored.erasureEventID != nil)
+        let erased = try await database.read { db in try db.fetchValue(String.self, "SELECT erased_at FROM customer WHERE id = ?", [ids[0]]) }
+        #expect(erased != nil)
     }
 }

@@ -68,7 +68,10 @@ public struct RequestWorkflow: Sendable {
     /// when no module was subscribed).
     /// - Throws: `UseCaseError` `.conflict` for another type of request or one not in
     ///   progress, `.forbidden` `four_eyes` for the officer who verified the identity.
-    public func carryOutErasure(id: String, officer: String, requestID: String, now: Date = Date()) async throws -> (DataSubjectRequest, ErasureTombstone) {
+    /// - Parameter actorKind: `.officer` through `/compliance`; `.operator` for `consentry erase --request`.
+    public func carryOutErasure(
+        id: String, officer: String, actorKind: AuditActor.Kind = .officer, requestID: String, now: Date = Date()
+    ) async throws -> (DataSubjectRequest, ErasureTombstone) {
         let current = try await request(id: id)
         guard current.type == .erasure else { throw UseCaseError(.conflict, code: "not_an_erasure", "this is a \(current.type.rawValue) request") }
         guard current.status == .inProgress else {
@@ -78,7 +81,7 @@ public struct RequestWorkflow: Sendable {
             throw UseCaseError(.forbidden, code: "four_eyes", "four-eyes is on: another officer than the one who verified the identity carries the erasure out")
         }
         let result = try await eraser.erase(
-            customerID: current.customerID, requestID: current.id, actor: AuditActor(.officer, officer), policy: policies.policy,
+            customerID: current.customerID, requestID: current.id, actor: AuditActor(actorKind, officer), policy: policies.policy,
             now: now, correlationID: requestID)
         let notified = try await events.recipients(eventID: result.tombstone.eventID)
         let next: DataSubjectRequest.Status = notified.isEmpty ? .completed : .awaitingModules
