@@ -27,7 +27,7 @@ enum ComplianceBenchmark {
         for batch in 0..<100 {
             try await audit.record((0..<100).map { i in
                 let (module, purpose) = modules[(batch * 100 + i) % modules.count]
-                return AuditEvent(actor: AuditActor(.module, module), action: "customer.read", customerID: target.id, purpose: purpose, fields: fields,
+                return AuditEvent(actor: AuditActor(.module, module), action: AuditAction(rawValue: "customer.read"), customerID: target.id, purpose: purpose, fields: fields,
                                   outcome: "partial", policyVersion: policy.version, requestID: UUID().uuidString)
             })
         }

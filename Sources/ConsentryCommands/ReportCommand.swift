@@ -56,7 +56,7 @@ struct ReportCommand: AsyncParsableCommand {
                 throw ValidationError("no customer \(customer) (an erased customer has an erasure report)")
             }
             try await AuditLog(database: database, keys: keys).record(AuditEvent(
-                actor: AuditActor(.operator, OperatorIdentity.current), action: "report.access", customerID: customer, outcome: "succeeded",
+                actor: AuditActor(.operator, OperatorIdentity.current), action: .reportAccess, customerID: customer, outcome: "succeeded",
                 policyVersion: policies.policy.version))
             try output.emit(report)
         }

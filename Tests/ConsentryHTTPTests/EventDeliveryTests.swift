@@ -115,7 +115,7 @@ struct EventDeliveryTests {
         // Consentry is down; a change is committed (another process, say); on restart it is delivered.
         try await fixture.services.journal.record(
             ConsentEvent(customerID: person.id, purpose: "direct-marketing", kind: .given, channel: .retail),
-            audit: [AuditEvent(actor: AuditActor(.system, "test"), action: "consent.given", customerID: person.id, outcome: "succeeded")], correlationID: nil)
+            audit: [AuditEvent(actor: AuditActor(.system, "test"), action: AuditAction(rawValue: "consent.given"), customerID: person.id, outcome: "succeeded")], correlationID: nil)
         let restarted = try await TestServices.make(fixture.installation)
         try await buildApplication(services: restarted, settings: ServerSettings(port: 0)).test(.live) { _ in
             let got = try await receiver.waitFor { deliveries in
@@ -140,7 +140,7 @@ struct EventDeliveryTests {
             let (subscription, _) = try await subscribe(client, fixture, module: "csr-toolbox", callback: receiver.callback, query: "")
             let restrict = try await fixture.services.journal.record(
                 ConsentEvent(customerID: fixture.customers[0].id, purpose: nil, kind: .restriction, channel: .web),
-                audit: [AuditEvent(actor: AuditActor(.customer, fixture.customers[0].id), action: "restriction.requested", customerID: fixture.customers[0].id, outcome: "succeeded")],
+                audit: [AuditEvent(actor: AuditActor(.customer, fixture.customers[0].id), action: AuditAction(rawValue: "restriction.requested"), customerID: fixture.customers[0].id, outcome: "succeeded")],
                 correlationID: nil)
             #expect(restrict > 0)
             let dead = try await waitForDeliveries(client, fixture, subscription: subscription) { $0[0]?["status"] == .string("dead") }

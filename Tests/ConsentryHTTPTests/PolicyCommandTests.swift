@@ -73,7 +73,7 @@ struct PolicyCommandTests {
         try await run(["init", "--data-dir", data])
         let (database, keys) = try await DataDirectory(path: data).open()
         let log = AuditLog(database: database, keys: keys)
-        for n in 0..<5 { try await log.record(AuditEvent(actor: AuditActor(.system, "test"), action: "test.\(n)", outcome: "succeeded")) }
+        for n in 0..<5 { try await log.record(AuditEvent(actor: AuditActor(.system, "test"), action: AuditAction(rawValue: "test.\(n)"), outcome: "succeeded")) }
         try await run(["audit", "verify", "--data-dir", data])
         try await database.write { db in try db.execute("UPDATE audit_entry SET action = 'test.x' WHERE seq = 3") }
         await #expect(throws: ExitCode(1)) { try await run(["audit", "verify", "--data-dir", data]) }

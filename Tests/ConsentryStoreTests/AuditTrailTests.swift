@@ -9,7 +9,7 @@ import Testing
 struct AuditTrailTests {
     static func event(_ n: Int) -> AuditEvent {
         AuditEvent(
-            actor: AuditActor(.module, "billing-account-management"), action: "customer.read", customerID: "c\(n % 7)", purpose: "billing",
+            actor: AuditActor(.module, "billing-account-management"), action: AuditAction(rawValue: "customer.read"), customerID: "c\(n % 7)", purpose: "billing",
             fields: ["engagedParty.givenName", "contactMedium.email:masked"], outcome: "partial", reasons: ["MASKED_BY_POLICY", "PERMITTED"],
             policyVersion: "sha256:0123456789abcdef", requestID: "r\(n)")
     }
@@ -56,7 +56,7 @@ struct AuditTrailTests {
         var previous = seq == 1 ? AuditEntry.genesisHash : Array(try db.fetchValue(Data.self, "SELECT hash FROM audit_entry WHERE seq = ?", [seq - 1])!)
         for row in try db.fetchAll("SELECT * FROM audit_entry WHERE seq >= ? ORDER BY seq", [seq]) {
             let event = AuditEvent(
-                actor: AuditActor(AuditActor.Kind(rawValue: row["actor_kind"])!, row["actor_id"]), action: row["action"],
+                actor: AuditActor(AuditActor.Kind(rawValue: row["actor_kind"])!, row["actor_id"]), action: AuditAction(rawValue: row["action"]),
                 customerID: row["customer_id"], purpose: row["purpose"], fields: (row["fields"] as String).split(separator: ",").map(String.init),
                 outcome: row["outcome"], reasons: (row["reasons"] as String).split(separator: ",").map(String.init),
                 policyVersion: row["policy_version"], requestID: row["request_id"])
@@ -162,7 +162,7 @@ struct AuditTrailTests {
         let installation = try await TestInstallation.make()
         let customer = try await installation.store.create(SyntheticCustomers().draft(3))
         let log = AuditLog(database: installation.database, keys: installation.keys)
-        try await log.record(AuditEvent(actor: AuditActor(.module, "csr-toolbox"), action: "customer.read", customerID: customer.id,
+        try await log.record(AuditEvent(actor: AuditActor(.module, "csr-toolbox"), action: AuditAction(rawValue: "customer.read"), customerID: customer.id,
                                         fields: ["contactMedium.email"], outcome: "permitted"))
         let dump = try await installation.database.read { db in
             try db.fetchAll("SELECT * FROM audit_entry").map(\.description).joined()

@@ -31,7 +31,7 @@ struct OutboxTests {
     }
 
     func audit(_ customer: String, _ action: String) -> [AuditEvent] {
-        [AuditEvent(actor: AuditActor(.customer, customer), action: action, customerID: customer, outcome: "succeeded")]
+        [AuditEvent(actor: AuditActor(.customer, customer), action: AuditAction(rawValue: action), customerID: customer, outcome: "succeeded")]
     }
 
     @Test("each change, its audit entry and its event commit together; a failed change leaves none of them")

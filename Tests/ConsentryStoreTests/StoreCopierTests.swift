@@ -23,7 +23,7 @@ struct StoreCopierTests {
         for customer in customers.prefix(10) {
             try await journal.record(
                 ConsentEvent(customerID: customer.id, purpose: "direct-marketing", kind: .given, channel: .web),
-                audit: [AuditEvent(actor: AuditActor(.customer, customer.id), action: "consent.given", customerID: customer.id, outcome: "succeeded")],
+                audit: [AuditEvent(actor: AuditActor(.customer, customer.id), action: AuditAction(rawValue: "consent.given"), customerID: customer.id, outcome: "succeeded")],
                 correlationID: nil)
         }
         let sourceHead = try await AuditVerifier(database: source.database, keys: source.keys).verify()
@@ -56,7 +56,7 @@ struct StoreCopierTests {
         let journalThere = ChangeJournal(audit: AuditLog(database: target, keys: keys), outbox: EventOutbox(database: target), policy: { policies.policy })
         let id = try await journalThere.record(
             ConsentEvent(customerID: customers[11].id, purpose: "direct-marketing", kind: .given, channel: .web),
-            audit: [AuditEvent(actor: AuditActor(.customer, customers[11].id), action: "consent.given", customerID: customers[11].id, outcome: "succeeded")],
+            audit: [AuditEvent(actor: AuditActor(.customer, customers[11].id), action: AuditAction(rawValue: "consent.given"), customerID: customers[11].id, outcome: "succeeded")],
             correlationID: nil)
         #expect(id == 11)
         #expect(try await AuditVerifier(database: target, keys: keys).verify().isIntact)

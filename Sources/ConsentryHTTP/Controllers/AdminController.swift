@@ -36,13 +36,13 @@ struct AdminController {
             // Every other server of the fleet re-reads its Policies/ too.
             try await database.write { db in try db.notify(.policyReloaded) }
             try await audit.record(AuditEvent(
-                actor: actor, action: "policy.reload", fields: ["from:\(before)"], outcome: "succeeded", policyVersion: policy.version,
+                actor: actor, action: .policyReload, fields: ["from:\(before)"], outcome: "succeeded", policyVersion: policy.version,
                 requestID: context.requestID))
             return Response.json(Self.summary(policies))
         case .failure(let error):
             metrics.makeCounter(descriptor: MetricNames.policyReloadFailures).increment()
             try await audit.record(AuditEvent(
-                actor: actor, action: "policy.reload", outcome: "failed", reasons: ["POLICY_INVALID"], policyVersion: before,
+                actor: actor, action: .policyReload, outcome: "failed", reasons: ["POLICY_INVALID"], policyVersion: before,
                 requestID: context.requestID))
             var problem = ProblemDetails(
                 status: .unprocessableContent, code: "policy_invalid",

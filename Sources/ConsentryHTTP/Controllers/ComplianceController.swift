@@ -220,7 +220,7 @@ struct ComplianceController {
         return principal.id
     }
 
-    private func audit(_ context: ConsentryRequestContext, action: String, customerID: String?, fields: [String] = []) async throws {
+    private func audit(_ context: ConsentryRequestContext, action: AuditAction, customerID: String?, fields: [String] = []) async throws {
         try await auditLog.record(AuditEvent(
             actor: AuditActor(.officer, try officer(context)), action: action, customerID: customerID, fields: fields, outcome: "succeeded",
             policyVersion: policies.policy.version, requestID: context.requestID))

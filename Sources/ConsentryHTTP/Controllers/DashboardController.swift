@@ -56,7 +56,7 @@ struct DashboardController {
                 ("recent", .array(recent.map { access($0, policy: policy, language: language) })),
             ])),
         ])
-        try await audit(context, action: "self.dashboard")
+        try await audit(context, action: .selfDashboard)
         return Response.json(body)
     }
 
@@ -110,7 +110,7 @@ struct DashboardController {
         ])
     }
 
-    private func audit(_ context: ConsentryRequestContext, action: String) async throws {
+    private func audit(_ context: ConsentryRequestContext, action: AuditAction) async throws {
         guard let customer = context.customer else { return }
         try await auditLog.record(AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, outcome: "succeeded",

@@ -34,7 +34,7 @@ struct DependantsController {
             .sorted { $0.id < $1.id }
         try await auditLog.record(dependants.map { dependant in
             AuditEvent(
-                actor: AuditActor(.customer, guardian.id), action: "guardian.read", customerID: dependant.id,
+                actor: AuditActor(.customer, guardian.id), action: .guardianRead, customerID: dependant.id,
                 fields: ["engagedParty.givenName", "engagedParty.birthDate"], outcome: "permitted",
                 policyVersion: policies.policy.version, requestID: context.requestID)
         })
@@ -51,7 +51,7 @@ struct DependantsController {
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let (guardian, dependant) = try await dependant(context)
         try await auditLog.record(AuditEvent(
-            actor: AuditActor(.customer, guardian.id), action: "guardian.consents.read", customerID: dependant.id, outcome: "permitted",
+            actor: AuditActor(.customer, guardian.id), action: .guardianConsentsRead, customerID: dependant.id, outcome: "permitted",
             policyVersion: policies.policy.version, requestID: context.requestID))
         // Texts in the guardian's language: the guardian is the one reading them.
         return Response.json(try await SelfServiceController.consentsJSON(of: dependant, language: guardian.profile.preferredLanguage, selfManagement: selfManagement))

@@ -79,7 +79,7 @@ struct EventAdminController {
         let count = try await eventHub.requeueDead(subscriptionID: subscription)
         if count > 0 { journal.outbox.signal.signal() }
         try await auditLog.record(AuditEvent(
-            actor: AuditActor(.operator, context.principal?.id ?? "unknown"), action: "events.requeued",
+            actor: AuditActor(.operator, context.principal?.id ?? "unknown"), action: .eventsRequeued,
             fields: ["count:\(count)"] + (subscription.map { ["subscription:\($0)"] } ?? []), outcome: "succeeded",
             policyVersion: policies.policy.version, requestID: context.requestID))
         return Response.json(.object([("requeued", .int(count))]))

@@ -63,7 +63,7 @@ struct HubController {
         // A module hears only of purposes it holds; asking for others is refused, and audited.
         if let foreign = filter.purposes?.subtracting(module.purposes).sorted().first {
             try await auditLog.record(AuditEvent(
-                actor: AuditActor(.module, module.id), action: "access.denied", purpose: foreign, fields: ["operation:subscribe"], outcome: "denied",
+                actor: AuditActor(.module, module.id), action: .accessDenied, purpose: foreign, fields: ["operation:subscribe"], outcome: "denied",
                 reasons: [ReasonCode.purposeNotAllowedForModule.rawValue], policyVersion: policies.policy.version, requestID: context.requestID))
             var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: ReasonCode.purposeNotAllowedForModule.explanation)
             problem.reason = ReasonCode.purposeNotAllowedForModule.rawValue
@@ -71,7 +71,7 @@ struct HubController {
         }
         let subscription = try await eventHub.subscribe(moduleID: module.id, callback: registration.callback, query: query)
         try await auditLog.record(AuditEvent(
-            actor: AuditActor(.module, module.id), action: "subscription.created", fields: ["subscription:\(subscription.id)"], outcome: "succeeded",
+            actor: AuditActor(.module, module.id), action: .subscriptionCreated, fields: ["subscription:\(subscription.id)"], outcome: "succeeded",
             policyVersion: policies.policy.version, requestID: context.requestID))
         let secret = try keys.current.webhookSecret(subscriptionID: subscription.id)
         var json = Self.json(subscription)
@@ -112,7 +112,7 @@ struct HubController {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no subscription of yours with this id")
         }
         try await auditLog.record(AuditEvent(
-            actor: AuditActor(.module, module.id), action: "subscription.deleted", fields: ["subscription:\(id)"], outcome: "succeeded",
+            actor: AuditActor(.module, module.id), action: .subscriptionDeleted, fields: ["subscription:\(id)"], outcome: "succeeded",
             policyVersion: policies.policy.version, requestID: context.requestID))
         return Response(status: .noContent)
     }
@@ -130,13 +130,13 @@ struct HubController {
         case .recorded(let when):
             at = when
             try await auditLog.record(AuditEvent(
-                actor: AuditActor(.module, module.id), action: "event.acknowledged", fields: ["event:\(eventID)"], outcome: "succeeded",
+                actor: AuditActor(.module, module.id), action: .eventAcknowledged, fields: ["event:\(eventID)"], outcome: "succeeded",
                 policyVersion: policies.policy.version, requestID: context.requestID))
             response = Response(status: .created)
             // The last acknowledgement an erasure request waited for completes it.
             if let completed = try await requests.completeIfAcknowledged(eventID: eventID) {
                 try await auditLog.record(AuditEvent(
-                    actor: AuditActor(.system, "events"), action: "request.status", customerID: completed.customerID,
+                    actor: AuditActor(.system, "events"), action: .requestStatus, customerID: completed.customerID,
                     fields: ["request:\(completed.id)", "from:awaiting_modules", "to:completed"], outcome: "succeeded",
                     policyVersion: policies.policy.version, requestID: context.requestID))
             }

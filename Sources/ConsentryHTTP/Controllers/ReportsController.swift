@@ -155,7 +155,7 @@ struct ReportsController {
 
     private func auditReport(_ context: ConsentryRequestContext, _ kind: String, customerID: String, fields: [String] = []) async throws {
         try await auditLog.record(AuditEvent(
-            actor: AuditActor(.officer, context.principal?.id ?? "unknown"), action: "report.\(kind)", customerID: customerID, fields: fields,
+            actor: AuditActor(.officer, context.principal?.id ?? "unknown"), action: .report(kind), customerID: customerID, fields: fields,
             outcome: "succeeded", policyVersion: policies.policy.version, requestID: context.requestID))
     }
 

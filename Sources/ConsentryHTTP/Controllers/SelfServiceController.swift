@@ -66,7 +66,7 @@ struct SelfServiceController {
                 ("description", .string(policy.categories[category]?.description ?? "")),
             ])
         }))
-        try await audit(context, action: "self.read", fields: fields.map(\.rawValue))
+        try await audit(context, action: .selfRead, fields: fields.map(\.rawValue))
         return Response.json(body)
     }
 
@@ -110,7 +110,7 @@ struct SelfServiceController {
         let customer = try signedIn(context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
         let policy = policies.policy
-        try await audit(context, action: "self.export", fields: ["format:\(format)"])
+        try await audit(context, action: .selfExport, fields: ["format:\(format)"])
         switch format {
         case "json":
             let encoder = JSONEncoder()
@@ -314,11 +314,11 @@ struct SelfServiceController {
         return customer
     }
 
-    private func audit(_ context: ConsentryRequestContext, action: String, purpose: String? = nil, fields: [String] = []) async throws {
+    private func audit(_ context: ConsentryRequestContext, action: AuditAction, purpose: String? = nil, fields: [String] = []) async throws {
         try await auditLog.record(try auditEvent(context, action: action, purpose: purpose, fields: fields))
     }
 
-    private func auditEvent(_ context: ConsentryRequestContext, action: String, purpose: String? = nil, fields: [String] = []) throws -> AuditEvent {
+    private func auditEvent(_ context: ConsentryRequestContext, action: AuditAction, purpose: String? = nil, fields: [String] = []) throws -> AuditEvent {
         let customer = try signedIn(context)
         return AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,

@@ -21,8 +21,7 @@ public struct AuditActor: Sendable, Equatable, Hashable, CustomStringConvertible
 /// What happened, as given to `AuditLog.record`. Names fields, never values.
 public struct AuditEvent: Sendable, Equatable {
     public var actor: AuditActor
-    /// `customer.read`, `customer.search`, `customer.audience`, `access.denied`, `policy.reload`...
-    public var action: String
+    public var action: AuditAction
     public var customerID: String?
     public var purpose: String?
     /// Field names (`contactMedium.email`...), with their treatment where it matters
@@ -35,7 +34,7 @@ public struct AuditEvent: Sendable, Equatable {
     public var requestID: String?
 
     public init(
-        actor: AuditActor, action: String, customerID: String? = nil, purpose: String? = nil, fields: [String] = [],
+        actor: AuditActor, action: AuditAction, customerID: String? = nil, purpose: String? = nil, fields: [String] = [],
         outcome: String, reasons: [String] = [], policyVersion: String? = nil, requestID: String? = nil
     ) {
         self.actor = actor
@@ -73,7 +72,7 @@ public struct AuditEntry: Sendable, Equatable {
         put(occurredAt)
         put(event.actor.kind.rawValue)
         put(event.actor.id)
-        put(event.action)
+        put(event.action.rawValue)
         put(event.customerID ?? "")
         put(event.purpose ?? "")
         put(event.fields.joined(separator: ","))

@@ -111,7 +111,7 @@ public final class AuditLog: Sendable {
                 seq += 1
                 let hash = AuditEntry.chainHash(previous: previous, seq: seq, occurredAt: occurredAt, event: event)
                 rows.append([
-                    seq, occurredAt, event.actor.kind.rawValue, event.actor.id, event.action, event.customerID, event.purpose,
+                    seq, occurredAt, event.actor.kind.rawValue, event.actor.id, event.action.rawValue, event.customerID, event.purpose,
                     event.fields.joined(separator: ","), event.outcome, event.reasons.joined(separator: ","), event.policyVersion,
                     event.requestID, Data(previous), Data(hash),
                 ])

@@ -83,7 +83,7 @@ public struct AuditVerifier: Sendable {
                 if Array(row["prev_hash"] as Data) != previous { flag(seq, .chainBroken, "it does not link to the entry before it") }
                 let event = AuditEvent(
                     actor: AuditActor(AuditActor.Kind(rawValue: row["actor_kind"]) ?? .system, row["actor_id"]),
-                    action: row["action"], customerID: row["customer_id"], purpose: row["purpose"],
+                    action: AuditAction(rawValue: row["action"]), customerID: row["customer_id"], purpose: row["purpose"],
                     fields: Self.list(row["fields"]), outcome: row["outcome"], reasons: Self.list(row["reasons"]),
                     policyVersion: row["policy_version"], requestID: row["request_id"])
                 if row["actor_kind"] != event.actor.kind.rawValue { flag(seq, .edited, "unknown actor kind") }

@@ -74,7 +74,7 @@ public struct CustomerEraser: Sendable {
             held: plan.held.map { ErasureTombstone.Held(field: $0.field.rawValue, category: $0.category, purposes: $0.purposes, until: $0.until) },
             eventID: event.id, actor: actor.description)
         let audit = AuditEvent(
-            actor: actor, action: "customer.erased", customerID: customerID,
+            actor: actor, action: .customerErased, customerID: customerID,
             fields: plan.erased.map(\.rawValue) + plan.held.map { "\($0.field.rawValue):held" } + (requestID.map { ["request:\($0)"] } ?? []),
             outcome: "succeeded", reasons: plan.held.isEmpty ? [] : ["LEGAL_HOLD"], policyVersion: policy.version, requestID: correlationID)
         let version = record.version
@@ -131,7 +131,7 @@ public struct CustomerEraser: Sendable {
         let event = PrivacyEvent(
             type: .erasure, customerID: customerID, state: "holds_expired", fields: fields, occurredAt: now, correlationID: correlationID)
         let audit = AuditEvent(
-            actor: AuditActor(.system, "retention"), action: "customer.holds_expired", customerID: customerID, fields: fields, outcome: "succeeded",
+            actor: AuditActor(.system, "retention"), action: .customerHoldsExpired, customerID: customerID, fields: fields, outcome: "succeeded",
             policyVersion: policy.version, requestID: correlationID)
         let activeVersion = Int(keys.current.ring.activeVersion)
         try await journal.commit([audit], announcing: [event]) { db in

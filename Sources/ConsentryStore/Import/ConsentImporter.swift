@@ -196,7 +196,7 @@ public struct ConsentImporter: Sendable {
             }
             events.append(event)
             audit.append(AuditEvent(
-                actor: AuditActor(.system, "consents-import"), action: "consent.imported", customerID: id, purpose: event.purpose,
+                actor: AuditActor(.system, "consents-import"), action: .consentImported, customerID: id, purpose: event.purpose,
                 fields: ["kind:\(event.kind.rawValue)", "channel:\(event.channel.rawValue)", "expressedBy:\(event.expressedBy.rawValue)"],
                 outcome: "succeeded", policyVersion: policy.version, requestID: "import"))
         }

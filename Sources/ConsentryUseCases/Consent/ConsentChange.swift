@@ -56,7 +56,7 @@ public struct ConsentChange: Sendable {
         try await journal.record(
             event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: now, jws: jws),
             audit: [AuditEvent(
-                actor: actor, action: "consent.\(status.rawValue)", customerID: customer.id, purpose: purpose.id,
+                actor: actor, action: .consent(status.rawValue), customerID: customer.id, purpose: purpose.id,
                 fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"]
                     + (actorID.map { [(actor.kind == .module ? "agent:" : "guardian:") + $0] } ?? [])
                     + (actor.kind == .module ? guardianID.map { ["guardian:\($0)"] } ?? [] : []),

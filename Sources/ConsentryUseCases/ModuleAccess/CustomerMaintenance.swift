@@ -31,14 +31,14 @@ public struct CustomerMaintenance: Sendable {
             try await call.denied(.categoryNotInPurpose)
         }
         let created = try await customers.create(draft)
-        try await call.audit(action: "customer.create", outcome: "succeeded", customerID: created.id, fields: fields.sorted().map(\.rawValue))
+        try await call.audit(action: .customerCreate, outcome: "succeeded", customerID: created.id, fields: fields.sorted().map(\.rawValue))
         return created
     }
 
     /// The customer a correction starts from (`nil`: unknown, audited as such).
     public func current(_ call: ModuleCall, id: String) async throws -> Customer? {
         guard let current = try await customers.customer(id: id) else {
-            try await call.audit(action: "customer.update", outcome: "not_found", customerID: id)
+            try await call.audit(action: .customerUpdate, outcome: "not_found", customerID: id)
             return nil
         }
         return current
@@ -69,13 +69,13 @@ public struct CustomerMaintenance: Sendable {
         let fields = changed.sorted().map(\.rawValue) + (statusChanged ? ["status"] : [])
         // Nothing changes: no new version, no event for modules to act on; the call is audited.
         guard !fields.isEmpty else {
-            try await call.audit(action: "customer.update", outcome: "unchanged", customerID: current.id)
+            try await call.audit(action: .customerUpdate, outcome: "unchanged", customerID: current.id)
             return
         }
         do {
             let update = try await customers.prepareUpdate(id: current.id, expectedVersion: current.version, to: draft)
             _ = try await journal.rectify(
-                update, changedFields: fields, audit: [call.auditEvent(action: "customer.update", outcome: "succeeded", customerID: current.id, fields: fields)],
+                update, changedFields: fields, audit: [call.auditEvent(action: .customerUpdate, outcome: "succeeded", customerID: current.id, fields: fields)],
                 correlationID: call.requestID)
         } catch let error as StoreError where error.code == "version_conflict" {
             throw UseCaseError(.conflict, code: "version_conflict", error.message)

@@ -16,10 +16,10 @@ public struct GuardedReads: Sendable {
     public func read(_ call: ModuleCall, id: String, selection: FieldSelection, partyType: PartyType? = nil) async throws -> Disclosure {
         let disclosures = try await reader.read(ids: [id], decide: call.decide(selection))
         guard let disclosure = disclosures.first, partyType == nil || disclosure.customer.partyType == partyType else {
-            try await call.audit(action: "customer.read", outcome: "not_found", customerID: id)
+            try await call.audit(action: .customerRead, outcome: "not_found", customerID: id)
             throw UseCaseError(.notFound, code: "not_found", "no \(partyType?.rawValue.lowercased() ?? "customer") with this id")
         }
-        try await call.audit(disclosures: [disclosure], action: "customer.read")
+        try await call.audit(disclosures: [disclosure], action: .customerRead)
         return disclosure
     }
 
@@ -32,7 +32,7 @@ public struct GuardedReads: Sendable {
         guard call.grant.purpose.categories[category] != nil else { try await call.denied(.categoryNotInPurpose) }
         let found = try await reader.search(field, value: value, decide: call.decide(selection))
         let disclosures = found.filter { partyType == nil || $0.customer.partyType == partyType }
-        try await call.audit(disclosures: disclosures, action: "customer.search", emptyOutcome: "no_match", searchedBy: field.policyField)
+        try await call.audit(disclosures: disclosures, action: .customerSearch, emptyOutcome: "no_match", searchedBy: field.policyField)
         return Self.withoutStopped(disclosures)
     }
 
@@ -40,7 +40,7 @@ public struct GuardedReads: Sendable {
         _ call: ModuleCall, offset: Int, limit: Int, selection: FieldSelection, partyType: PartyType? = nil
     ) async throws -> (total: Int, disclosures: [Disclosure]) {
         let (total, disclosures) = try await reader.list(offset: offset, limit: limit, partyType: partyType, decide: call.decide(selection))
-        try await call.audit(disclosures: disclosures, action: "customer.list", emptyOutcome: "empty")
+        try await call.audit(disclosures: disclosures, action: .customerList, emptyOutcome: "empty")
         return (total, Self.withoutStopped(disclosures))
     }
 
@@ -49,7 +49,7 @@ public struct GuardedReads: Sendable {
         _ call: ModuleCall, after cursor: String?, limit: Int, selection: FieldSelection
     ) async throws -> (disclosures: [Disclosure], next: String?) {
         let (disclosures, next) = try await reader.audience(purpose: call.grant.purpose, after: cursor, limit: limit, decide: call.decide(selection))
-        try await call.audit(disclosures: disclosures, action: "customer.audience", emptyOutcome: "empty")
+        try await call.audit(disclosures: disclosures, action: .customerAudience, emptyOutcome: "empty")
         return (disclosures, next)
     }
 

@@ -26,7 +26,7 @@ public struct ModuleCall: Sendable {
     }
 
     /// Audits each customer's decision, then returns (so data leaves only after).
-    public func audit(disclosures: [Disclosure], action: String, emptyOutcome: String? = nil, searchedBy: PolicyField? = nil) async throws {
+    public func audit(disclosures: [Disclosure], action: AuditAction, emptyOutcome: String? = nil, searchedBy: PolicyField? = nil) async throws {
         if disclosures.isEmpty, let emptyOutcome {
             try await audit(action: action, outcome: emptyOutcome, fields: searchedBy.map { ["searchedBy:\($0.rawValue)"] } ?? [])
             return
@@ -46,11 +46,11 @@ public struct ModuleCall: Sendable {
         })
     }
 
-    public func audit(action: String, outcome: String, customerID: String? = nil, fields: [String] = [], reasons: [String] = []) async throws {
+    public func audit(action: AuditAction, outcome: String, customerID: String? = nil, fields: [String] = [], reasons: [String] = []) async throws {
         try await audit.record(auditEvent(action: action, outcome: outcome, customerID: customerID, fields: fields, reasons: reasons))
     }
 
-    public func auditEvent(action: String, outcome: String, customerID: String? = nil, fields: [String] = [], reasons: [String] = []) -> AuditEvent {
+    public func auditEvent(action: AuditAction, outcome: String, customerID: String? = nil, fields: [String] = [], reasons: [String] = []) -> AuditEvent {
         // What the caller typed is recorded only once it is known to be an id: an unknown
         // purpose is `unknown`, a customer id of another shape is left out.
         AuditEvent(
@@ -75,7 +75,7 @@ public struct ModuleCall: Sendable {
     /// Audits a refusal and throws it.
     public func denied(_ reason: ReasonCode, customerID: String? = nil) async throws -> Never {
         countDecisions("refused", 1)
-        try await audit(action: "access.denied", outcome: "denied", customerID: customerID, fields: ["operation:\(operation.rawValue)"], reasons: [reason.rawValue])
+        try await audit(action: .accessDenied, outcome: "denied", customerID: customerID, fields: ["operation:\(operation.rawValue)"], reasons: [reason.rawValue])
         throw UseCaseError.denied(reason)
     }
 }

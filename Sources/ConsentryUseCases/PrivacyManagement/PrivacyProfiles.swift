@@ -35,7 +35,7 @@ public struct PrivacyProfiles: Sendable {
     /// - Throws: `UseCaseError` `.notFound` (audited) for an unknown or erased id.
     public func profile(_ call: ModuleCall, customerID: String) async throws -> Profile {
         guard let profile = try await profiles(call, ids: [customerID]).first else {
-            try await call.audit(action: "privacyProfile.read", outcome: "not_found", customerID: customerID)
+            try await call.audit(action: .privacyProfileRead, outcome: "not_found", customerID: customerID)
             throw UseCaseError(.notFound, code: "not_found", "no customer with this id")
         }
         return profile
@@ -52,7 +52,7 @@ public struct PrivacyProfiles: Sendable {
     public func agreements(_ call: ModuleCall, customerID: String) async throws -> [StoredReceipt] {
         let visible = visiblePurposes(call)
         let receipts = try await consents.receipts(customerID: customerID).filter { $0.purpose.map(visible.contains) ?? false }
-        try await call.audit(action: "privacyAgreement.list", outcome: "permitted", customerID: customerID, fields: receipts.isEmpty ? [] : ["consentReceipt"])
+        try await call.audit(action: .privacyAgreementList, outcome: "permitted", customerID: customerID, fields: receipts.isEmpty ? [] : ["consentReceipt"])
         return receipts
     }
 
@@ -82,7 +82,7 @@ public struct PrivacyProfiles: Sendable {
             // The guardian's id is asked for only where a guardian agreed; the state still decides.
             engine.decide(grant, customer: state, fields: guardianAgreed.contains(state.customerID) ? [.relatedParty] : [], now: now)
         }
-        try await call.audit(disclosures: disclosures, action: "privacyProfile.read")
+        try await call.audit(disclosures: disclosures, action: .privacyProfileRead)
         return disclosures.map { disclosure in
             let customer = disclosure.customer
             let state = disclosure.state

@@ -52,7 +52,7 @@ public struct RequestFiling: Sendable {
         return try await journal.file(
             request,
             audit: [AuditEvent(
-                actor: actor, action: "request.filed", customerID: customerID, purpose: purpose,
+                actor: actor, action: .requestFiled, customerID: customerID, purpose: purpose,
                 fields: ["type:\(type.rawValue)", "filedBy:\(filedBy.rawValue)"] + (identityVerified ? ["identity:verified"] : []),
                 outcome: "succeeded", policyVersion: policies.policy.version, requestID: requestID)],
             correlationID: requestID)

@@ -45,7 +45,7 @@ public struct RequestWorkflow: Sendable {
             throw UseCaseError(.conflict, code: "erasure_not_done", "carry the erasure out first: POST .../erasure")
         }
         let audit = entry(
-            officer, "request.status", current, requestID, fields: ["from:\(current.status.rawValue)", "to:\(next.rawValue)"])
+            officer, .requestStatus, current, requestID, fields: ["from:\(current.status.rawValue)", "to:\(next.rawValue)"])
         return try await advance(current, audit: audit, requestID: requestID) { request in
             try request.move(to: next, reason: reason, at: now)
             request.handledBy = officer
@@ -56,7 +56,7 @@ public struct RequestWorkflow: Sendable {
     /// Extends the deadline by one or two months (two at most in all), with the reason (Art. 12(3)).
     public func extend(id: String, months: Int, reason: String, officer: String, requestID: String) async throws -> DataSubjectRequest {
         let current = try await request(id: id)
-        let audit = entry(officer, "request.extended", current, requestID, fields: ["months:\(months)"])
+        let audit = entry(officer, .requestExtended, current, requestID, fields: ["months:\(months)"])
         return try await advance(current, audit: audit, requestID: requestID) { request in
             try request.extend(byMonths: months, reason: reason)
             request.handledBy = officer
@@ -85,7 +85,7 @@ public struct RequestWorkflow: Sendable {
             now: now, correlationID: requestID)
         let notified = try await events.recipients(eventID: result.tombstone.eventID)
         let next: DataSubjectRequest.Status = notified.isEmpty ? .completed : .awaitingModules
-        let audit = entry(officer, "request.status", current, requestID, fields: ["from:\(current.status.rawValue)", "to:\(next.rawValue)"])
+        let audit = entry(officer, .requestStatus, current, requestID, fields: ["from:\(current.status.rawValue)", "to:\(next.rawValue)"])
         let updated = try await advance(current, audit: audit, requestID: requestID) { request in
             request.erasureEventID = result.tombstone.eventID
             request.handledBy = officer
@@ -94,7 +94,7 @@ public struct RequestWorkflow: Sendable {
         return (updated, result.tombstone)
     }
 
-    private func entry(_ officer: String, _ action: String, _ request: DataSubjectRequest, _ requestID: String, fields: [String]) -> AuditEvent {
+    private func entry(_ officer: String, _ action: AuditAction, _ request: DataSubjectRequest, _ requestID: String, fields: [String]) -> AuditEvent {
         AuditEvent(
             actor: AuditActor(.officer, officer), action: action, customerID: request.customerID, fields: ["request:\(request.id)"] + fields,
             outcome: "succeeded", policyVersion: policies.policy.version, requestID: requestID)

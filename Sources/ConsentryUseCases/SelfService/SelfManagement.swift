@@ -43,7 +43,7 @@ public struct SelfManagement: Sendable {
         }
         try await journal.record(
             ConsentEvent(customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: channel, expressedBy: .customer),
-            audit: [auditEvent(customer, action: objecting ? "objection.raised" : "objection.withdrawn", purpose: purpose.id, requestID: requestID)],
+            audit: [auditEvent(customer, action: objecting ? .objectionRaised : .objectionWithdrawn, purpose: purpose.id, requestID: requestID)],
             correlationID: requestID)
     }
 
@@ -52,7 +52,7 @@ public struct SelfManagement: Sendable {
     public func restrict(customer: Customer, restricting: Bool, channel: ConsentEvent.Channel, requestID: String) async throws {
         try await journal.record(
             ConsentEvent(customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: channel, expressedBy: .customer),
-            audit: [auditEvent(customer, action: restricting ? "restriction.requested" : "restriction.lifted", requestID: requestID)],
+            audit: [auditEvent(customer, action: restricting ? .restrictionRequested : .restrictionLifted, requestID: requestID)],
             correlationID: requestID)
     }
 
@@ -65,13 +65,13 @@ public struct SelfManagement: Sendable {
         let changed = PolicyField.changes(from: customer.profile, to: draft.profile).sorted()
         let fields = changed.map(\.rawValue)
         guard !fields.isEmpty else {
-            try await journal.audit.record(auditEvent(customer, action: "self.rectify", fields: [], requestID: requestID))
+            try await journal.audit.record(auditEvent(customer, action: .selfRectify, fields: [], requestID: requestID))
             return (customer, [])
         }
         do {
             let update = try await customers.prepareUpdate(id: customer.id, expectedVersion: customer.version, to: draft)
             let updated = try await journal.rectify(
-                update, changedFields: fields, audit: [auditEvent(customer, action: "self.rectify", fields: fields, requestID: requestID)],
+                update, changedFields: fields, audit: [auditEvent(customer, action: .selfRectify, fields: fields, requestID: requestID)],
                 correlationID: requestID)
             return (updated, changed)
         } catch let error as StoreError where error.code == "version_conflict" {
@@ -79,7 +79,7 @@ public struct SelfManagement: Sendable {
         }
     }
 
-    func auditEvent(_ customer: Customer, action: String, purpose: String? = nil, fields: [String] = [], requestID: String) -> AuditEvent {
+    func auditEvent(_ customer: Customer, action: AuditAction, purpose: String? = nil, fields: [String] = [], requestID: String) -> AuditEvent {
         AuditEvent(
             actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
             outcome: "succeeded", policyVersion: policies.policy.version, requestID: requestID)
