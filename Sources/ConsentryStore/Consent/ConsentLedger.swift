@@ -139,7 +139,7 @@ public struct ConsentLedger: Sendable {
     public func privacyState(customerID: String) async throws -> (state: CustomerPrivacyState, partyType: PartyType)? {
         try await database.read { db in
             guard let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first,
-                let type = PartyType(rawValue: record.partyType), let state = try Self.privacyStates(for: [record], db)[customerID]
+                case let type = record.partyType, let state = try Self.privacyStates(for: [record], db)[customerID]
             else { return nil }
             return (state, type)
         }
@@ -151,7 +151,7 @@ public struct ConsentLedger: Sendable {
         var states: [String: CustomerPrivacyState] = [:]
         for record in records {
             states[record.id] = CustomerPrivacyState(
-                customerID: record.id, status: CustomerStatus(rawValue: record.status) ?? .inactive, createdAt: record.createdAt,
+                customerID: record.id, status: record.status, createdAt: record.createdAt,
                 relationshipEndedAt: record.relationshipEndedAt, erasedAt: record.erasedAt)
         }
         // One statement per customer for consents, objections and the restriction (a row with

@@ -6,8 +6,8 @@ import ConsentryStorage
 struct CustomerRecord: Sendable {
     var id: String
     var externalId: String?
-    var partyType: String
-    var status: String
+    var partyType: PartyType
+    var status: CustomerStatus
     var version: Int
     var createdAt: Date
     var updatedAt: Date
@@ -22,11 +22,15 @@ struct CustomerRecord: Sendable {
 extension CustomerRecord {
     /// Reads the columns by position-independent name without the Codable machinery, which
     /// costs more than the query itself on the read path.
-    init(row: SQLRow) {
+    /// - Throws: `StoreError` `corrupt_record` for a party type or status this version does not know.
+    init(row: SQLRow) throws {
         id = row["id"]
         externalId = row["external_id"]
-        partyType = row["party_type"]
-        status = row["status"]
+        guard let partyType = PartyType(rawValue: row["party_type"]), let status = CustomerStatus(rawValue: row["status"]) else {
+            throw StoreError(code: "corrupt_record", message: "customer \(row["id"] as String) has an unknown party type or status")
+        }
+        self.partyType = partyType
+        self.status = status
         version = row["version"]
         createdAt = row["created_at"]
         updatedAt = row["updated_at"]
@@ -49,6 +53,6 @@ struct BlindIndexRecord: Sendable {
 
 extension StorageConnection {
     func fetchCustomerRecords(_ sql: String, _ arguments: [(any SQLValueConvertible)?] = []) throws -> [CustomerRecord] {
-        try fetchAll(sql, arguments).map(CustomerRecord.init(row:))
+        try fetchAll(sql, arguments).map { try CustomerRecord(row: $0) }
     }
 }

@@ -94,7 +94,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
             try db.execute("""
                     UPDATE customer SET status = ?, version = version + 1, updated_at = ?, wrapped_dek = ?, kek_version = ?,
                         sealed_fields = ?, relationship_ended_at = ? WHERE id = ?
-                    """, [sealed.record.status, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
+                    """, [sealed.record.status.rawValue, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
             try db.execute("DELETE FROM blind_index WHERE customer_id = ?", [id])
             for index in sealed.indexes { try db.execute(BlindIndexRecord.insert, [index.field, index.digest, index.customerId]) }
             var customer = sealed.customer
@@ -126,7 +126,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(external_id) DO NOTHING
                 """,
                 [
-                    record.id, record.externalId, record.partyType, record.status, record.version,
+                    record.id, record.externalId, record.partyType.rawValue, record.status.rawValue, record.version,
                     record.createdAt, record.updatedAt, record.wrappedDek, record.kekVersion, record.sealedFields,
                 ])
             guard inserted == 1 else { return false }
@@ -183,7 +183,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
             }
         }
         let record = CustomerRecord(
-            id: id, externalId: draft.externalId, partyType: profile.engagedParty.type.rawValue, status: draft.status.rawValue,
+            id: id, externalId: draft.externalId, partyType: profile.engagedParty.type, status: draft.status,
             version: 1, createdAt: timestamp, updatedAt: timestamp, wrappedDek: Data(wrapped), kekVersion: Int(keys.ring.activeVersion),
             sealedFields: vault.encoded, relationshipEndedAt: nil, erasedAt: nil)
         let customer = Customer(
@@ -245,7 +245,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// each call on the guarded read path (measured with Benchmarks/api.sh).
     static func fetchSealed(ids: [String], _ db: any StorageConnection) throws -> [CustomerRecord] {
         guard !ids.isEmpty else { return [] }
-        return try ids.compactMap { id in try db.fetchOne("SELECT * FROM customer WHERE id = ?", [id]).map(CustomerRecord.init(row:)) }
+        return try ids.compactMap { id in try db.fetchOne("SELECT * FROM customer WHERE id = ?", [id]).map { try CustomerRecord(row: $0) } }
     }
 
     /// Decrypts stored customers, reloading the KEKs once if one was rotated meanwhile.
@@ -267,12 +267,9 @@ public struct EncryptedCustomerStore: CustomerRepository {
                 throw StoreError.undecryptable(customerID: record.id, field: field.path)
             }
         }
-        guard let partyType = PartyType(rawValue: record.partyType), let status = CustomerStatus(rawValue: record.status) else {
-            throw StoreError(code: "corrupt_record", message: "customer \(record.id) has an unknown party type or status")
-        }
-        let profile = try PersonalFieldCodec.decode(partyType: partyType, fields: plain)
+        let profile = try PersonalFieldCodec.decode(partyType: record.partyType, fields: plain)
         return Customer(
-            id: record.id, externalId: record.externalId, status: status, version: record.version,
+            id: record.id, externalId: record.externalId, status: record.status, version: record.version,
             createdAt: record.createdAt, updatedAt: record.updatedAt, profile: profile)
     }
 

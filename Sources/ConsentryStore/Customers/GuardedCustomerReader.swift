@@ -86,8 +86,8 @@ public struct GuardedCustomerReader: Sendable {
             for record in records {
                 guard items.count + eligible.count < limit else { break }
                 after = record.id
-                guard let state = states[record.id], let type = PartyType(rawValue: record.partyType) else { continue }
-                if decide(state, type).customerReason == nil { eligible.append(record) }
+                guard let state = states[record.id] else { continue }
+                if decide(state, record.partyType).customerReason == nil { eligible.append(record) }
             }
             items += try await disclose(eligible, states: states, decide: decide)
             if records.count < scan && after == last.id { return (items, nil) }
@@ -100,9 +100,8 @@ public struct GuardedCustomerReader: Sendable {
     private func disclose(_ records: [CustomerRecord], states: [String: CustomerPrivacyState], decide: Decide) async throws -> [Disclosure] {
         try await keys.withReload { keys in
             try records.compactMap { record in
-                guard let state = states[record.id], let type = PartyType(rawValue: record.partyType),
-                    let status = CustomerStatus(rawValue: record.status)
-                else { return nil }
+                guard let state = states[record.id] else { return nil }
+                let (type, status) = (record.partyType, record.status)
                 let decision = decide(state, type)
                 let disclosed = Set(decision.disclosed.map(\.field))
                 var fields: [(path: String, value: [UInt8])] = []
