@@ -36,7 +36,7 @@ struct ErasureTests {
     }
 
     func record(_ id: String, _ setup: Setup) async throws -> CustomerRecord {
-        try #require(try await setup.installation.database.read { db in try EncryptedCustomerStore.fetchSealed(ids: [id], db).first })
+        try #require(try await setup.installation.database.read { db in try db.customerRecords(ids: [id]).first })
     }
 
     @Test("after erasure nothing erased decrypts, no index finds the customer, exports and lists omit them, holds remain with their reason, the audit verifies")

@@ -40,7 +40,7 @@ struct RetentionTests {
         let expired = try await sweeper.plan(policy: setup.policy, now: later)
         #expect(expired.contains { $0.kind == .dropExpiredHolds && $0.customerID == old.id })
         _ = try await sweeper.run(policy: setup.policy, now: later)
-        let record = try #require(try await setup.installation.database.read { db in try EncryptedCustomerStore.fetchSealed(ids: [old.id], db).first })
+        let record = try #require(try await setup.installation.database.read { db in try db.customerRecords(ids: [old.id]).first })
         #expect(try FieldVault(decoding: record.sealedFields).entries.isEmpty, "nothing of the customer is left")
         #expect(try await setup.eraser.tombstone(customerID: old.id)?.held.isEmpty == true)
         #expect(try await AuditVerifier(database: setup.installation.database, keys: setup.installation.keys).verify().isIntact)

@@ -138,44 +138,13 @@ public struct ConsentLedger: Sendable {
     /// One customer's privacy state and party type, or `nil` for an unknown id.
     public func privacyState(customerID: String) async throws -> (state: CustomerPrivacyState, partyType: PartyType)? {
         try await database.read { db in
-            guard let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first,
-                case let type = record.partyType, let state = try Self.privacyStates(for: [record], db)[customerID]
+            guard let record = try db.customerRecords(ids: [customerID]).first,
+                case let type = record.partyType, let state = try db.privacyStates(for: [record])[customerID]
             else { return nil }
             return (state, type)
         }
     }
 
-    /// The privacy state of each customer row, read in the caller's transaction.
-    static func privacyStates(for records: [CustomerRecord], _ db: any StorageConnection) throws -> [String: CustomerPrivacyState] {
-        guard !records.isEmpty else { return [:] }
-        var states: [String: CustomerPrivacyState] = [:]
-        for record in records {
-            states[record.id] = CustomerPrivacyState(
-                customerID: record.id, status: record.status, createdAt: record.createdAt,
-                relationshipEndedAt: record.relationshipEndedAt, erasedAt: record.erasedAt)
-        }
-        // One statement per customer for consents, objections and the restriction (a row with
-        // no purpose): one round trip on PostgreSQL, one cached statement on SQLite.
-        for record in records {
-            let id = record.id
-            let rows = try db.fetchAll(
-                """
-                SELECT purpose, status, since, expires_at, notice_version, objection FROM consent_state WHERE customer_id = ?1
-                UNION ALL SELECT NULL, NULL, since, NULL, NULL, 0 FROM processing_restriction WHERE customer_id = ?1
-                """, [id])
-            for row in rows {
-                guard let purpose: String = row["purpose"] else {
-                    states[id]?.restricted = true
-                    continue
-                }
-                if let status = (row["status"] as String?).flatMap(ConsentStatus.init(rawValue:)), let since: Date = row["since"] {
-                    states[id]?.consents[purpose] = ConsentState(status: status, since: since, expiresAt: row["expires_at"], noticeVersion: row["notice_version"])
-                }
-                if row["objection"] as Bool { states[id]?.objections.insert(purpose) }
-            }
-        }
-        return states
-    }
 }
 
 /// A signed consent receipt as stored: compact JWS over the receipt's JSON.

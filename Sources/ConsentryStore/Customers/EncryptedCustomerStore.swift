@@ -39,7 +39,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
     private func createOnce(_ draft: CustomerDraft) async throws -> Customer {
         try CustomerValidator(today: now()).validate(draft)
         let references = draft.profile.relatedParty.compactMap(\.externalId)
-        let known = try await database.read { db in try Self.customerIDs(forExternalIDs: references, db) }
+        let known = try await database.read { db in try db.customerIDs(forExternalIDs: references) }
         let sealed = try seal(draft, id: Self.newID(), resolvingWith: known, keys: keys.current)
         try await database.write { db in
             guard try sealed.insert(db) else { throw StoreError.duplicateExternalId() }
@@ -64,7 +64,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
     public func prepareUpdate(id: String, expectedVersion: Int, to draft: CustomerDraft) async throws -> PreparedUpdate {
         try CustomerValidator(today: now()).validate(draft)
         let references = draft.profile.relatedParty.compactMap(\.externalId)
-        let known = try await database.read { db in try Self.customerIDs(forExternalIDs: references, db) }
+        let known = try await database.read { db in try db.customerIDs(forExternalIDs: references) }
         let sealed = try seal(draft, id: id, resolvingWith: known, keys: keys.current)
         return PreparedUpdate(sealed: sealed, expectedVersion: expectedVersion, ended: draft.status == .inactive || draft.status == .closed)
     }
@@ -148,7 +148,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
                 WHERE blind_index.field = ? AND blind_index.digest = ? AND customer.id <> ? AND customer.erased_at IS NULL
                 """, [BlindIndexField.loginSubject.rawValue, digest, record.id])
             let normalized = BlindIndexField.loginSubject.normalize(subject)
-            for candidate in candidates where try EncryptedCustomerStore.open(candidate, keys: keys).profile.loginSubject.map(BlindIndexField.loginSubject.normalize) == normalized {
+            for candidate in candidates where try candidate.open(keys: keys).profile.loginSubject.map(BlindIndexField.loginSubject.normalize) == normalized {
                 throw StoreError(code: "duplicate_login_subject", message: "another customer already signs in with this loginSubject", path: "loginSubject")
             }
         }
@@ -196,7 +196,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// The customer, decrypted; `nil` for an unknown or erased one (what an erasure keeps
     /// under a legal hold is read through the guarded reader, for the purposes that hold it).
     public func customer(id: String) async throws -> Customer? {
-        let rows = try await database.read { db in try Self.fetchSealed(ids: [id], db) }
+        let rows = try await database.read { db in try db.customerRecords(ids: [id]) }
         return try await open(rows.filter { $0.erasedAt == nil }).first
     }
 
@@ -205,7 +205,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
         let digest = Data(try keys.current.digest(field, normalizedValue: normalized))
         let rows = try await database.read { db in
             let ids = try db.fetchColumn(String.self, "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ?", [field.rawValue, digest])
-            return try Self.fetchSealed(ids: ids, db).filter { $0.erasedAt == nil }
+            return try db.customerRecords(ids: ids).filter { $0.erasedAt == nil }
         }
         // Truncated digests collide by design: keep only the candidates whose decrypted value matches.
         return try await open(rows).filter { field.values(in: $0.profile).contains(normalized) }
@@ -220,7 +220,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
     public func page(after afterID: String?, limit: Int) async throws -> [Customer] {
         let rows = try await database.read { db in
             let ids = try db.fetchColumn(String.self, "SELECT id FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", [afterID ?? "", limit])
-            return try Self.fetchSealed(ids: ids, db)
+            return try db.customerRecords(ids: ids)
         }
         return try await open(rows)
     }
@@ -230,54 +230,23 @@ public struct EncryptedCustomerStore: CustomerRepository {
     public func pageOrUndecryptable(after afterID: String?, limit: Int) async throws -> [(id: String, customer: Customer?)] {
         let rows = try await database.read { db in
             let ids = try db.fetchColumn(String.self, "SELECT id FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", [afterID ?? "", limit])
-            return try Self.fetchSealed(ids: ids, db)
+            return try db.customerRecords(ids: ids)
         }
         var results: [(id: String, customer: Customer?)] = []
         for row in rows {
-            let customer = try? await keys.withReload { keys in try Self.open(row, keys: keys) }
+            let customer = try? await keys.withReload { keys in try row.open(keys: keys) }
             results.append((row.id, customer))
         }
         return results
     }
 
-    /// Fetches customers, preserving the order of `ids`: one cached primary-key statement
-    /// run per id, which is several times cheaper than compiling an `IN (...)` query for
-    /// each call on the guarded read path (measured with Benchmarks/api.sh).
-    static func fetchSealed(ids: [String], _ db: any StorageConnection) throws -> [CustomerRecord] {
-        guard !ids.isEmpty else { return [] }
-        return try ids.compactMap { id in try db.fetchOne("SELECT * FROM customer WHERE id = ?", [id]).map { try CustomerRecord(row: $0) } }
-    }
 
     /// Decrypts stored customers, reloading the KEKs once if one was rotated meanwhile.
     func open(_ rows: [CustomerRecord]) async throws -> [Customer] {
-        try await keys.withReload { keys in try rows.map { try Self.open($0, keys: keys) } }
+        try await keys.withReload { keys in try rows.map { try $0.open(keys: keys) } }
     }
 
-    /// Unwraps the customer's DEK and decrypts every field.
-    static func open(_ record: CustomerRecord, keys: KeyManager) throws -> Customer {
-        let dataKey: DataKey
-        do { dataKey = try keys.dataKey(customerID: record.id, wrapped: Array(record.wrappedDek)) } catch CryptoError.unknownKeyVersion(let version) {
-            throw CryptoError.unknownKeyVersion(version)
-        } catch {
-            throw StoreError.undecryptable(customerID: record.id, field: "wrapped_dek")
-        }
-        var plain: [String: [UInt8]] = [:]
-        for field in try FieldVault(decoding: record.sealedFields).entries {
-            do { plain[field.path] = try dataKey.open(field.ciphertext, owner: record.id, field: field.path) } catch {
-                throw StoreError.undecryptable(customerID: record.id, field: field.path)
-            }
-        }
-        let profile = try PersonalFieldCodec.decode(partyType: record.partyType, fields: plain)
-        return Customer(
-            id: record.id, externalId: record.externalId, status: record.status, version: record.version,
-            createdAt: record.createdAt, updatedAt: record.updatedAt, profile: profile)
-    }
 
-    static func customerIDs(forExternalIDs externalIDs: [String], _ db: any StorageConnection) throws -> [String: String] {
-        guard !externalIDs.isEmpty else { return [:] }
-        let rows = try db.fetchAll("SELECT id, external_id FROM customer WHERE external_id IN (\(db.placeholders(externalIDs.count)))", externalIDs)
-        return Dictionary(rows.map { (row: SQLRow) in (row["external_id"] as String, row["id"] as String) }, uniquingKeysWith: { a, _ in a })
-    }
 
     /// A UUIDv7 (RFC 9562): time-ordered, so new customers append to the primary-key and
     /// field b-trees instead of splitting random pages. It reveals the creation millisecond,

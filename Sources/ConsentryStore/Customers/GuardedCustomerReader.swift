@@ -19,8 +19,8 @@ public struct GuardedCustomerReader: Sendable {
     /// Customers by id, in the order given; unknown ids are left out.
     public func read(ids: [String], decide: Decide) async throws -> [Disclosure] {
         let (records, states) = try await database.read { db in
-            let records = try EncryptedCustomerStore.fetchSealed(ids: ids, db)
-            return (records, try ConsentLedger.privacyStates(for: records, db))
+            let records = try db.customerRecords(ids: ids)
+            return (records, try db.privacyStates(for: records))
         }
         return try await disclose(records, states: states, decide: decide)
     }
@@ -31,12 +31,12 @@ public struct GuardedCustomerReader: Sendable {
         let digest = Data(try keys.current.digest(field, normalizedValue: normalized))
         let (records, states) = try await database.read { db in
             let ids = try db.fetchColumn(String.self, "SELECT customer_id FROM blind_index WHERE field = ? AND digest = ? ORDER BY customer_id", [field.rawValue, digest])
-            let records = try EncryptedCustomerStore.fetchSealed(ids: ids, db)
-            return (records, try ConsentLedger.privacyStates(for: records, db))
+            let records = try db.customerRecords(ids: ids)
+            return (records, try db.privacyStates(for: records))
         }
         // Truncated digests collide by design: keep the candidates whose value really matches.
         let matching = try await keys.withReload { keys in
-            try records.filter { record in field.values(in: try EncryptedCustomerStore.open(record, keys: keys).profile).contains(normalized) }
+            try records.filter { record in field.values(in: try record.open(keys: keys).profile).contains(normalized) }
         }
         return try await disclose(matching, states: states, decide: decide)
     }
@@ -49,7 +49,7 @@ public struct GuardedCustomerReader: Sendable {
             let typeArgument: [(any SQLValueConvertible)?] = partyType.map { [$0.rawValue] } ?? []
             let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer" + filter, typeArgument)!
             let records = try db.fetchCustomerRecords("SELECT * FROM customer\(filter) ORDER BY id LIMIT ? OFFSET ?", typeArgument + [limit, offset])
-            return (total, records, try ConsentLedger.privacyStates(for: records, db))
+            return (total, records, try db.privacyStates(for: records))
         }
         return (total, try await disclose(records, states: states, decide: decide))
     }
@@ -79,7 +79,7 @@ public struct GuardedCustomerReader: Sendable {
                 } else {
                     records = try db.fetchCustomerRecords("SELECT * FROM customer WHERE id > ? AND erased_at IS NULL ORDER BY id LIMIT ?", [from, scan])
                 }
-                return (records, try ConsentLedger.privacyStates(for: records, db))
+                return (records, try db.privacyStates(for: records))
             }
             guard let last = records.last else { return (items, nil) }
             var eligible: [CustomerRecord] = []

@@ -47,8 +47,8 @@ public struct CustomerEraser: Sendable {
     ) async throws -> Result {
         let erasedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let (record, state, existing) = try await database.read { db in
-            let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first
-            let state = try record.flatMap { try ConsentLedger.privacyStates(for: [$0], db)[$0.id] }
+            let record = try db.customerRecords(ids: [customerID]).first
+            let state = try record.flatMap { try db.privacyStates(for: [$0])[$0.id] }
             return (record, state, try ErasureTombstone.fetch(customerID: customerID, db))
         }
         if let existing { return Result(tombstone: existing, erasedNow: false) }
@@ -105,7 +105,7 @@ public struct CustomerEraser: Sendable {
     static func plan(
         _ record: CustomerRecord, state: CustomerPrivacyState, keys: KeyManager, policy: Policy, now: Date
     ) throws -> (stored: [(PersonalFieldCodec.Field, PolicyField)], plan: ErasurePlan) {
-        let customer = try EncryptedCustomerStore.open(record, keys: keys)
+        let customer = try record.open(keys: keys)
         let stored = PersonalFieldCodec.encode(customer.profile).compactMap { field in
             PolicyField.of(storedPath: field.path, in: customer.profile).map { (field, $0) }
         }
@@ -115,8 +115,8 @@ public struct CustomerEraser: Sendable {
     /// What erasing the customer now would destroy and keep; `nil` if unknown or erased.
     public func preview(customerID: String, policy: Policy, now: Date = Date()) async throws -> ErasurePlan? {
         let (record, state) = try await database.read { db in
-            let record = try EncryptedCustomerStore.fetchSealed(ids: [customerID], db).first
-            return (record, try record.flatMap { try ConsentLedger.privacyStates(for: [$0], db)[$0.id] })
+            let record = try db.customerRecords(ids: [customerID]).first
+            return (record, try record.flatMap { try db.privacyStates(for: [$0])[$0.id] })
         }
         guard let record, let state, record.erasedAt == nil else { return nil }
         return try await keys.withReload { keys in try Self.plan(record, state: state, keys: keys, policy: policy, now: now).plan }

@@ -32,7 +32,7 @@ public struct RetentionSweeper: Sendable {
         let database = eraser.database
         let (ended, heldErasures) = try await database.read { db in
             let records = try db.fetchCustomerRecords("SELECT * FROM customer WHERE relationship_ended_at IS NOT NULL AND erased_at IS NULL ORDER BY id")
-            let states = try ConsentLedger.privacyStates(for: records, db)
+            let states = try db.privacyStates(for: records)
             let tombstones = try db.fetchAll("SELECT customer_id FROM erasure_tombstone WHERE held_fields != '' ORDER BY customer_id")
                 .compactMap { try ErasureTombstone.fetch(customerID: $0["customer_id"], db) }
             return (records.compactMap { states[$0.id] }, tombstones)

@@ -151,7 +151,7 @@ public struct ConsentImporter: Sendable {
         let formatter = ISO8601DateFormatter()
         // 1. Whom each line names, and which events are stored already.
         let (ids, present) = try await database.read { db -> ([Int: String], Set<Int>) in
-            let known = try EncryptedCustomerStore.customerIDs(forExternalIDs: items.compactMap(\.parsed.externalId), db)
+            let known = try db.customerIDs(forExternalIDs: items.compactMap(\.parsed.externalId))
             var ids: [Int: String] = [:]
             var present = Set<Int>()
             for (line, parsed) in items {

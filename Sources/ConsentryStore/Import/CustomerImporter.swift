@@ -198,7 +198,7 @@ public struct CustomerImporter: Sendable {
         // 2. One read: which rows exist already, and which references resolve.
         let wanted = Set(valid.compactMap(\.draft.externalId) + valid.flatMap { $0.draft.profile.relatedParty.compactMap(\.externalId) })
         var known = try await store.database.read { db in
-            try EncryptedCustomerStore.customerIDs(forExternalIDs: Array(wanted), db)
+            try db.customerIDs(forExternalIDs: Array(wanted))
         }
         known.merge(carried) { stored, _ in stored }
         var fresh: [(line: Int, draft: CustomerDraft, id: String)] = []
