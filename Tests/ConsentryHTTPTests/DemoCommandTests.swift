@@ -38,6 +38,7 @@ struct DemoCommandTests {
             ready = try await get("http://127.0.0.1:\(port)/health/ready")
         }
         #expect(ready?.0 == 200)
+        #expect(ready?.1 == #"{"status":"ready","checks":{"audit":"ok","database":"ok","keys":"ok"}}"#, "as the README shows it")
         let metrics = try await get("http://127.0.0.1:\(port)/metrics")
         #expect(metrics?.1.contains("consentry_kek_active_version 1") == true)
         #expect(metrics?.1.contains("consentry_customers") == false, "no customer count for unauthenticated scrapers")

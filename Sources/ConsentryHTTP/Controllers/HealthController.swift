@@ -1,3 +1,4 @@
+import ConsentryCore
 import ConsentryCrypto
 import ConsentryStore
 import Foundation
@@ -15,24 +16,16 @@ struct HealthController {
     let database: AppDatabase
     let keys: KeyProvider
 
-    struct Status: ResponseEncodable {
+    struct Status: ResponseGenerator {
         var status: String
         var checks: [String: String]
 
         /// Checks in name order, so the answer reads the same every time.
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode(status, forKey: Key("status"))
-            var nested = container.nestedContainer(keyedBy: Key.self, forKey: Key("checks"))
-            for (name, value) in checks.sorted(by: { $0.key < $1.key }) { try nested.encode(value, forKey: Key(name)) }
-        }
-
-        struct Key: CodingKey {
-            var stringValue: String
-            var intValue: Int? { nil }
-            init(_ name: String) { stringValue = name }
-            init?(stringValue: String) { self.stringValue = stringValue }
-            init?(intValue: Int) { nil }
+        func response(from request: Request, context: some RequestContext) throws -> Response {
+            Response.json(.object([
+                ("status", .string(status)),
+                ("checks", .object(checks.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+            ]))
         }
     }
 
