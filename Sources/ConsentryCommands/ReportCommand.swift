@@ -2,9 +2,18 @@ import ArgumentParser
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 
 struct ReportCommand: AsyncParsableCommand {
+    /// The reporting use case the server uses, over the data directory.
+    static func reporting(_ data: DataOptions, policies: PolicyRegistry) async throws -> ComplianceReporting {
+        let (database, keys) = try await data.dataDirectory.open()
+        return ComplianceReporting(
+            reports: ComplianceReports(database: database, customers: EncryptedCustomerStore(database: database, keys: keys)),
+            events: EventHub(database: database), audit: AuditLog(database: database, keys: keys), policies: policies)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "report", abstract: "Compliance reports as JSON, HTML or CSV (the same as GET /compliance/v1/reports/...).",
         subcommands: [RecordOfProcessing.self, Access.self, Erasure.self, Consents.self, Requests.self])
@@ -13,25 +22,29 @@ struct ReportCommand: AsyncParsableCommand {
         @Option(help: "json, html or csv.") var format = "json"
         @Option(help: "Write to this new file (mode 0600) instead of standard output.") var output: String?
 
-        func emit(_ report: ReportDocument) throws {
-            let text: String
-            switch format {
-            case "json": text = String(decoding: report.json.bytes, as: UTF8.self) + "\n"
-            case "html": text = report.html
-            case "csv": text = report.csv
-            default: throw ValidationError("--format must be json, html or csv")
+        /// Writes `report` where asked. The output file is created first, so a report about a
+        /// customer is produced (and audited) only once it has somewhere to go.
+        func emit(_ report: () async throws -> ReportDocument) async throws {
+            guard ["json", "html", "csv"].contains(format) else { throw ValidationError("--format must be json, html or csv") }
+            // Reports name customers and may hold their data: owner-only, never overwritten, no symlink followed.
+            let handle = try output.map(PrivateOutputFile.create)
+            let document: ReportDocument
+            do { document = try await report() } catch {
+                if let output { unlink(output) }  // the empty file this call created
+                throw error
             }
-            guard let output else {
+            let text: String = switch format {
+            case "json": String(decoding: document.json.bytes, as: UTF8.self) + "\n"
+            case "html": document.html
+            default: document.csv
+            }
+            guard let handle, let output else {
                 print(text, terminator: "")
                 return
             }
-            // Reports name customers and may hold their data: owner-only, never overwritten.
-            let descriptor = open(output, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            guard descriptor >= 0 else { throw ValidationError("cannot create \(output) (it must not exist)") }
-            defer { close(descriptor) }
-            let bytes = Array(text.utf8)
-            guard write(descriptor, bytes, bytes.count) == bytes.count else { throw ValidationError("cannot write \(output)") }
-            Terminal.note("\(report.title) written to \(output)")
+            try handle.write(contentsOf: Data(text.utf8))
+            try handle.close()
+            Terminal.note("\(document.title) written to \(output)")
         }
     }
 
@@ -39,7 +52,10 @@ struct ReportCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "record-of-processing", abstract: "Record of processing activities (GDPR Art. 30) from Policies/.")
         @OptionGroup var policy: PolicyOptions
         @OptionGroup var output: Output
-        func run() async throws { try output.emit(ReportDocument.recordOfProcessing(policy: try policy.load().policy, generatedAt: Date())) }
+        func run() async throws {
+            let policies = try policy.load()
+            try await output.emit { ReportDocument.recordOfProcessing(policy: policies.policy, generatedAt: Date()) }
+        }
     }
 
     struct Access: AsyncParsableCommand {
@@ -49,31 +65,20 @@ struct ReportCommand: AsyncParsableCommand {
         @OptionGroup var output: Output
         @Option(help: "The customer id.") var customer: String
         func run() async throws {
-            let policies = try policy.load()
-            let (database, keys) = try await data.dataDirectory.open()
-            let reports = ComplianceReports(database: database, customers: EncryptedCustomerStore(database: database, keys: keys))
-            guard let report = try await reports.access(customerID: customer, policy: policies.policy) else {
-                throw ValidationError("no customer \(customer) (an erased customer has an erasure report)")
-            }
-            try await AuditLog(database: database, keys: keys).record(AuditEvent(
-                actor: AuditActor(.operator, OperatorIdentity.current), action: .reportAccess, customerID: customer, outcome: "succeeded",
-                policyVersion: policies.policy.version))
-            try output.emit(report)
+            let reporting = try await ReportCommand.reporting(data, policies: try policy.load())
+            try await output.emit { try await reporting.access(customerID: customer, by: AuditActor(.operator, OperatorIdentity.current), requestID: nil) }
         }
     }
 
     struct Erasure: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Erasure report for one erased customer.")
         @OptionGroup var data: DataOptions
+        @OptionGroup var policy: PolicyOptions
         @OptionGroup var output: Output
         @Option(help: "The customer id.") var customer: String
         func run() async throws {
-            let (database, keys) = try await data.dataDirectory.open()
-            let reports = ComplianceReports(database: database, customers: EncryptedCustomerStore(database: database, keys: keys))
-            guard let report = try await reports.erasure(customerID: customer, hub: EventHub(database: database)) else {
-                throw ValidationError("no erasure of \(customer) is recorded")
-            }
-            try output.emit(report)
+            let reporting = try await ReportCommand.reporting(data, policies: try policy.load())
+            try await output.emit { try await reporting.erasure(customerID: customer, by: AuditActor(.operator, OperatorIdentity.current), requestID: nil) }
         }
     }
 
@@ -104,17 +109,13 @@ struct ReportCommand: AsyncParsableCommand {
             let (database, keys) = try await data.dataDirectory.open()
             let reports = ComplianceReports(database: database, customers: EncryptedCustomerStore(database: database, keys: keys))
             guard let csv else {
-                try output.emit(try await reports.consents(filter, policy: policies.policy))
+                try await output.emit { try await reports.consents(filter, policy: policies.policy) }
                 return
             }
-            let descriptor = open(csv, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-            guard descriptor >= 0 else { throw ValidationError("cannot create \(csv) (it must not exist)") }
-            defer { close(descriptor) }
+            let handle = try PrivateOutputFile.create(csv)
+            defer { try? handle.close() }
             let started = Date()
-            let rows = try await reports.exportConsents(filter) { chunk in
-                let written = chunk.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-                guard written == chunk.count else { throw ValidationError("cannot write \(csv)") }
-            }
+            let rows = try await reports.exportConsents(filter) { chunk in try handle.write(contentsOf: chunk) }
             try await database.recordOperatorEvent(action: "consents.export", detail: "\(rows) consent rows exported")
             Terminal.note("wrote \(rows) consent rows to \(csv) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
@@ -126,7 +127,7 @@ struct ReportCommand: AsyncParsableCommand {
         @OptionGroup var output: Output
         func run() async throws {
             let (database, keys) = try await data.dataDirectory.open()
-            try output.emit(try await ComplianceReports(database: database, customers: EncryptedCustomerStore(database: database, keys: keys)).requests())
+            try await output.emit { try await ComplianceReports(database: database, customers: EncryptedCustomerStore(database: database, keys: keys)).requests() }
         }
     }
 }

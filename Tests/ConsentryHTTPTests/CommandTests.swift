@@ -141,4 +141,31 @@ struct CommandTests {
         let erased = try await database.read { db in try db.fetchValue(String.self, "SELECT erased_at FROM customer WHERE id = ?", [ids[0]]) }
         #expect(erased != nil)
     }
+
+    @Test("report access and report erasure go through the reporting use case the server uses: written to a new 0600 file, audited with the operator")
+    func reportsFromTheCLI() async throws {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
+        let (database, _) = try await DataDirectory(path: data).open()
+        let ids = try await database.read { db in try db.fetchColumn(String.self, "SELECT id FROM customer ORDER BY id LIMIT 2") }
+        let policies = ["--policies", RepositoryFixtures.policiesDirectory]
+        let output = directory.file("access.html")
+        try await run(["report", "access", "--data-dir", data, "--customer", ids[0], "--format", "html", "--output", output] + policies)
+        var info = stat()
+        stat(output, &info)
+        #expect(info.st_mode & 0o777 == 0o600)
+        await #expect(throws: (any Error).self) {
+            try await run(["report", "access", "--data-dir", data, "--customer", ids[0], "--output", output] + policies)
+        }
+        try await run(["erase", "--data-dir", data, "--customer", ids[1]] + policies)
+        try await run(["report", "erasure", "--data-dir", data, "--customer", ids[1], "--output", directory.file("erasure.json")] + policies)
+        await #expect(throws: (any Error).self) { try await run(["report", "erasure", "--data-dir", data, "--customer", ids[0]] + policies) }
+        let audited = try await database.read { db in
+            try db.fetchAll("SELECT action, actor_kind, customer_id FROM audit_entry WHERE action LIKE 'report.%' ORDER BY seq")
+                .map { "\($0["action"] as String) \($0["actor_kind"] as String) \($0["customer_id"] as String)" }
+        }
+        #expect(audited == ["report.access operator \(ids[0])", "report.erasure operator \(ids[1])"], "\(audited)")
+    }
 }

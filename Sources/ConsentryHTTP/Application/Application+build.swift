@@ -71,9 +71,7 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
         apiKeys: s.apiKeys, auditLog: s.audit, eventHub: s.events, policies: s.policies, requestFiling: s.requestFiling, requests: s.requests,
         workflow: s.workflow
     ).addRoutes(to: router)
-    ReportsController(
-        apiKeys: s.apiKeys, auditLog: s.audit, customers: s.customers, database: s.database, eventHub: s.events, keys: s.keys, policies: s.policies
-    ).addRoutes(to: router)
+    ReportsController(apiKeys: s.apiKeys, reporting: s.reporting, reports: s.reports, database: s.database, keys: s.keys).addRoutes(to: router)
     routes.fill(from: router)
     return router
 }

@@ -40,6 +40,8 @@ public struct ConsentryServices: Sendable {
     public let requestFiling: RequestFiling
     public let selfManagement: SelfManagement
     public let workflow: RequestWorkflow
+    public let reports: ComplianceReports
+    public let reporting: ComplianceReporting
 
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
@@ -79,6 +81,9 @@ public struct ConsentryServices: Sendable {
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
         self.selfManagement = SelfManagement(policies: policies, customers: customers, consents: consents, journal: journal)
+        let reports = ComplianceReports(database: database, customers: customers)
+        self.reports = reports
+        self.reporting = ComplianceReporting(reports: reports, events: events, audit: audit, policies: policies)
         self.workflow = RequestWorkflow(
             requests: requests, journal: journal, eraser: eraser, events: events, policies: policies, fourEyes: fourEyes)
     }

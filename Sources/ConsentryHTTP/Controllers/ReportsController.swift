@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -11,12 +12,10 @@ import NIOCore
 /// about a customer is itself audited.
 struct ReportsController {
     let apiKeys: ApiKeyStore
-    let auditLog: AuditLog
-    let customers: EncryptedCustomerStore
+    let reporting: ComplianceReporting
+    let reports: ComplianceReports
     let database: AppDatabase
-    let eventHub: EventHub
     let keys: KeyProvider
-    let policies: PolicyRegistry
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
         let group = router.group("compliance/v1").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.officer]))
@@ -30,41 +29,31 @@ struct ReportsController {
         group.get("audit/verify", use: verify)
     }
 
-    var reports: ComplianceReports { ComplianceReports(database: database, customers: customers) }
-
     @Sendable func recordOfProcessing(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format"])
-        return try Self.render(ReportDocument.recordOfProcessing(policy: policies.policy, generatedAt: Date()), request)
+        return try Self.render(reporting.recordOfProcessing(), request)
     }
 
     @Sendable func access(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format"])
-        let customerID = try context.parameters.require("customerId")
-        guard let report = try await reports.access(customerID: customerID, policy: policies.policy) else {
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id (an erased one has an erasure report)")
-        }
-        try await auditReport(context, "access", customerID: customerID, fields: PolicyField.allCases.map(\.rawValue))
+        let report = try await reporting.access(customerID: try context.parameters.require("customerId"), by: try officer(context), requestID: context.requestID)
         return try Self.render(report, request)
     }
 
     @Sendable func erasure(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format"])
-        let customerID = try context.parameters.require("customerId")
-        guard let report = try await reports.erasure(customerID: customerID, hub: eventHub) else {
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no erasure of this customer is recorded")
-        }
-        try await auditReport(context, "erasure", customerID: customerID)
+        let report = try await reporting.erasure(customerID: try context.parameters.require("customerId"), by: try officer(context), requestID: context.requestID)
         return try Self.render(report, request)
     }
 
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format", "purpose", "status", "channel", "from", "to"])
-        return try Self.render(try await reports.consents(try consentFilter(request), policy: policies.policy), request)
+        return try Self.render(try await reporting.consents(try consentFilter(request)), request)
     }
 
     @Sendable func requests(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["format"])
-        return try Self.render(try await reports.requests(), request)
+        return try Self.render(try await reporting.requests(), request)
     }
 
     /// Per-customer consent state, a page at a time (JSON, or CSV with `format=csv`); the
@@ -153,10 +142,9 @@ struct ReportsController {
             from: try GuardedCustomerController.timestamp(query["from"], name: "from"), to: try GuardedCustomerController.timestamp(query["to"], name: "to"))
     }
 
-    private func auditReport(_ context: ConsentryRequestContext, _ kind: String, customerID: String, fields: [String] = []) async throws {
-        try await auditLog.record(AuditEvent(
-            actor: AuditActor(.officer, context.principal?.id ?? "unknown"), action: .report(kind), customerID: customerID, fields: fields,
-            outcome: "succeeded", policyVersion: policies.policy.version, requestID: context.requestID))
+    private func officer(_ context: ConsentryRequestContext) throws -> AuditActor {
+        guard let principal = context.principal else { throw ApiKeyAuthenticator.unauthorized("no credential") }
+        return AuditActor(.officer, principal.id)
     }
 
     static func render(_ report: ReportDocument, _ request: Request) throws -> Response {

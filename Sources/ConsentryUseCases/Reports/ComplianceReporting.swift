@@ -1,0 +1,61 @@
+public import ConsentryCore
+public import ConsentryPolicy
+public import ConsentryStore
+public import Foundation
+
+/// The compliance reports, the same through `/compliance/v1/reports` and `consentry report`:
+/// the record of processing (Art. 30), a customer's access report (Art. 15), an erasure
+/// report, consent and request reports. A report about one customer is audited with who
+/// produced it, whichever surface asked.
+public struct ComplianceReporting: Sendable {
+    let reports: ComplianceReports
+    let events: EventHub
+    let audit: AuditLog
+    let policies: PolicyRegistry
+
+    public init(reports: ComplianceReports, events: EventHub, audit: AuditLog, policies: PolicyRegistry) {
+        self.reports = reports
+        self.events = events
+        self.audit = audit
+        self.policies = policies
+    }
+
+    public func recordOfProcessing(now: Date = Date()) -> ReportDocument {
+        ReportDocument.recordOfProcessing(policy: policies.policy, generatedAt: now)
+    }
+
+    /// Everything held about the customer, decrypted: audited (`report.access`) before it is returned.
+    /// - Throws: `UseCaseError` `.notFound` for an unknown or erased customer.
+    public func access(customerID: String, by actor: AuditActor, requestID: String?) async throws -> ReportDocument {
+        let policy = policies.policy
+        guard let report = try await reports.access(customerID: customerID, policy: policy) else {
+            throw UseCaseError(.notFound, code: "not_found", "no customer with this id (an erased one has an erasure report)")
+        }
+        try await record(.reportAccess, customerID: customerID, fields: PolicyField.allCases.map(\.rawValue), actor: actor, requestID: requestID)
+        return report
+    }
+
+    /// What an erasure destroyed and kept, and which modules acknowledged it: audited (`report.erasure`).
+    /// - Throws: `UseCaseError` `.notFound` when no erasure of the customer is recorded.
+    public func erasure(customerID: String, by actor: AuditActor, requestID: String?) async throws -> ReportDocument {
+        guard let report = try await reports.erasure(customerID: customerID, hub: events) else {
+            throw UseCaseError(.notFound, code: "not_found", "no erasure of this customer is recorded")
+        }
+        try await record(.report("erasure"), customerID: customerID, fields: [], actor: actor, requestID: requestID)
+        return report
+    }
+
+    public func consents(_ filter: ComplianceReports.ConsentFilter) async throws -> ReportDocument {
+        try await reports.consents(filter, policy: policies.policy)
+    }
+
+    public func requests() async throws -> ReportDocument {
+        try await reports.requests()
+    }
+
+    private func record(_ action: AuditAction, customerID: String, fields: [String], actor: AuditActor, requestID: String?) async throws {
+        try await audit.record(AuditEvent(
+            actor: actor, action: action, customerID: customerID, fields: fields, outcome: "succeeded",
+            policyVersion: policies.policy.version, requestID: requestID))
+    }
+}
