@@ -16,7 +16,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let directory = data.dataDirectory
         // Opening SQLite creates the file: an empty data directory is `init`'s job, not ours.
         guard directory.databaseURL != nil || FileManager.default.fileExists(atPath: directory.databasePath) else {
-            throw StoreError(code: "not_initialized", message: "\(directory.path) holds no Consentry database; run `consentry init` first")
+            throw StoreError(code: .notInitialized, message: "\(directory.path) holds no Consentry database; run `consentry init` first")
         }
         let engine = try await directory.openEngine()
         defer { try? engine.close() }

@@ -58,13 +58,13 @@ public struct DataDirectory: Sendable {
     @discardableResult
     public func initialize() async throws -> (database: AppDatabase, keys: KeyProvider) {
         if databaseURL == nil, FileManager.default.fileExists(atPath: databasePath) {
-            throw StoreError(code: "already_initialized", message: "\(path) already holds a Consentry database")
+            throw StoreError(code: .alreadyInitialized, message: "\(path) already holds a Consentry database")
         }
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let engine = try await openEngine()
         if databaseURL != nil, try await Self.holdsInstallation(engine) {
             try? engine.close()
-            throw StoreError(code: "already_initialized", message: "\(databaseDisplayName) already holds a Consentry installation")
+            throw StoreError(code: .alreadyInitialized, message: "\(databaseDisplayName) already holds a Consentry installation")
         }
         if case .file(let file) = keySource {
             try file.create(try KeyRing.generate())
@@ -79,7 +79,7 @@ public struct DataDirectory: Sendable {
     /// - Throws: `StoreError` if not initialised, `KeyError` for missing, insecure or wrong keys.
     public func open() async throws -> (database: AppDatabase, keys: KeyProvider) {
         let notInitialized = StoreError(
-            code: "not_initialized", message: "\(databaseDisplayName) holds no Consentry installation; run `consentry init` with the same --data-dir and --database")
+            code: .notInitialized, message: "\(databaseDisplayName) holds no Consentry installation; run `consentry init` with the same --data-dir and --database")
         if databaseURL == nil, !FileManager.default.fileExists(atPath: databasePath) { throw notInitialized }
         // Check the keys before touching the database: a missing or group-readable key file
         // is refused without side effects.

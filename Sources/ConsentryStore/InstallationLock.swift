@@ -15,13 +15,13 @@ public final class InstallationLock: Sendable {
         path = (directory.path as NSString).appendingPathComponent("server.lock")
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
-            throw StoreError(code: "lock_unavailable", message: "cannot open \(path) (errno \(errno))")
+            throw StoreError(code: .lockUnavailable, message: "cannot open \(path) (errno \(errno))")
         }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             let holder = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
             close(fd)
             throw StoreError(
-                code: "installation_busy",
+                code: .installationBusy,
                 message: "\(directory.path) is in use by \(holder.isEmpty ? "another process" : holder); stop it before you \(purpose)")
         }
         ftruncate(fd, 0)

@@ -9,7 +9,7 @@ public final class TemporaryDirectory: Sendable {
     public init(prefix: String = "consentry-test") throws {
         let template = (NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-XXXXXX")
         var bytes = Array(template.utf8CString)
-        guard let created = mkdtemp(&bytes) else { throw StoreError(code: "tmp", message: "mkdtemp failed") }
+        guard let created = mkdtemp(&bytes) else { throw StoreError(code: .outputUnwritable, message: "mkdtemp failed") }
         path = String(cString: created)
     }
 

@@ -34,7 +34,7 @@ struct CommandTests {
                 try await run(["restore", "--from", backup, "--data-dir", data, "--policies", RepositoryFixtures.policiesDirectory])
                 Issue.record("restore ran under a server")
             } catch let error as StoreError {
-                #expect(error.code == "installation_busy")
+                #expect(error.code == .installationBusy)
                 #expect(error.message.contains("consentry serve (pid \(getpid()))"))
             }
             #expect(DatabaseFileIdentity(path: installation.databasePath) == before)

@@ -42,7 +42,7 @@ struct EncryptionAtRestTests {
             _ = try await installation.store.customer(id: a.id)
             Issue.record("a ciphertext moved to another field decrypted")
         } catch let error as StoreError {
-            #expect(error.code == "undecryptable")
+            #expect(error.code == .undecryptable)
             #expect(error.description.contains("contactMedium.2"))
             #expect(!error.description.contains("@"))
         }

@@ -161,6 +161,6 @@ struct ErasureTests {
         try handle.seekToEnd()
         try handle.write(contentsOf: Data("not json\n".utf8))
         try handle.close()
-        #expect(throws: StoreError(code: "ledger_corrupt", message: "\(setup.eraser.ledger.path):2: not an erasure entry")) { try setup.eraser.ledger.entries() }
+        #expect(throws: StoreError(code: .ledgerCorrupt, message: "\(setup.eraser.ledger.path):2: not an erasure entry")) { try setup.eraser.ledger.entries() }
     }
 }

@@ -36,9 +36,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as DecodingError:
             let issues = ValidationError(decoding: error).issues
             return ProblemDetails(status: .badRequest, code: "malformed_body", detail: "the body does not match the expected JSON", issues: issues)
-        case let error as StoreError where error.code == "duplicate_external_id" || error.code == "duplicate_login_subject":
-            return ProblemDetails(status: .conflict, code: error.code, detail: error.message)
-        case let error as StoreError where error.code == "audit_tampered":
+        case let error as StoreError where error.code == .duplicateExternalId || error.code == .duplicateLoginSubject:
+            return ProblemDetails(status: .conflict, code: error.code.rawValue, detail: error.message)
+        case let error as StoreError where error.code == .auditTampered:
             // Fail closed: nothing is served whose audit entry cannot be written honestly.
             logger.critical("audit trail refused", metadata: ["error.code": "\(error.code)"])
             return ProblemDetails(status: .serviceUnavailable, code: "audit_unavailable", detail: "the audit trail cannot be extended; the operator has been alerted")

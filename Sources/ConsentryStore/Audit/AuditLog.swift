@@ -56,7 +56,7 @@ public final class AuditLog: Sendable {
     public func commit<T: Sendable>(_ events: [AuditEvent], change: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
         let result = ChangeResult<T>()
         try await enqueue(events) { db in result.value = try change(db) }
-        guard let value = result.value else { throw StoreError(code: "internal", message: "a committed change left no result") }
+        guard let value = result.value else { throw StoreError(code: .`internal`, message: "a committed change left no result") }
         return value
     }
 
@@ -149,7 +149,7 @@ public final class AuditLog: Sendable {
     private static func requireSigned(head: SQLRow, keys: KeyManager) throws {
         guard let why = try problem(withHead: head, keys: keys) else { return }
         throw StoreError(
-            code: "audit_tampered",
+            code: .auditTampered,
             message: "the audit trail's last entry \(why); refusing to extend it. Run `consentry audit verify` and restore the database from a backup")
     }
 

@@ -25,11 +25,11 @@ public enum DatabaseBackup {
     public static func create(from database: AppDatabase, to path: String) throws -> Int {
         guard let engine = database.engine as? SQLiteEngine else {
             throw StoreError(
-                code: "backup_unsupported",
+                code: .backupUnsupported,
                 message: "`consentry backup` copies a SQLite installation; back PostgreSQL up with its own tools (pg_dump, base backups with WAL archiving) and keep the erasure ledger beside them")
         }
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw StoreError(code: "backup_exists", message: "\(path) already exists; choose a new file")
+            throw StoreError(code: .backupExists, message: "\(path) already exists; choose a new file")
         }
         // Written in a private (0700) folder beside the target, then linked into place: the
         // target path is never opened by name, so a symlink planted there cannot redirect it.
@@ -43,8 +43,8 @@ public enum DatabaseBackup {
         try engine.writer.backup(to: destination)
         try destination.close()
         let size = (try FileManager.default.attributesOfItem(atPath: temporary)[.size] as? Int) ?? 0
-        do { try PrivateOutputFile.publish(temporary, at: path) } catch let error as StoreError where error.code == "output_exists" {
-            throw StoreError(code: "backup_exists", message: "\(path) already exists; choose a new file")
+        do { try PrivateOutputFile.publish(temporary, at: path) } catch let error as StoreError where error.code == .outputExists {
+            throw StoreError(code: .backupExists, message: "\(path) already exists; choose a new file")
         }
         return size
     }
@@ -54,7 +54,7 @@ public enum DatabaseBackup {
     /// - Throws: `KeyError.wrongKey` when the directory's keys do not open the backup.
     public static func restore(from backupPath: String, into directory: DataDirectory, ledger: ErasureLedger, policy: Policy) async throws -> RestoreReport {
         guard FileManager.default.fileExists(atPath: backupPath) else {
-            throw StoreError(code: "backup_missing", message: "no backup at \(backupPath)")
+            throw StoreError(code: .backupMissing, message: "no backup at \(backupPath)")
         }
         let staging = directory.databasePath + ".restoring"
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: staging + suffix) }
@@ -91,7 +91,7 @@ public enum DatabaseBackup {
         try? FileManager.default.removeItem(atPath: staging + "-shm")
         try? FileManager.default.removeItem(atPath: staging + "-wal")
         guard rename(staging, directory.databasePath) == 0 else {
-            throw StoreError(code: "restore_failed", message: "cannot move the restored database into place (errno \(errno))")
+            throw StoreError(code: .restoreFailed, message: "cannot move the restored database into place (errno \(errno))")
         }
         return report
     }

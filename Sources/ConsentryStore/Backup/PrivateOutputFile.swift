@@ -16,9 +16,9 @@ public enum PrivateOutputFile {
         guard descriptor >= 0 else {
             let code = errno
             if code == EEXIST || code == ELOOP {
-                throw StoreError(code: "output_exists", message: "\(path) already exists; choose a new file or remove it first")
+                throw StoreError(code: .outputExists, message: "\(path) already exists; choose a new file or remove it first")
             }
-            throw StoreError(code: "output_unwritable", message: "cannot create \(path): \(String(cString: strerror(code)))")
+            throw StoreError(code: .outputUnwritable, message: "cannot create \(path): \(String(cString: strerror(code)))")
         }
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     }
@@ -29,7 +29,7 @@ public enum PrivateOutputFile {
         var status = stat()
         if lstat(path, &status) == 0 {
             guard status.st_mode & S_IFMT == S_IFREG else {
-                throw StoreError(code: "output_exists", message: "\(path) is not a regular file; remove it first")
+                throw StoreError(code: .outputExists, message: "\(path) is not a regular file; remove it first")
             }
             unlink(path)
         }
@@ -44,8 +44,8 @@ public enum PrivateOutputFile {
         defer { unlink(temporary) }
         guard link(temporary, path) == 0 else {
             let code = errno
-            if code == EEXIST { throw StoreError(code: "output_exists", message: "\(path) already exists; choose a new file") }
-            throw StoreError(code: "output_unwritable", message: "cannot create \(path): \(String(cString: strerror(code)))")
+            if code == EEXIST { throw StoreError(code: .outputExists, message: "\(path) already exists; choose a new file") }
+            throw StoreError(code: .outputUnwritable, message: "cannot create \(path): \(String(cString: strerror(code)))")
         }
     }
 }

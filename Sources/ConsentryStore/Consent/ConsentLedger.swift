@@ -67,10 +67,10 @@ public struct ConsentLedger: Sendable {
     static func record(_ event: ConsentEvent, _ db: any StorageConnection) throws -> (id: Int64, current: Bool) {
         // Cached statements throughout: this runs once per consent change, inside the writer.
         guard try db.fetchValue(Int.self, "SELECT 1 FROM customer WHERE id = ?", [event.customerID]) != nil else {
-            throw StoreError(code: "unknown_customer", message: "no customer with this id")
+            throw StoreError(code: .unknownCustomer, message: "no customer with this id")
         }
         if event.kind.needsPurpose, event.purpose == nil {
-            throw StoreError(code: "purpose_required", message: "a \(event.kind.rawValue) event needs a purpose")
+            throw StoreError(code: .purposeRequired, message: "a \(event.kind.rawValue) event needs a purpose")
         }
         let eventID = try db.fetchValue(
             Int64.self,

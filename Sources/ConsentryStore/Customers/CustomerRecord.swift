@@ -27,7 +27,7 @@ extension CustomerRecord {
         id = row["id"]
         externalId = row["external_id"]
         guard let partyType = PartyType(rawValue: row["party_type"]), let status = CustomerStatus(rawValue: row["status"]) else {
-            throw StoreError(code: "corrupt_record", message: "customer \(row["id"] as String) has an unknown party type or status")
+            throw StoreError(code: .corruptRecord, message: "customer \(row["id"] as String) has an unknown party type or status")
         }
         self.partyType = partyType
         self.status = status

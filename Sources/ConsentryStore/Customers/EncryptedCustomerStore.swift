@@ -30,7 +30,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
     /// Runs `body` and, if it wrapped a key under a KEK version older than the database's
     /// active one, reloads the keys and runs it once more (`KeyVersions`).
     public func retryingStaleKeys<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as StoreError where error.code == StoreError.staleKeysCode {
+        do { return try await body() } catch let error as StoreError where error.code == .staleKeys {
             try await keys.reload()
             return try await body()
         }
@@ -149,7 +149,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
                 """, [BlindIndexField.loginSubject.rawValue, digest, record.id])
             let normalized = BlindIndexField.loginSubject.normalize(subject)
             for candidate in candidates where try candidate.open(keys: keys).profile.loginSubject.map(BlindIndexField.loginSubject.normalize) == normalized {
-                throw StoreError(code: "duplicate_login_subject", message: "another customer already signs in with this loginSubject", path: "loginSubject")
+                throw StoreError(code: .duplicateLoginSubject, message: "another customer already signs in with this loginSubject", path: "loginSubject")
             }
         }
     }

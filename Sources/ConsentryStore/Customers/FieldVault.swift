@@ -56,6 +56,6 @@ struct FieldVault: Sendable, Equatable {
     }
 
     private static var corrupt: StoreError {
-        StoreError(code: "corrupt_record", message: "a customer's sealed fields are not in the expected layout")
+        StoreError(code: .corruptRecord, message: "a customer's sealed fields are not in the expected layout")
     }
 }

@@ -40,11 +40,11 @@ public struct ErasureLedger: Sendable {
             bytes.append(0x0A)
         }
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StoreError(code: "ledger_unwritable", message: "cannot open the erasure ledger \(path) (errno \(errno))") }
+        guard descriptor >= 0 else { throw StoreError(code: .ledgerUnwritable, message: "cannot open the erasure ledger \(path) (errno \(errno))") }
         defer { close(descriptor) }
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw StoreError(code: "ledger_unwritable", message: "cannot write the erasure ledger \(path) (errno \(errno))")
+            throw StoreError(code: .ledgerUnwritable, message: "cannot write the erasure ledger \(path) (errno \(errno))")
         }
     }
 
@@ -57,7 +57,7 @@ public struct ErasureLedger: Sendable {
         var result: [Entry] = []
         for (index, line) in data.split(separator: 0x0A, omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
             do { result.append(try decoder.decode(Entry.self, from: Data(line))) } catch {
-                throw StoreError(code: "ledger_corrupt", message: "\(path):\(index + 1): not an erasure entry")
+                throw StoreError(code: .ledgerCorrupt, message: "\(path):\(index + 1): not an erasure entry")
             }
         }
         return result

@@ -101,10 +101,10 @@ public struct ChangeJournal: Sendable {
         let policy = self.policy
         return try await audit.commit(entries) { db in
             guard var request = try DataSubjectRequestStore.fetchForUpdate(id: requestID, db) else {
-                throw StoreError(code: "not_found", message: "no request with this id")
+                throw StoreError(code: .notFound, message: "no request with this id")
             }
             guard request.status == expected else {
-                throw StoreError(code: "stale_request", message: "the request is \(request.status.rawValue) now; read it again")
+                throw StoreError(code: .staleRequest, message: "the request is \(request.status.rawValue) now; read it again")
             }
             try change(&request)
             try DataSubjectRequestStore.save(request, db)

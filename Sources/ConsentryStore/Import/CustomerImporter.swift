@@ -116,9 +116,9 @@ public struct CustomerImporter: Sendable {
                     for (line, customer) in customers {
                         do {
                             if try customer.insert(db) { inserted += 1 }
-                        } catch let error as StoreError where error.code == "duplicate_login_subject" {
+                        } catch let error as StoreError where error.code == .duplicateLoginSubject {
                             // Refused before anything of the row was written.
-                            refused.append(.init(line: line, externalId: customer.record.externalId, issues: [.init(path: "loginSubject", code: error.code, message: error.message)]))
+                            refused.append(.init(line: line, externalId: customer.record.externalId, issues: [.init(path: "loginSubject", code: error.code.rawValue, message: error.message)]))
                         }
                     }
                     return (inserted, refused)
@@ -143,7 +143,7 @@ public struct CustomerImporter: Sendable {
                     guard let record, record.fields != [""] else { continue }
                     if mapping == nil {
                         do { mapping = try CustomerCSVMapping(header: record.fields) } catch let error as ValidationError {
-                            throw StoreError(code: "bad_csv_header", message: "line \(record.line): \(error.description)")
+                            throw StoreError(code: .badCsvHeader, message: "line \(record.line): \(error.description)")
                         }
                         continue
                     }
@@ -230,7 +230,7 @@ public struct CustomerImporter: Sendable {
             switch item.outcome {
             case .success(let customer): prepared.customers.append((item.line, customer))
             case .failure(let error):
-                prepared.rejects.append(.init(line: item.line, externalId: item.externalId, issues: [.init(path: error.path ?? "row", code: error.code, message: error.message)]))
+                prepared.rejects.append(.init(line: item.line, externalId: item.externalId, issues: [.init(path: error.path ?? "row", code: error.code.rawValue, message: error.message)]))
                 if let externalId = item.externalId { prepared.assigned[externalId] = nil }
             }
         }

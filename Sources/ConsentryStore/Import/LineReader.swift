@@ -12,7 +12,7 @@ final class LineReader {
 
     init(path: String) throws {
         guard let file = fopen(path, "r") else {
-            throw StoreError(code: "unreadable_input", message: "cannot open \(path): \(String(cString: strerror(errno)))")
+            throw StoreError(code: .unreadableInput, message: "cannot open \(path): \(String(cString: strerror(errno)))")
         }
         self.file = file
         var info = stat()

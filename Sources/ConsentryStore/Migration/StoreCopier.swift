@@ -41,7 +41,7 @@ public struct StoreCopier: Sendable {
             try Self.tables.reduce(0) { sum, table in sum + (try db.fetchValue(Int.self, "SELECT COUNT(*) FROM \(table.name)") ?? 0) }
         }
         guard targetRows == 0 else {
-            throw StoreError(code: "target_not_empty", message: "the target database already holds \(targetRows) rows; copy into an empty database")
+            throw StoreError(code: .targetNotEmpty, message: "the target database already holds \(targetRows) rows; copy into an empty database")
         }
         var report = Report(rows: [:])
         for table in Self.tables {
@@ -52,7 +52,7 @@ public struct StoreCopier: Sendable {
                 source: try await source.read { db in try db.fetchValue(Int.self, "SELECT COUNT(*) FROM \(table.name)") ?? 0 },
                 target: try await target.read { db in try db.fetchValue(Int.self, "SELECT COUNT(*) FROM \(table.name)") ?? 0 })
             guard counts.source == counts.target, counts.target == copied else {
-                throw StoreError(code: "copy_mismatch", message: "\(table.name): \(counts.source) rows in the source, \(counts.target) in the target after copying \(copied)")
+                throw StoreError(code: .copyMismatch, message: "\(table.name): \(counts.source) rows in the source, \(counts.target) in the target after copying \(copied)")
             }
             report.rows[table.name] = counts.target
         }

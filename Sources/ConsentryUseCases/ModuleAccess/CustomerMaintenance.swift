@@ -77,7 +77,7 @@ public struct CustomerMaintenance: Sendable {
             _ = try await journal.rectify(
                 update, changedFields: fields, audit: [call.auditEvent(action: .customerUpdate, outcome: "succeeded", customerID: current.id, fields: fields)],
                 correlationID: call.requestID)
-        } catch let error as StoreError where error.code == "version_conflict" {
+        } catch let error as StoreError where error.code == .versionConflict {
             throw UseCaseError(.conflict, code: "version_conflict", error.message)
         }
     }

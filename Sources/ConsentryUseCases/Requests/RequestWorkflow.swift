@@ -112,7 +112,7 @@ public struct RequestWorkflow: Sendable {
             case .reasonRequired, .extensionTooLong: throw UseCaseError(.invalid, code: "validation_failed", error.description)
             case .transition, .closed: throw UseCaseError(.conflict, code: "invalid_transition", error.description)
             }
-        } catch let error as StoreError where error.code == "stale_request" {
+        } catch let error as StoreError where error.code == .staleRequest {
             throw UseCaseError(.conflict, code: "stale_request", error.message)
         }
     }

@@ -74,7 +74,7 @@ public struct SelfManagement: Sendable {
                 update, changedFields: fields, audit: [auditEvent(customer, action: .selfRectify, fields: fields, requestID: requestID)],
                 correlationID: requestID)
             return (updated, changed)
-        } catch let error as StoreError where error.code == "version_conflict" {
+        } catch let error as StoreError where error.code == .versionConflict {
             throw UseCaseError(.conflict, code: "version_conflict", error.message)
         }
     }
