@@ -63,9 +63,7 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
         apiKeys: s.apiKeys, consentChange: s.consentChange, customers: s.customers, gate: s.gate, policies: s.policies,
         privacyProfiles: s.privacyProfiles, requestFiling: s.requestFiling
     ).addRoutes(to: router)
-    HubController(
-        apiKeys: s.apiKeys, auditLog: s.audit, delivery: s.delivery, eventHub: s.events, keys: s.keys, policies: s.policies, requests: s.requests
-    ).addRoutes(to: router)
+    HubController(apiKeys: s.apiKeys, delivery: s.delivery, policies: s.policies, subscriptions: s.subscriptions).addRoutes(to: router)
     EventAdminController(apiKeys: s.apiKeys, auditLog: s.audit, eventHub: s.events, journal: s.journal, policies: s.policies).addRoutes(to: router)
     ComplianceController(
         apiKeys: s.apiKeys, auditLog: s.audit, eventHub: s.events, policies: s.policies, requestFiling: s.requestFiling, requests: s.requests,

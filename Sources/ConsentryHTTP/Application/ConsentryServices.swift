@@ -42,6 +42,7 @@ public struct ConsentryServices: Sendable {
     public let workflow: RequestWorkflow
     public let reports: ComplianceReports
     public let reporting: ComplianceReporting
+    public let subscriptions: EventSubscriptions
 
     public init(
         database: AppDatabase, keys: KeyProvider, policies: PolicyRegistry, apiKeys: ApiKeyStore? = nil,
@@ -83,6 +84,8 @@ public struct ConsentryServices: Sendable {
         self.selfManagement = SelfManagement(policies: policies, customers: customers, consents: consents, journal: journal)
         let reports = ComplianceReports(database: database, customers: customers)
         self.reports = reports
+        self.subscriptions = EventSubscriptions(
+            hub: events, requests: requests, audit: audit, policies: policies, keys: keys, maxPerModule: delivery.maxSubscriptionsPerModule)
         self.reporting = ComplianceReporting(reports: reports, events: events, audit: audit, policies: policies)
         self.workflow = RequestWorkflow(
             requests: requests, journal: journal, eraser: eraser, events: events, policies: policies, fourEyes: fourEyes)

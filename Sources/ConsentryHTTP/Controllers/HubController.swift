@@ -2,6 +2,7 @@ import ConsentryCore
 import ConsentryCrypto
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -15,12 +16,9 @@ import NIOCore
 ///   erasure carried out, a campaign list purged); recorded once, audited.
 struct HubController {
     let apiKeys: ApiKeyStore
-    let auditLog: AuditLog
     let delivery: DeliverySettings
-    let eventHub: EventHub
-    let keys: KeyProvider
     let policies: PolicyRegistry
-    let requests: DataSubjectRequestStore
+    let subscriptions: EventSubscriptions
     static let base = "/tmf-api/privacyManagement/v4"
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
@@ -54,26 +52,8 @@ struct HubController {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let registration = try JSONDecoder().decode(Registration.self, from: Data(body.readableBytesView))
         try await checkCallback(registration.callback, module: module)
-        let query = registration.query ?? ""
-        let filter: EventFilter
-        do { filter = try EventFilter(query: query) } catch {
-            throw ProblemDetails(status: .unprocessableContent, code: "validation_failed", detail: "query: \(error.message)",
-                                 issues: [ValidationIssue(path: "query", code: "invalid_query", message: error.message)])
-        }
-        // A module hears only of purposes it holds; asking for others is refused, and audited.
-        if let foreign = filter.purposes?.subtracting(module.purposes).sorted().first {
-            try await auditLog.record(AuditEvent(
-                actor: AuditActor(.module, module.id), action: .accessDenied, purpose: foreign, fields: ["operation:subscribe"], outcome: "denied",
-                reasons: [ReasonCode.purposeNotAllowedForModule.rawValue], policyVersion: policies.policy.version, requestID: context.requestID))
-            var problem = ProblemDetails(status: .forbidden, code: "access_denied", detail: ReasonCode.purposeNotAllowedForModule.explanation)
-            problem.reason = ReasonCode.purposeNotAllowedForModule.rawValue
-            throw problem
-        }
-        let subscription = try await eventHub.subscribe(moduleID: module.id, callback: registration.callback, query: query)
-        try await auditLog.record(AuditEvent(
-            actor: AuditActor(.module, module.id), action: .subscriptionCreated, fields: ["subscription:\(subscription.id)"], outcome: "succeeded",
-            policyVersion: policies.policy.version, requestID: context.requestID))
-        let secret = try keys.current.webhookSecret(subscriptionID: subscription.id)
+        let (subscription, secret) = try await subscriptions.subscribe(
+            module: module, callback: registration.callback, query: registration.query ?? "", requestID: context.requestID)
         var json = Self.json(subscription)
         json.set("secret", .string(Data(secret.unsafeCopy).base64EncodedString()))
         json.set("signature", .string("\(EventSignature.header): t=<unix seconds>,v1=<hex HMAC-SHA256(base64-decoded secret, t + \".\" + body)>"))
@@ -86,34 +66,21 @@ struct HubController {
 
     @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        let module = try moduleProfile(context)
-        let subscriptions = try await eventHub.subscriptions(moduleID: module.id)
-        var response = Response.json(.array(subscriptions.map(Self.json)))
-        response.headers[.totalCount] = String(subscriptions.count)
-        response.headers[.resultCount] = String(subscriptions.count)
+        let found = try await subscriptions.subscriptions(of: try moduleProfile(context))
+        var response = Response.json(.array(found.map(Self.json)))
+        response.headers[.totalCount] = String(found.count)
+        response.headers[.resultCount] = String(found.count)
         return response
     }
 
     @Sendable func get(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        let module = try moduleProfile(context)
-        // Another module's subscription is as absent as a missing one.
-        guard let subscription = try await eventHub.subscription(id: try context.parameters.require("id")), subscription.moduleID == module.id else {
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no subscription of yours with this id")
-        }
-        return Response.json(Self.json(subscription))
+        return Response.json(Self.json(try await subscriptions.subscription(id: try context.parameters.require("id"), of: try moduleProfile(context))))
     }
 
     @Sendable func unsubscribe(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
-        let module = try moduleProfile(context)
-        let id = try context.parameters.require("id")
-        guard try await eventHub.unsubscribe(id: id, moduleID: module.id) else {
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no subscription of yours with this id")
-        }
-        try await auditLog.record(AuditEvent(
-            actor: AuditActor(.module, module.id), action: .subscriptionDeleted, fields: ["subscription:\(id)"], outcome: "succeeded",
-            policyVersion: policies.policy.version, requestID: context.requestID))
+        try await subscriptions.unsubscribe(id: try context.parameters.require("id"), of: try moduleProfile(context), requestID: context.requestID)
         return Response(status: .noContent)
     }
 
@@ -121,34 +88,11 @@ struct HubController {
         try PrivacyManagementController.only(request, [])
         let module = try moduleProfile(context)
         let eventID = try context.parameters.require("eventId")
-        let result = try await eventHub.acknowledge(eventID: eventID, moduleID: module.id, requestID: context.requestID)
-        let at: Date
-        var response: Response
-        switch result {
-        case .unknownEvent:
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no event with this id was sent to you")
-        case .recorded(let when):
-            at = when
-            try await auditLog.record(AuditEvent(
-                actor: AuditActor(.module, module.id), action: .eventAcknowledged, fields: ["event:\(eventID)"], outcome: "succeeded",
-                policyVersion: policies.policy.version, requestID: context.requestID))
-            response = Response(status: .created)
-            // The last acknowledgement an erasure request waited for completes it.
-            if let completed = try await requests.completeIfAcknowledged(eventID: eventID) {
-                try await auditLog.record(AuditEvent(
-                    actor: AuditActor(.system, "events"), action: .requestStatus, customerID: completed.customerID,
-                    fields: ["request:\(completed.id)", "from:awaiting_modules", "to:completed"], outcome: "succeeded",
-                    policyVersion: policies.policy.version, requestID: context.requestID))
-            }
-        case .alreadyRecorded(let when):
-            at = when
-            response = Response(status: .ok)
-        }
-        let body = Response.json(.object([
+        let (at, now) = try await subscriptions.acknowledge(eventID: eventID, by: module, requestID: context.requestID)
+        var response = Response.json(.object([
             ("eventId", .string(eventID)), ("module", .string(module.id)), ("acknowledgedAt", .string(ISOTimestamp.format(at))),
         ]))
-        response.headers = body.headers
-        response.body = body.body
+        response.status = now ? .created : .ok
         return response
     }
 
@@ -204,11 +148,6 @@ struct HubController {
             _ = try await CallbackAddress.resolve(host: host, allowed: delivery.internalCallbackHosts)
         } catch let refused as CallbackAddress.Refused {
             throw invalid(refused.description)
-        }
-        let active = try await eventHub.subscriptions(moduleID: module.id).count
-        guard active < delivery.maxSubscriptionsPerModule else {
-            throw ProblemDetails(status: .conflict, code: "too_many_subscriptions",
-                                 detail: "a module holds at most \(delivery.maxSubscriptionsPerModule) subscriptions; end one first")
         }
     }
 }
