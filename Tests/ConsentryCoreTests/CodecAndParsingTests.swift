@@ -21,8 +21,8 @@ struct CodecAndParsingTests {
     func roundTrip() throws {
         let fields = try PersonalFieldCodec.encode(Self.profile)
         #expect(Set(fields.map(\.path)).count == fields.count)
-        #expect(fields.map(\.path).contains("contactMedium.home"))
-        #expect(fields.map(\.path).contains("contactMedium.1"))
+        #expect(fields.map(\.path.rawValue).contains("contactMedium.home"))
+        #expect(fields.map(\.path.rawValue).contains("contactMedium.1"))
         let decoded = try PersonalFieldCodec.decode(partyType: .individual, fields: Dictionary(uniqueKeysWithValues: fields.map { ($0.path, $0.value) }))
         var expected = Self.profile
         expected.contactMedium = PersonalFieldCodec.withMediumIds(expected.contactMedium)

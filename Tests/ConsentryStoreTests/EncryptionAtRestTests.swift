@@ -17,7 +17,7 @@ struct EncryptionAtRestTests {
         let read = try #require(try await installation.store.customer(id: created.id))
         #expect(read == created)
         #expect(read.profile.engagedParty == draft.profile.engagedParty)
-        let paths = try await vault(of: created.id, in: installation).entries.map(\.path)
+        let paths = try await vault(of: created.id, in: installation).entries.map(\.path.rawValue)
         #expect(paths.contains("engagedParty.givenName"))
         #expect(paths.contains("engagedParty.familyName"))
         #expect(paths.contains { $0.hasPrefix("contactMedium.") })
@@ -30,13 +30,13 @@ struct EncryptionAtRestTests {
         let a = try await installation.store.create(SyntheticCustomers().draft(1))
         let b = try await installation.store.create(SyntheticCustomers().draft(2))
         // Medium 1 is the email, medium 2 the phone (ids are assigned in order).
-        let emailOfA = try #require(try await vault(of: a.id, in: installation).entries.first { $0.path == "contactMedium.1" })
+        let emailOfA = try #require(try await vault(of: a.id, in: installation).entries.first { $0.path.rawValue == "contactMedium.1" })
         var vaultOfB = try await vault(of: b.id, in: installation)
-        vaultOfB.entries = vaultOfB.entries.map { $0.path == "contactMedium.1" ? .init(path: $0.path, ciphertext: emailOfA.ciphertext) : $0 }
+        vaultOfB.entries = vaultOfB.entries.map { $0.path.rawValue == "contactMedium.1" ? .init(path: $0.path, ciphertext: emailOfA.ciphertext) : $0 }
         try await store(vaultOfB, for: b.id, in: installation)
         await #expect(throws: StoreError.self) { try await installation.store.customer(id: b.id) }
         var vaultOfA = try await vault(of: a.id, in: installation)
-        vaultOfA.entries = vaultOfA.entries.map { $0.path == "contactMedium.2" ? .init(path: $0.path, ciphertext: emailOfA.ciphertext) : $0 }
+        vaultOfA.entries = vaultOfA.entries.map { $0.path.rawValue == "contactMedium.2" ? .init(path: $0.path, ciphertext: emailOfA.ciphertext) : $0 }
         try await store(vaultOfA, for: a.id, in: installation)
         do {
             _ = try await installation.store.customer(id: a.id)
@@ -138,8 +138,8 @@ struct EncryptionAtRestTests {
         for index in 0..<40 { ids.append(try await installation.store.create(SyntheticCustomers().draft(index)).id) }
         var sizes: [String: Set<Int>] = [:]
         for id in ids {
-            for entry in try await vault(of: id, in: installation).entries where ["engagedParty.gender", "engagedParty.title", "engagedParty.preferredLanguage"].contains(entry.path) {
-                sizes[entry.path, default: []].insert(entry.ciphertext.count)
+            for entry in try await vault(of: id, in: installation).entries where ["engagedParty.gender", "engagedParty.title", "engagedParty.preferredLanguage"].contains(entry.path.rawValue) {
+                sizes[entry.path.rawValue, default: []].insert(entry.ciphertext.count)
             }
         }
         // female, male, nonBinary, undisclosed: one 16-byte bucket, one ciphertext size.
@@ -156,7 +156,7 @@ struct EncryptionAtRestTests {
 
     @Test("The field vault layout round-trips and rejects truncated bytes")
     func vaultLayout() throws {
-        let vault = FieldVault(entries: [.init(path: "engagedParty.givenName", ciphertext: [1, 2, 3]), .init(path: "contactMedium.1", ciphertext: [])])
+        let vault = FieldVault(entries: [.init(path: StoredFieldPath(rawValue: "engagedParty.givenName"), ciphertext: [1, 2, 3]), .init(path: StoredFieldPath(rawValue: "contactMedium.1"), ciphertext: [])])
         #expect(try FieldVault(decoding: vault.encoded) == vault)
         let bytes = vault.encoded
         #expect(throws: StoreError.self) { try FieldVault(decoding: bytes.dropLast()) }

@@ -61,11 +61,11 @@ struct ErasureTests {
         #expect(before.externalId != nil && after.externalId == nil)
         let newKey = try setup.installation.keys.current.dataKey(customerID: target.id, wrapped: Array(after.wrappedDek))
         for entry in try FieldVault(decoding: before.sealedFields).entries {
-            #expect(throws: (any Error).self) { try newKey.open(entry.ciphertext, owner: target.id, field: entry.path) }
+            #expect(throws: (any Error).self) { try newKey.open(entry.ciphertext, owner: target.id, field: entry.path.rawValue) }
         }
         let remaining = try FieldVault(decoding: after.sealedFields).entries
         #expect(remaining.count < (try FieldVault(decoding: before.sealedFields).entries.count))
-        #expect(!remaining.contains { $0.path == "loginSubject" })
+        #expect(!remaining.contains { $0.path.rawValue == "loginSubject" })
 
         // Not found by any index, not exported, not listed, not readable as a whole customer.
         for email in target.profile.emails { #expect(try await setup.installation.store.customers(where: .email, equals: email).isEmpty) }
@@ -95,8 +95,8 @@ struct ErasureTests {
             }.first)
             #expect((disclosure.decision.customerReason == nil) == readable, "\(purpose)")
             if readable {
-                #expect(disclosure.customer.fields.contains { $0.path == "engagedParty.familyName" })
-                #expect(!disclosure.customer.fields.contains { $0.path == "loginSubject" || $0.path.hasPrefix("engagedParty.birthDate") })
+                #expect(disclosure.customer.fields.contains { $0.path.rawValue == "engagedParty.familyName" })
+                #expect(!disclosure.customer.fields.contains { $0.path.rawValue == "loginSubject" || $0.path.rawValue.hasPrefix("engagedParty.birthDate") })
             } else {
                 #expect(disclosure.decision.customerReason == .erased && disclosure.customer.fields.isEmpty)
             }

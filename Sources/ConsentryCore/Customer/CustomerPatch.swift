@@ -71,7 +71,7 @@ extension PolicyField {
         var media = profile.contactMedium.makeIterator()
         for field in PersonalFieldCodec.encode(profile) {
             let policyField: PolicyField
-            if field.path.hasPrefix("contactMedium.") {
+            if field.path.isItem(of: "contactMedium") {
                 guard let medium = media.next() else { continue }
                 policyField = PolicyField(medium: medium.mediumType)
             } else {

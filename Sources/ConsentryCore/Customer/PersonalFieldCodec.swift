@@ -8,7 +8,7 @@ import Foundation
 /// text; structured values (a contact medium, an identification) as canonical JSON.
 public enum PersonalFieldCodec {
     public struct Field: Sendable, Equatable {
-        public var path: String
+        public var path: StoredFieldPath
         public var value: [UInt8]
     }
 
@@ -29,10 +29,10 @@ public enum PersonalFieldCodec {
     public static func encode(_ profile: CustomerProfile) -> [Field] {
         var fields: [Field] = []
         func scalar(_ path: String, _ value: String?) {
-            if let value { fields.append(Field(path: path, value: Array(value.utf8))) }
+            if let value { fields.append(Field(path: StoredFieldPath(scalar: PolicyField(rawValue: path)!), value: Array(value.utf8))) }
         }
-        func json(_ path: String, _ value: CanonicalJSON) {
-            fields.append(Field(path: path, value: value.bytes))
+        func json(_ list: String, _ key: some CustomStringConvertible, _ value: CanonicalJSON) {
+            fields.append(Field(path: StoredFieldPath(item: key, of: list), value: value.bytes))
         }
         switch profile.engagedParty {
         case .individual(let p):
@@ -45,7 +45,7 @@ public enum PersonalFieldCodec {
             scalar("engagedParty.nationality", p.nationality)
             scalar("engagedParty.preferredLanguage", p.preferredLanguage)
             for (i, identification) in p.individualIdentification.enumerated() {
-                json("engagedParty.individualIdentification.\(i)", identification.canonicalJSON)
+                json("engagedParty.individualIdentification", i, identification.canonicalJSON)
             }
         case .organization(let o):
             scalar("engagedParty.name", o.name)
@@ -53,31 +53,31 @@ public enum PersonalFieldCodec {
             scalar("engagedParty.organizationType", o.organizationType)
             scalar("engagedParty.preferredLanguage", o.preferredLanguage)
             for (i, identification) in o.organizationIdentification.enumerated() {
-                json("engagedParty.organizationIdentification.\(i)", identification.canonicalJSON)
+                json("engagedParty.organizationIdentification", i, identification.canonicalJSON)
             }
         }
         for medium in withMediumIds(profile.contactMedium) {
-            json("contactMedium.\(medium.id!)", medium.canonicalJSON)
+            json("contactMedium", medium.id!, medium.canonicalJSON)
         }
-        for (i, characteristic) in profile.characteristic.enumerated() { json("characteristic.\(i)", characteristic.canonicalJSON) }
-        for (i, related) in profile.relatedParty.enumerated() { json("relatedParty.\(i)", related.canonicalJSON) }
+        for (i, characteristic) in profile.characteristic.enumerated() { json("characteristic", i, characteristic.canonicalJSON) }
+        for (i, related) in profile.relatedParty.enumerated() { json("relatedParty", i, related.canonicalJSON) }
         scalar("loginSubject", profile.loginSubject)
         return fields
     }
 
     /// Rebuilds a profile from all of its stored fields.
     /// - Throws: `PersonalFieldCodec.Error` if a required field is missing or a value is corrupt.
-    public static func decode(partyType: PartyType, fields: [String: [UInt8]]) throws -> CustomerProfile {
-        func scalar(_ path: String) -> String? { fields[path].map { String(decoding: $0, as: UTF8.self) } }
+    public static func decode(partyType: PartyType, fields: [StoredFieldPath: [UInt8]]) throws -> CustomerProfile {
+        func scalar(_ path: String) -> String? { fields[StoredFieldPath(rawValue: path)].map { String(decoding: $0, as: UTF8.self) } }
         func required(_ path: String) throws -> String {
             guard let value = scalar(path) else { throw Error.missingField(path) }
             return value
         }
         func list<T: Decodable>(_ prefix: String, as type: T.Type) throws -> [T] {
-            try fields.filter { $0.key.hasPrefix(prefix + ".") }
-                .sorted { order($0.key, prefix) < order($1.key, prefix) }
+            try fields.filter { $0.key.isItem(of: prefix) }
+                .sorted { order($0.key.rawValue, prefix) < order($1.key.rawValue, prefix) }
                 .map { entry in
-                    do { return try decoder.decode(T.self, from: Data(entry.value)) } catch { throw Error.undecodable(entry.key) }
+                    do { return try decoder.decode(T.self, from: Data(entry.value)) } catch { throw Error.undecodable(entry.key.rawValue) }
                 }
         }
         let party: Party

@@ -11,11 +11,11 @@ public struct DisclosedCustomer: Sendable {
     public var createdAt: Date
     public var updatedAt: Date
     /// Stored field path → plaintext, in stored order.
-    public var fields: [(path: String, value: [UInt8])]
+    public var fields: [(path: StoredFieldPath, value: [UInt8])]
 
     public init(
         id: String, externalId: String?, partyType: PartyType, status: CustomerStatus, version: Int,
-        createdAt: Date, updatedAt: Date, fields: [(path: String, value: [UInt8])]
+        createdAt: Date, updatedAt: Date, fields: [(path: StoredFieldPath, value: [UInt8])]
     ) {
         self.id = id
         self.externalId = externalId
@@ -29,9 +29,9 @@ public struct DisclosedCustomer: Sendable {
 
     /// Whether the stored field at `path` must be decrypted for `disclosed` fields. Contact
     /// media are decrypted when any contact field is disclosed; the renderer drops the rest.
-    public static func needsDecryption(_ path: String, disclosed: Set<PolicyField>) -> Bool {
+    public static func needsDecryption(_ path: StoredFieldPath, disclosed: Set<PolicyField>) -> Bool {
         if let field = PolicyField(storedPath: path) { return disclosed.contains(field) }
-        if path.hasPrefix("contactMedium.") {
+        if path.isItem(of: "contactMedium") {
             return disclosed.contains(.email) || disclosed.contains(.phone) || disclosed.contains(.postalAddress)
         }
         return false

@@ -30,7 +30,7 @@ public struct GuardedCustomerView: Sendable {
         var loginSubject: JSONValue?
 
         for (path, bytes) in customer.fields {
-            if path.hasPrefix("contactMedium.") {
+            if path.isItem(of: "contactMedium") {
                 guard let medium = try? JSONValue.parse(bytes), let type = medium["mediumType"]?.stringValue,
                     let mediumType = ContactMedium.MediumType(rawValue: type)
                 else { continue }
@@ -39,7 +39,7 @@ public struct GuardedCustomerView: Sendable {
                 continue
             }
             guard let field = PolicyField(storedPath: path) else { continue }
-            let isList = path != field.rawValue
+            let isList = path.rawValue != field.rawValue
             let raw: JSONValue
             if isList {
                 guard let parsed = try? JSONValue.parse(bytes) else { continue }

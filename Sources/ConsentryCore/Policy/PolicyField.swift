@@ -41,11 +41,11 @@ public enum PolicyField: String, Sendable, CaseIterable, Codable, Comparable {
 
     /// The policy field of a stored field path, or `nil` for a contact medium, whose field
     /// depends on its medium type (known only once decrypted).
-    public init?(storedPath path: String) {
-        if path.hasPrefix("contactMedium.") { return nil }
-        if let exact = PolicyField(rawValue: path) { self = exact; return }
+    public init?(storedPath path: StoredFieldPath) {
+        if path.isItem(of: "contactMedium") { return nil }
+        if let exact = PolicyField(rawValue: path.rawValue) { self = exact; return }
         for list in [PolicyField.individualIdentification, .organizationIdentification, .characteristic, .relatedParty]
-        where path.hasPrefix(list.rawValue + ".") {
+        where path.isItem(of: list.rawValue) {
             self = list
             return
         }
@@ -69,8 +69,8 @@ public enum PolicyField: String, Sendable, CaseIterable, Codable, Comparable {
 
 extension PolicyField {
     /// The policy field a stored field path of `profile` holds: contact media by their type.
-    public static func of(storedPath path: String, in profile: CustomerProfile) -> PolicyField? {
+    public static func of(storedPath path: StoredFieldPath, in profile: CustomerProfile) -> PolicyField? {
         PolicyField(storedPath: path)
-            ?? profile.contactMedium.first { "contactMedium.\($0.id ?? "")" == path }.map { PolicyField(medium: $0.mediumType) }
+            ?? profile.contactMedium.first { StoredFieldPath(item: $0.id ?? "", of: "contactMedium") == path }.map { PolicyField(medium: $0.mediumType) }
     }
 }

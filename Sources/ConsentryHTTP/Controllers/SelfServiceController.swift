@@ -135,7 +135,7 @@ struct SelfServiceController {
             for field in PersonalFieldCodec.encode(customer.profile) {
                 let policyField = PolicyField.of(storedPath: field.path, in: customer.profile)
                 let category = policyField.map { policy.category(of: $0) } ?? ""
-                lines.append([field.path, category, String(decoding: field.value, as: UTF8.self)].map(ReportDocument.csvQuoted).joined(separator: ","))
+                lines.append([field.path.rawValue, category, String(decoding: field.value, as: UTF8.self)].map(ReportDocument.csvQuoted).joined(separator: ","))
             }
             return Response(
                 status: .ok,

@@ -170,7 +170,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
         let (dataKey, wrapped) = try keys.newDataKey(customerID: id)
         let sealer = try dataKey.sealer()
         let vault = FieldVault(entries: try PersonalFieldCodec.encode(profile).map { field in
-            FieldVault.Entry(path: field.path, ciphertext: try DataKey.seal(field.value, owner: id, field: field.path, with: sealer))
+            FieldVault.Entry(path: field.path, ciphertext: try DataKey.seal(field.value, owner: id, field: field.path.rawValue, with: sealer))
         })
         var indexes: [BlindIndexRecord] = []
         for field in BlindIndexField.allCases {

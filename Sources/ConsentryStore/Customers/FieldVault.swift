@@ -1,3 +1,4 @@
+import ConsentryCore
 import Foundation
 
 /// The personal fields of one customer as stored in `customer.sealed_fields`: a list of
@@ -11,7 +12,7 @@ import Foundation
 /// big-endian. Paths (e.g. `contactMedium.2`) are not secret; values are.
 struct FieldVault: Sendable, Equatable {
     struct Entry: Sendable, Equatable {
-        var path: String
+        var path: StoredFieldPath
         var ciphertext: [UInt8]
     }
 
@@ -34,7 +35,7 @@ struct FieldVault: Sendable, Equatable {
         }
         while index < bytes.count {
             let pathLength = try read(2).reduce(0) { $0 << 8 | Int($1) }
-            let path = String(decoding: try read(pathLength), as: UTF8.self)
+            let path = StoredFieldPath(rawValue: String(decoding: try read(pathLength), as: UTF8.self))
             let length = try read(4).reduce(0) { $0 << 8 | Int($1) }
             entries.append(Entry(path: path, ciphertext: Array(try read(length))))
         }
@@ -43,9 +44,9 @@ struct FieldVault: Sendable, Equatable {
 
     var encoded: Data {
         var out: [UInt8] = [Self.format]
-        out.reserveCapacity(entries.reduce(1) { $0 + 6 + $1.path.utf8.count + $1.ciphertext.count })
+        out.reserveCapacity(entries.reduce(1) { $0 + 6 + $1.path.rawValue.utf8.count + $1.ciphertext.count })
         for entry in entries {
-            let path = Array(entry.path.utf8)
+            let path = Array(entry.path.rawValue.utf8)
             out += [UInt8(path.count >> 8 & 0xff), UInt8(path.count & 0xff)]
             out += path
             let n = entry.ciphertext.count

@@ -104,7 +104,7 @@ public struct GuardedCustomerReader: Sendable {
                 let (type, status) = (record.partyType, record.status)
                 let decision = decide(state, type)
                 let disclosed = Set(decision.disclosed.map(\.field))
-                var fields: [(path: String, value: [UInt8])] = []
+                var fields: [(path: StoredFieldPath, value: [UInt8])] = []
                 if !disclosed.isEmpty {
                     let dataKey: DataKey
                     do { dataKey = try keys.dataKey(customerID: record.id, wrapped: Array(record.wrappedDek)) } catch CryptoError.unknownKeyVersion(let v) {
@@ -114,8 +114,8 @@ public struct GuardedCustomerReader: Sendable {
                     }
                     for entry in try FieldVault(decoding: record.sealedFields).entries
                     where DisclosedCustomer.needsDecryption(entry.path, disclosed: disclosed) {
-                        do { fields.append((entry.path, try dataKey.open(entry.ciphertext, owner: record.id, field: entry.path))) } catch {
-                            throw StoreError.undecryptable(customerID: record.id, field: entry.path)
+                        do { fields.append((entry.path, try dataKey.open(entry.ciphertext, owner: record.id, field: entry.path.rawValue))) } catch {
+                            throw StoreError.undecryptable(customerID: record.id, field: entry.path.rawValue)
                         }
                     }
                 }

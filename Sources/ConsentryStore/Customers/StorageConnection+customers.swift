@@ -62,10 +62,10 @@ extension CustomerRecord {
         } catch {
             throw StoreError.undecryptable(customerID: id, field: "wrapped_dek")
         }
-        var plain: [String: [UInt8]] = [:]
+        var plain: [StoredFieldPath: [UInt8]] = [:]
         for field in try FieldVault(decoding: sealedFields).entries {
-            do { plain[field.path] = try dataKey.open(field.ciphertext, owner: id, field: field.path) } catch {
-                throw StoreError.undecryptable(customerID: id, field: field.path)
+            do { plain[field.path] = try dataKey.open(field.ciphertext, owner: id, field: field.path.rawValue) } catch {
+                throw StoreError.undecryptable(customerID: id, field: field.path.rawValue)
             }
         }
         let profile = try PersonalFieldCodec.decode(partyType: partyType, fields: plain)

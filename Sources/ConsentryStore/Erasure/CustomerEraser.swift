@@ -61,7 +61,7 @@ public struct CustomerEraser: Sendable {
             let (dataKey, wrapped) = try keys.newDataKey(customerID: customerID)
             let sealer = try dataKey.sealer()
             let vault = FieldVault(entries: try stored.filter { heldFields.contains($0.1) }.map { field, _ in
-                FieldVault.Entry(path: field.path, ciphertext: try DataKey.seal(field.value, owner: customerID, field: field.path, with: sealer))
+                FieldVault.Entry(path: field.path, ciphertext: try DataKey.seal(field.value, owner: customerID, field: field.path.rawValue, with: sealer))
             })
             return (plan, wrapped, vault.encoded, Int(keys.ring.activeVersion))
         }

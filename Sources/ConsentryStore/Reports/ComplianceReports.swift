@@ -30,7 +30,7 @@ public struct ComplianceReports: Sendable {
         let requests = try await DataSubjectRequestStore(database: database).requests(customerID: customerID)
         let data = PersonalFieldCodec.encode(customer.profile).map { field -> [String] in
             let policyField = PolicyField.of(storedPath: field.path, in: customer.profile)
-            return [field.path, policyField.map { policy.category(of: $0) } ?? "", String(decoding: field.value, as: UTF8.self)]
+            return [field.path.rawValue, policyField.map { policy.category(of: $0) } ?? "", String(decoding: field.value, as: UTF8.self)]
         }
         let purposes = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose -> [String] in
             let standing = ConsentStanding(purpose: purpose, state: state, now: now)

@@ -86,7 +86,7 @@ public struct PrivacyProfiles: Sendable {
         return disclosures.map { disclosure in
             let customer = disclosure.customer
             let state = disclosure.state
-            let guardian = customer.fields.lazy.filter { $0.path.hasPrefix("relatedParty.") }
+            let guardian = customer.fields.lazy.filter { $0.path.isItem(of: "relatedParty") }
                 .compactMap { try? JSONDecoder().decode(RelatedParty.self, from: Data($0.value)) }
                 .first { $0.role.lowercased() == "guardian" }
             return Profile(
