@@ -20,7 +20,7 @@ public struct ConsentLedger: Sendable {
     @discardableResult
     public func record(_ events: [ConsentEvent]) async throws -> [Int64] {
         try await database.write { db in
-            try events.map { try Self.record($0, db).id }
+            try events.map { try db.recordConsentEvent($0).id }
         }
     }
 
@@ -29,7 +29,7 @@ public struct ConsentLedger: Sendable {
     @discardableResult
     public func record(_ event: ConsentEvent, receipt: StoredReceipt) async throws -> Int64 {
         try await database.write { db in
-            let id = try Self.record(event, db).id
+            let id = try db.recordConsentEvent(event).id
             try db.execute("INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)", [receipt.id, event.customerID, id, event.purpose, receipt.issuedAt, receipt.jws])
             return id
         }
@@ -55,75 +55,6 @@ public struct ConsentLedger: Sendable {
                     evidence: row["evidence"])
             }
         }
-    }
-
-    /// Records `event` and folds it into the current state. The state follows the latest
-    /// event by time, not by arrival, for consents, objections and the restriction alike, so
-    /// a migration file in any order derives the same state, and an old event imported late
-    /// never undoes a newer one.
-    /// - Returns: the history row's id, and whether the event is now the current state (what
-    ///   modules must hear of).
-    @discardableResult
-    static func record(_ event: ConsentEvent, _ db: any StorageConnection) throws -> (id: Int64, current: Bool) {
-        // Cached statements throughout: this runs once per consent change, inside the writer.
-        guard try db.fetchValue(Int.self, "SELECT 1 FROM customer WHERE id = ?", [event.customerID]) != nil else {
-            throw StoreError(code: .unknownCustomer, message: "no customer with this id")
-        }
-        if event.kind.needsPurpose, event.purpose == nil {
-            throw StoreError(code: .purposeRequired, message: "a \(event.kind.rawValue) event needs a purpose")
-        }
-        let eventID = try db.fetchValue(
-            Int64.self,
-            """
-            INSERT INTO consent_event (customer_id, purpose, kind, occurred_at, recorded_at, channel, actor_kind, actor_id, notice_version, expires_at, evidence)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-            """,
-            [
-                event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
-                event.expressedBy.rawValue, event.actorID, event.noticeVersion, event.expiresAt, event.evidence,
-            ]) ?? 0
-        switch event.kind {
-        case .given, .refused, .withdrawn:
-            let changed = try db.execute(
-                """
-                INSERT INTO consent_state (customer_id, purpose, status, since, expires_at, notice_version) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT(customer_id, purpose) DO UPDATE SET status = excluded.status, since = excluded.since,
-                    expires_at = excluded.expires_at, notice_version = excluded.notice_version
-                WHERE consent_state.since IS NULL OR excluded.since >= consent_state.since
-                """,
-                [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, event.expiresAt, event.noticeVersion])
-            return (eventID, changed > 0)
-        case .objection, .objectionWithdrawn:
-            // Objections are rare: the latest of the purpose's objection events decides.
-            guard try latest(of: [.objection, .objectionWithdrawn], customerID: event.customerID, purpose: event.purpose, db) == eventID else {
-                return (eventID, false)
-            }
-            try db.execute("""
-                    INSERT INTO consent_state (customer_id, purpose, objection) VALUES (?, ?, ?)
-                    ON CONFLICT(customer_id, purpose) DO UPDATE SET objection = excluded.objection
-                    """, [event.customerID, event.purpose, event.kind == .objection])
-        case .restriction, .restrictionLifted:
-            guard try latest(of: [.restriction, .restrictionLifted], customerID: event.customerID, purpose: nil, db) == eventID else {
-                return (eventID, false)
-            }
-            if event.kind == .restriction {
-                try db.execute("INSERT INTO processing_restriction (customer_id, since) VALUES (?, ?) ON CONFLICT DO NOTHING", [event.customerID, event.occurredAt])
-            } else {
-                try db.execute("DELETE FROM processing_restriction WHERE customer_id = ?", [event.customerID])
-            }
-        }
-        return (eventID, true)
-    }
-
-    /// The id of the latest (by time, then by arrival) of a customer's events of `kinds`.
-    private static func latest(of kinds: [ConsentEvent.Kind], customerID: String, purpose: String?, _ db: any StorageConnection) throws -> Int64? {
-        try db.fetchValue(
-            Int64.self,
-            """
-            SELECT id FROM consent_event WHERE customer_id = ?1 AND kind IN (?2, ?3) AND (purpose = ?4 OR (purpose IS NULL AND ?4 IS NULL))
-            ORDER BY occurred_at DESC, id DESC LIMIT 1
-            """,
-            [customerID, kinds[0].rawValue, kinds[1].rawValue, purpose])
     }
 
     /// A page of customer ids in id order, and how many there are: the privacy profiles a
@@ -159,5 +90,77 @@ public struct StoredReceipt: Sendable, Equatable {
         self.purpose = purpose
         self.issuedAt = issuedAt
         self.jws = jws
+    }
+}
+
+/// The history fold, in the caller's transaction: `ConsentLedger` and the change journal both record through it.
+extension StorageConnection {
+    /// Records `event` and folds it into the current state. The state follows the latest
+    /// event by time, not by arrival, for consents, objections and the restriction alike, so
+    /// a migration file in any order derives the same state, and an old event imported late
+    /// never undoes a newer one.
+    /// - Returns: the history row's id, and whether the event is now the current state (what
+    ///   modules must hear of).
+    @discardableResult
+    func recordConsentEvent(_ event: ConsentEvent) throws -> (id: Int64, current: Bool) {
+        // Cached statements throughout: this runs once per consent change, inside the writer.
+        guard try fetchValue(Int.self, "SELECT 1 FROM customer WHERE id = ?", [event.customerID]) != nil else {
+            throw StoreError(code: .unknownCustomer, message: "no customer with this id")
+        }
+        if event.kind.needsPurpose, event.purpose == nil {
+            throw StoreError(code: .purposeRequired, message: "a \(event.kind.rawValue) event needs a purpose")
+        }
+        let eventID = try fetchValue(
+            Int64.self,
+            """
+            INSERT INTO consent_event (customer_id, purpose, kind, occurred_at, recorded_at, channel, actor_kind, actor_id, notice_version, expires_at, evidence)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """,
+            [
+                event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, Date(), event.channel.rawValue,
+                event.expressedBy.rawValue, event.actorID, event.noticeVersion, event.expiresAt, event.evidence,
+            ]) ?? 0
+        switch event.kind {
+        case .given, .refused, .withdrawn:
+            let changed = try execute(
+                """
+                INSERT INTO consent_state (customer_id, purpose, status, since, expires_at, notice_version) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT(customer_id, purpose) DO UPDATE SET status = excluded.status, since = excluded.since,
+                    expires_at = excluded.expires_at, notice_version = excluded.notice_version
+                WHERE consent_state.since IS NULL OR excluded.since >= consent_state.since
+                """,
+                [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt, event.expiresAt, event.noticeVersion])
+            return (eventID, changed > 0)
+        case .objection, .objectionWithdrawn:
+            // Objections are rare: the latest of the purpose's objection events decides.
+            guard try latestConsentEvent(of: [.objection, .objectionWithdrawn], customerID: event.customerID, purpose: event.purpose) == eventID else {
+                return (eventID, false)
+            }
+            try execute("""
+                    INSERT INTO consent_state (customer_id, purpose, objection) VALUES (?, ?, ?)
+                    ON CONFLICT(customer_id, purpose) DO UPDATE SET objection = excluded.objection
+                    """, [event.customerID, event.purpose, event.kind == .objection])
+        case .restriction, .restrictionLifted:
+            guard try latestConsentEvent(of: [.restriction, .restrictionLifted], customerID: event.customerID, purpose: nil) == eventID else {
+                return (eventID, false)
+            }
+            if event.kind == .restriction {
+                try execute("INSERT INTO processing_restriction (customer_id, since) VALUES (?, ?) ON CONFLICT DO NOTHING", [event.customerID, event.occurredAt])
+            } else {
+                try execute("DELETE FROM processing_restriction WHERE customer_id = ?", [event.customerID])
+            }
+        }
+        return (eventID, true)
+    }
+
+    /// The id of the latest (by time, then by arrival) of a customer's events of `kinds`.
+    fileprivate func latestConsentEvent(of kinds: [ConsentEvent.Kind], customerID: String, purpose: String?) throws -> Int64? {
+        try fetchValue(
+            Int64.self,
+            """
+            SELECT id FROM consent_event WHERE customer_id = ?1 AND kind IN (?2, ?3) AND (purpose = ?4 OR (purpose IS NULL AND ?4 IS NULL))
+            ORDER BY occurred_at DESC, id DESC LIMIT 1
+            """,
+            [customerID, kinds[0].rawValue, kinds[1].rawValue, purpose])
     }
 }

@@ -26,7 +26,7 @@ public struct ChangeJournal: Sendable {
     public func record(_ change: ConsentEvent, receipt: StoredReceipt? = nil, audit entries: [AuditEvent], correlationID: String?) async throws -> Int64 {
         let event = PrivacyEvent(announcing: change, correlationID: correlationID)
         return try await commit(entries, announcing: [event]) { db in
-            let id = try ConsentLedger.record(change, db).id
+            let id = try db.recordConsentEvent(change).id
             if let receipt {
                 try db.execute(
                     "INSERT INTO consent_receipt (id, customer_id, event_id, purpose, issued_at, jws) VALUES (?, ?, ?, ?, ?, ?)",
@@ -51,7 +51,7 @@ public struct ChangeJournal: Sendable {
             var announced: [PrivacyEvent] = []
             for event in events {
                 if try db.fetchValue(Int.self, duplicate, [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt]) != nil { continue }
-                if try ConsentLedger.record(event, db).current { announced.append(PrivacyEvent(announcing: event, correlationID: correlationID)) }
+                if try db.recordConsentEvent(event).current { announced.append(PrivacyEvent(announcing: event, correlationID: correlationID)) }
                 recorded += 1
             }
             try outbox.append(announced, policy: policy(), db)
@@ -77,13 +77,13 @@ public struct ChangeJournal: Sendable {
     public func file(_ request: DataSubjectRequest, audit entries: [AuditEvent], correlationID: String?) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
         let event = PrivacyEvent(announcingErasure: request, correlationID: correlationID)
         // A duplicate files nothing, so it must neither announce nor audit a filing: decide in the transaction.
-        let duplicate = try await database.read { db in try DataSubjectRequestStore.openDuplicate(of: request, db) }
+        let duplicate = try await database.read { db in try db.openDuplicateRequest(of: request) }
         if let duplicate { return (duplicate, true) }
         let outbox = self.outbox
         let policy = self.policy
         return try await audit.commit(entries) { db in
-            if let existing = try DataSubjectRequestStore.openDuplicate(of: request, db) { return (existing, true) }
-            try DataSubjectRequestStore.insert(request, db)
+            if let existing = try db.openDuplicateRequest(of: request) { return (existing, true) }
+            try db.insertRequest(request)
             if request.type == .erasure, request.status == .identityVerified { try outbox.append([event], policy: policy(), db) }
             return (request, false)
         }
@@ -100,14 +100,14 @@ public struct ChangeJournal: Sendable {
         let outbox = self.outbox
         let policy = self.policy
         return try await audit.commit(entries) { db in
-            guard var request = try DataSubjectRequestStore.fetchForUpdate(id: requestID, db) else {
+            guard var request = try db.requestForUpdate(id: requestID) else {
                 throw StoreError(code: .notFound, message: "no request with this id")
             }
             guard request.status == expected else {
                 throw StoreError(code: .staleRequest, message: "the request is \(request.status.rawValue) now; read it again")
             }
             try change(&request)
-            try DataSubjectRequestStore.save(request, db)
+            try db.saveRequest(request)
             if request.type == .erasure, expected == .received, request.status == .identityVerified {
                 try outbox.append([PrivacyEvent(announcingErasure: request, correlationID: correlationID)], policy: policy(), db)
             }

@@ -226,7 +226,7 @@ public struct ComplianceReports: Sendable {
     /// Open and overdue requests, and how long closed ones took, by type.
     public func requests(now: Date = Date()) async throws -> ReportDocument {
         let all = try await database.read { db in
-            try DataSubjectRequestStore.fetch(db, sql: "SELECT * FROM data_subject_request ORDER BY received_at", [])
+            try db.dataSubjectRequests(sql: "SELECT * FROM data_subject_request ORDER BY received_at", [])
         }
         let rows = DataSubjectRequest.RequestType.allCases.map { type -> [String] in
             let ofType = all.filter { $0.type == type }

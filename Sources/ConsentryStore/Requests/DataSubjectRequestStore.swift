@@ -16,37 +16,22 @@ public struct DataSubjectRequestStore: Sendable {
     /// - Returns: the stored request, and whether it is an earlier duplicate instead.
     public func file(_ request: DataSubjectRequest) async throws -> (request: DataSubjectRequest, duplicate: Bool) {
         try await database.write { db in
-            if let existing = try Self.openDuplicate(of: request, db) { return (existing, true) }
-            try Self.insert(request, db)
+            if let existing = try db.openDuplicateRequest(of: request) { return (existing, true) }
+            try db.insertRequest(request)
             return (request, false)
         }
-    }
-
-    static func openDuplicate(of request: DataSubjectRequest, _ db: any StorageConnection) throws -> DataSubjectRequest? {
-        try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? AND type = ? ORDER BY received_at", [request.customerID, request.type.rawValue]).first(where: request.duplicates)
-    }
-
-    static func insert(_ request: DataSubjectRequest, _ db: any StorageConnection) throws {
-        try db.execute("""
-                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by, verified_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [
-                request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
-                request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","), request.handledBy,
-                request.verifiedBy,
-            ])
     }
 
     /// A customer's requests, newest first.
     public func requests(customerID: String) async throws -> [DataSubjectRequest] {
         try await database.read { db in
-            try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE customer_id = ? ORDER BY received_at DESC, id", [customerID])
+            try db.dataSubjectRequests(sql: "SELECT * FROM data_subject_request WHERE customer_id = ? ORDER BY received_at DESC, id", [customerID])
         }
     }
 
     /// One request by id.
     public func request(id: String) async throws -> DataSubjectRequest? {
-        try await database.read { db in try Self.fetch(db, sql: "SELECT * FROM data_subject_request WHERE id = ?", [id]).first }
+        try await database.read { db in try db.dataSubjectRequests(sql: "SELECT * FROM data_subject_request WHERE id = ?", [id]).first }
     }
 
     /// Requests for officers, by due date: filtered by status, type, and overdue at `now`.
@@ -70,25 +55,15 @@ public struct DataSubjectRequestStore: Sendable {
             }
             let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
             let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM data_subject_request" + filter, arguments) ?? 0
-            let page = try Self.fetch(
-                db, sql: "SELECT * FROM data_subject_request\(filter) ORDER BY due_at, id LIMIT ? OFFSET ?", arguments + [limit, offset])
+            let page = try db.dataSubjectRequests(
+                sql: "SELECT * FROM data_subject_request\(filter) ORDER BY due_at, id LIMIT ? OFFSET ?", arguments + [limit, offset])
             return (total, page)
         }
     }
 
     /// Stores an officer's change to a request.
     public func save(_ request: DataSubjectRequest) async throws {
-        try await database.write { db in try Self.save(request, db) }
-    }
-
-    static func save(_ request: DataSubjectRequest, _ db: any StorageConnection) throws {
-        try db.execute("""
-                UPDATE data_subject_request SET status = ?, due_at = ?, extended_by_months = ?, extension_reason = ?, handled_by = ?,
-                    closed_at = ?, closing_reason = ?, erasure_event_id = ?, verified_by = ? WHERE id = ?
-                """, [
-                request.status.rawValue, request.dueAt, request.extendedByMonths, request.extensionReason, request.handledBy,
-                request.closedAt, request.closingReason, request.erasureEventID, request.verifiedBy, request.id,
-            ])
+        try await database.write { db in try db.saveRequest(request) }
     }
 
     /// Completes the erasure request waiting on `eventID` once every module it was sent to
@@ -96,8 +71,8 @@ public struct DataSubjectRequestStore: Sendable {
     /// - Returns: the completed request, if this acknowledgement completed one.
     public func completeIfAcknowledged(eventID: String, at now: Date = Date()) async throws -> DataSubjectRequest? {
         try await database.write { db in
-            guard var request = try Self.fetch(
-                db, sql: "SELECT * FROM data_subject_request WHERE erasure_event_id = ? AND status = 'awaiting_modules'", [eventID]
+            guard var request = try db.dataSubjectRequests(
+                sql: "SELECT * FROM data_subject_request WHERE erasure_event_id = ? AND status = 'awaiting_modules'", [eventID]
             ).first else { return nil }
             let waiting = try db.fetchValue(Int.self, """
                     SELECT COUNT(DISTINCT s.module_id) FROM event_outbox o JOIN event_delivery d ON d.event_seq = o.seq
@@ -106,19 +81,48 @@ public struct DataSubjectRequestStore: Sendable {
                     """, [eventID, eventID]) ?? 0
             guard waiting == 0 else { return nil }
             try request.move(to: .completed, reason: "every module acknowledged the erasure", at: now)
-            try Self.save(request, db)
+            try db.saveRequest(request)
             return request
         }
+    }
+}
+
+/// Data-subject request rows, in the caller's transaction (the change journal composes them
+/// with audit entries and announcements).
+extension StorageConnection {
+    func openDuplicateRequest(of request: DataSubjectRequest) throws -> DataSubjectRequest? {
+        try dataSubjectRequests(sql: "SELECT * FROM data_subject_request WHERE customer_id = ? AND type = ? ORDER BY received_at", [request.customerID, request.type.rawValue]).first(where: request.duplicates)
+    }
+
+    func insertRequest(_ request: DataSubjectRequest) throws {
+        try execute("""
+                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by, verified_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, [
+                request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
+                request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","), request.handledBy,
+                request.verifiedBy,
+            ])
+    }
+
+    func saveRequest(_ request: DataSubjectRequest) throws {
+        try execute("""
+                UPDATE data_subject_request SET status = ?, due_at = ?, extended_by_months = ?, extension_reason = ?, handled_by = ?,
+                    closed_at = ?, closing_reason = ?, erasure_event_id = ?, verified_by = ? WHERE id = ?
+                """, [
+                request.status.rawValue, request.dueAt, request.extendedByMonths, request.extensionReason, request.handledBy,
+                request.closedAt, request.closingReason, request.erasureEventID, request.verifiedBy, request.id,
+            ])
     }
 
     /// The request `id`, locked until the transaction ends (PostgreSQL: `FOR UPDATE`), so two
     /// officers moving it at once take turns.
-    static func fetchForUpdate(id: String, _ db: any StorageConnection) throws -> DataSubjectRequest? {
-        try fetch(db, sql: "SELECT * FROM data_subject_request WHERE id = ?\(db.dialect.forUpdate)", [id]).first
+    func requestForUpdate(id: String) throws -> DataSubjectRequest? {
+        try dataSubjectRequests(sql: "SELECT * FROM data_subject_request WHERE id = ?\(dialect.forUpdate)", [id]).first
     }
 
-    static func fetch(_ db: any StorageConnection, sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> [DataSubjectRequest] {
-        try db.fetchAll(sql, arguments).compactMap { row in
+    func dataSubjectRequests(sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> [DataSubjectRequest] {
+        try fetchAll(sql, arguments).compactMap { row in
             guard let type = DataSubjectRequest.RequestType(rawValue: row["type"]), let status = DataSubjectRequest.Status(rawValue: row["status"]),
                 let filedBy = DataSubjectRequest.FiledBy(rawValue: row["filed_by"])
             else { return nil }
