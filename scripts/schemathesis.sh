@@ -8,21 +8,8 @@ cd "$(dirname "$0")/.."
 
 port="${SCHEMATHESIS_PORT:-18480}"
 examples="${SCHEMATHESIS_EXAMPLES:-30}"
-data="$(mktemp -d)"
-bin="$(swift build --show-bin-path)/consentry"
-log="$data/server.log"
-"$bin" serve --demo --data-dir "$data/demo" --port "$port" >"$log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$data"' EXIT
-for _ in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break
-  sleep 0.2
-done
-curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null || { cat "$log"; exit 1; }
-# shellcheck disable=SC1091
-. "$data/demo/demo-keys.env"
-
-base="http://127.0.0.1:$port"
+# shellcheck source=scripts/demo-server.sh
+. scripts/demo-server.sh
 checks=not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection,unsupported_method,ignored_auth
 run() { schemathesis run "$base/openapi.yaml" --url "$base" --max-examples "$examples" --seed 20261127 "$@"; }
 

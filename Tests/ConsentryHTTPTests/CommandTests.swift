@@ -10,6 +10,17 @@ import Testing
 /// The `consentry` commands, run in-process exactly as the executable parses them.
 @Suite("consentry commands")
 struct CommandTests {
+    /// A data directory made by `init` and `import` of the fixtures, its database, and the first two customer ids.
+    func fixturesInstallation() async throws -> (TemporaryDirectory, String, AppDatabase, [String]) {
+        let directory = try TemporaryDirectory()
+        let data = directory.file("data")
+        try await run(["init", "--data-dir", data])
+        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
+        let (database, _) = try await DataDirectory(path: data).open()
+        let ids = try await database.read { db in try db.fetchColumn(String.self, "SELECT id FROM customer ORDER BY id LIMIT 2") }
+        return (directory, data, database, ids)
+    }
+
     func run(_ arguments: [String]) async throws {
         let command = try ConsentryCommand.parseAsRoot(arguments)
         guard var asyncCommand = command as? any AsyncParsableCommand else {
@@ -98,10 +109,7 @@ struct CommandTests {
 
     @Test("exports and backups are created in one exclusive open: an existing file or a planted symlink is refused and left untouched (#11 finding 10)")
     func outputsNeverFollowSymlinks() async throws {
-        let directory = try TemporaryDirectory()
-        let data = directory.file("data")
-        try await run(["init", "--data-dir", data])
-        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
+        let (directory, data, _, _) = try await fixturesInstallation()
         let victim = directory.file("victim.txt")
         try "untouched".write(toFile: victim, atomically: true, encoding: .utf8)
         for command in [["export", "--data-dir", data, "-o"], ["backup", "--data-dir", data, "--to"]] {
@@ -122,12 +130,7 @@ struct CommandTests {
 
     @Test("erase --request carries the request out through the same workflow as /compliance: the request moves on, another customer's request is refused")
     func eraseCarriesOutARequest() async throws {
-        let directory = try TemporaryDirectory()
-        let data = directory.file("data")
-        try await run(["init", "--data-dir", data])
-        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
-        let (database, _) = try await DataDirectory(path: data).open()
-        let ids = try await database.read { db in try db.fetchColumn(String.self, "SELECT id FROM customer ORDER BY id LIMIT 2") }
+        let (directory, data, database, ids) = try await fixturesInstallation()
         var request = DataSubjectRequest(id: UUID().uuidString.lowercased(), customerID: ids[0], type: .erasure, receivedAt: Date(), channel: "web", filedBy: .customer)
         request.status = .inProgress
         _ = try await DataSubjectRequestStore(database: database).file(request)
@@ -144,12 +147,7 @@ struct CommandTests {
 
     @Test("report access and report erasure go through the reporting use case the server uses: written to a new 0600 file, audited with the operator")
     func reportsFromTheCLI() async throws {
-        let directory = try TemporaryDirectory()
-        let data = directory.file("data")
-        try await run(["init", "--data-dir", data])
-        try await run(["import", RepositoryFixtures.path("customers.jsonl"), "--data-dir", data])
-        let (database, _) = try await DataDirectory(path: data).open()
-        let ids = try await database.read { db in try db.fetchColumn(String.self, "SELECT id FROM customer ORDER BY id LIMIT 2") }
+        let (directory, data, database, ids) = try await fixturesInstallation()
         let policies = ["--policies", RepositoryFixtures.policiesDirectory]
         let output = directory.file("access.html")
         try await run(["report", "access", "--data-dir", data, "--customer", ids[0], "--format", "html", "--output", output] + policies)
