@@ -26,11 +26,16 @@ public final class PostgresEngine: StorageEngine {
     private let nextID = Atomic<Int>(1)
     let logger: Logger
     private let eventLoops: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    let statementDeadline: Duration
 
     /// Connects, checks the server and applies the pending migrations.
     /// - Parameter size: connections (and threads) this server uses at most.
-    public static func open(url: String, size: Int = 8, logger: Logger = Logger(label: "consentry.postgres")) async throws -> PostgresEngine {
-        let engine = try PostgresEngine(location: PostgresLocation(url: url), size: size, logger: logger)
+    /// - Parameter statementDeadline: how long a statement may go unanswered before its
+    ///   connection is given up (an error, or for a read one retry on a fresh connection).
+    public static func open(
+        url: String, size: Int = 8, statementDeadline: Duration = .seconds(60), logger: Logger = Logger(label: "consentry.postgres")
+    ) async throws -> PostgresEngine {
+        let engine = try PostgresEngine(location: PostgresLocation(url: url), size: size, statementDeadline: statementDeadline, logger: logger)
         do {
             try await engine.migrate()
         } catch {
@@ -40,7 +45,8 @@ public final class PostgresEngine: StorageEngine {
         return engine
     }
 
-    init(location: PostgresLocation, size: Int, logger: Logger) throws {
+    init(location: PostgresLocation, size: Int, statementDeadline: Duration = .seconds(60), logger: Logger) throws {
+        self.statementDeadline = statementDeadline
         self.location = location
         self.connectionConfiguration = try location.configuration()
         self.logger = logger
@@ -58,9 +64,20 @@ public final class PostgresEngine: StorageEngine {
     /// then entries, must not see entries committed in between). BEGIN is pipelined with the
     /// first statement; COMMIT is waited for, so a connection goes back to the pool idle.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
+        // A read that timed out on a wedged connection is run once more on a fresh one: it
+        // changed nothing, so running it again is safe (a write is not retried so).
+        do {
+            return try await readOnce(body)
+        } catch let failure as StorageFailure where failure.code == .timeout {
+            logger.warning("a read got no answer in time; retrying on a fresh connection")
+            return try await readOnce(body)
+        }
+    }
+
+    private func readOnce<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
         try await threads.runIfActive {
             try self.withConnection { connection in
-                let transaction = PostgresTransaction(connection: connection, logger: self.logger, inTransaction: true)
+                let transaction = PostgresTransaction(connection: connection, logger: self.logger, inTransaction: true, deadline: self.statementDeadline)
                 transaction.send("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 do {
                     let result = try body(transaction)
@@ -79,7 +96,7 @@ public final class PostgresEngine: StorageEngine {
     }
 
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
-        try await threads.runIfActive { try self.withConnection { connection in try body(PostgresTransaction(connection: connection, logger: self.logger, inTransaction: false)) } }
+        try await threads.runIfActive { try self.withConnection { connection in try body(PostgresTransaction(connection: connection, logger: self.logger, inTransaction: false, deadline: self.statementDeadline)) } }
     }
 
     /// PostgreSQL removes old row versions by VACUUM; the erased customer's key is gone already.
@@ -106,7 +123,7 @@ public final class PostgresEngine: StorageEngine {
             attempt += 1
             do {
                 return try withConnection { connection in
-                    let transaction = PostgresTransaction(connection: connection, logger: logger, inTransaction: true)
+                    let transaction = PostgresTransaction(connection: connection, logger: logger, inTransaction: true, deadline: statementDeadline)
                     try transaction.run("BEGIN")
                     do {
                         let result = try body(transaction)
@@ -133,12 +150,15 @@ public final class PostgresEngine: StorageEngine {
             give(back: connection)
             return result
         } catch {
-            if connection.isClosed {
+            let failure = StorageFailureFactory.failure(error)
+            // A closed connection, or one whose statement was given up on, is dropped.
+            let code = (failure as? StorageFailure)?.code
+            if connection.isClosed || code == .unavailable || code == .timeout {
                 connection.close().whenComplete { _ in _ = connection }
             } else {
                 give(back: connection)
             }
-            throw StorageFailureFactory.failure(error)
+            throw failure
         }
     }
 

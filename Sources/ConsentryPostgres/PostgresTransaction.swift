@@ -1,4 +1,5 @@
 import ConsentryStorage
+import Dispatch
 import Logging
 import PostgresNIO
 import Synchronization
@@ -8,10 +9,14 @@ final class PostgresTransaction: StorageConnection {
     let connection: PostgresConnection
     let logger: Logger
     let inTransaction: Bool
+    /// How long a statement may go unanswered before the connection is given up (a wedged
+    /// connection becomes an error and a fresh connection, never a hung request).
+    let deadline: Duration
     private var commitActions: [@Sendable () -> Void] = []
     private var savepoints = 0
 
-    init(connection: PostgresConnection, logger: Logger, inTransaction: Bool) {
+    init(connection: PostgresConnection, logger: Logger, inTransaction: Bool, deadline: Duration) {
+        self.deadline = deadline
         self.connection = connection
         self.logger = logger
         self.inTransaction = inTransaction
@@ -29,25 +34,35 @@ final class PostgresTransaction: StorageConnection {
         _ = try result(sql, [])
     }
 
-    /// How long one statement may take before the connection is given up (a wedged
-    /// connection becomes an error and a fresh connection, never a hung request).
-    static let statementDeadline: TimeAmount = .seconds(60)
 
     private func result(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> PostgresQueryResult {
         let future = connection.query(PostgresStatement.query(sql, arguments), logger: logger)
-        // Closing the connection fails the statement's future: a wedged connection becomes an
-        // error (and a fresh connection next time), never a hung request.
-        let connection = self.connection
-        let timeout = connection.eventLoop.scheduleTask(in: Self.statementDeadline) {
-            connection.close().whenComplete { _ in _ = connection }
+        // The deadline is kept by this waiting thread itself, not by a task on the connection's
+        // event loop: twice, in loaded CI runs, a statement's future never completed although
+        // the server had answered (and the event loop was idle), so `wait()` blocked forever.
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<PostgresQueryResult, any Error>?>(nil)
+        future.whenComplete { result in
+            outcome.withLock { $0 = result }
+            done.signal()
         }
-        defer { timeout.cancel() }
+        let (seconds, attoseconds) = deadline.components
+        let waitUntil = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        guard done.wait(timeout: waitUntil) == .success, let result = outcome.withLock({ $0 }) else {
+            abandoned = true
+            let connection = self.connection
+            connection.close().whenComplete { _ in _ = connection }
+            throw StorageFailure(.timeout, "a statement got no answer within \(deadline); its connection was closed")
+        }
         do {
-            return try future.wait()
+            return try result.get()
         } catch {
             throw StorageFailureFactory.failure(error)
         }
     }
+
+    /// Set when a statement was given up on: the connection must not go back to the pool.
+    private(set) var abandoned = false
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> Int {
@@ -64,7 +79,7 @@ final class PostgresTransaction: StorageConnection {
         guard inTransaction else {
             try run("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             do {
-                try PostgresTransaction(connection: connection, logger: logger, inTransaction: true).forEach(sql, arguments, body)
+                try PostgresTransaction(connection: connection, logger: logger, inTransaction: true, deadline: deadline).forEach(sql, arguments, body)
                 try run("COMMIT")
             } catch {
                 try? run("ROLLBACK")

@@ -9,6 +9,8 @@ public struct StorageFailure: Error, Sendable, CustomStringConvertible {
         case unavailable
         /// Another transaction conflicted; the write may be retried.
         case conflict
+        /// A statement got no answer in time; its connection was given up.
+        case timeout
         case migration
         case other
     }

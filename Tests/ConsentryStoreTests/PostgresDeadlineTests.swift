@@ -1,0 +1,32 @@
+import ConsentryPostgres
+import ConsentryStorage
+import ConsentryTesting
+import Foundation
+import Testing
+
+@Suite(
+    "PostgreSQL: no statement waits forever",
+    .enabled(if: TestEngine.current == .postgres, "needs PostgreSQL: scripts/test.sh runs it in the suite's PostgreSQL pass"))
+struct PostgresDeadlineTests {
+    @Test("a statement that gets no answer in time is an error, its connection is dropped, a read is tried once more, and the engine keeps working")
+    func deadline() async throws {
+        let engine = try await PostgresEngine.open(url: try await TestEngine.makePostgresDatabase(), size: 2, statementDeadline: .milliseconds(500))
+        defer { try? engine.close() }
+        let started = ContinuousClock.now
+        do {
+            _ = try await engine.read { db in try db.fetchValue(Int.self, "SELECT 1 FROM pg_sleep(2)", []) }
+            Issue.record("a 2 s statement under a 0.5 s deadline must fail")
+        } catch let failure as StorageFailure {
+            #expect(failure.code == .timeout, "\(failure)")
+        }
+        // Two attempts of 0.5 s each (the read is retried once on a fresh connection), not 4 s.
+        #expect(ContinuousClock.now - started < .seconds(1.9))
+        await #expect(throws: StorageFailure.self) {
+            _ = try await engine.write { db in try db.execute("SELECT pg_sleep(2)", []) }
+        }
+        // The wedged connections were given up: the next statements run on fresh ones.
+        for _ in 0..<4 {
+            #expect(try await engine.read { db in try db.fetchValue(Int.self, "SELECT 41 + 1", []) } == 42)
+        }
+    }
+}
