@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `consentry`: the privacy- and consent-centric customer data hub.
 public struct ConsentryCommand: AsyncParsableCommand {
@@ -15,7 +16,25 @@ public struct ConsentryCommand: AsyncParsableCommand {
     public init() {}
 
     /// Parses the process arguments and runs the chosen command (the executable's entry point).
-    public static func runFromCommandLine() async { await main() }
+    /// A mistake in the command line gets ArgumentParser's message and usage (exit 64); a
+    /// command that could not do its work says what went wrong, without the usage, and exits
+    /// with a code that names the kind of failure (`CommandFailure`).
+    public static func runFromCommandLine() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if let failure = CommandFailure.from(error) {
+                FileHandle.standardError.write(Data("consentry: \(failure.message)\n".utf8))
+                Foundation.exit(failure.exitCode)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command shares.

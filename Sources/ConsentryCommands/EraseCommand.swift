@@ -35,7 +35,7 @@ struct EraseCommand: AsyncParsableCommand {
                 requests: DataSubjectRequestStore(database: database), journal: journal, eraser: eraser, events: EventHub(database: database),
                 policies: policies, fourEyes: fourEyes)
             guard try await workflow.request(id: request).customerID == customer else {
-                throw ValidationError("request \(request) is for another customer")
+                throw CommandFailure(message: "request \(request) is for another customer", exitCode: CommandFailure.dataError)
             }
             let (stored, erased) = try await workflow.carryOutErasure(id: request, officer: OperatorIdentity.current, actorKind: .operator, requestID: "cli")
             (tombstone, erasedNow) = (erased, true)

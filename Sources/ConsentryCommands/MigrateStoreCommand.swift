@@ -22,7 +22,7 @@ struct MigrateStoreCommand: AsyncParsableCommand {
     func run() async throws {
         let directory = DataDirectory(path: from, keyFilePath: keyFile)
         guard FileManager.default.fileExists(atPath: directory.databasePath) else {
-            throw ValidationError("\(from) holds no consentry.sqlite to copy")
+            throw CommandFailure(message: "\(from) holds no consentry.sqlite to copy", exitCode: CommandFailure.noInput)
         }
         // The copy must be of a database nobody writes to meanwhile.
         let lock = try InstallationLock(directory: directory, purpose: "migrate-store")

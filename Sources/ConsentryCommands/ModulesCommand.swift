@@ -36,7 +36,7 @@ struct ModulesCommand: AsyncParsableCommand {
 
             func run() async throws {
                 guard try policy.load().policy.modules[module] != nil else {
-                    throw ValidationError("no module \"\(module)\" in \(policy.policies); see `consentry modules list`")
+                    throw CommandFailure(message: "no module \"\(module)\" in \(policy.policies); see `consentry modules list`", exitCode: CommandFailure.noInput)
                 }
                 try await CredentialCommands.create(Principal(kind: .module, id: module), label: label, output: output, data: data)
             }
@@ -142,7 +142,7 @@ enum CredentialCommands {
 
     static func revoke(_ key: String, data: DataOptions) async throws {
         let (database, _) = try await data.dataDirectory.open()
-        guard let info = try await ApiKeyStore(database: database).revoke(key) else { throw ValidationError("no key \(key)") }
+        guard let info = try await ApiKeyStore(database: database).revoke(key) else { throw CommandFailure(message: "no key \(key); see `consentry modules key list`", exitCode: CommandFailure.noInput) }
         try await database.recordOperatorEvent(action: "api_key.revoke", detail: "\(info.principal) key \(info.id)")
         print("revoked \(info.id) (\(info.principal))")
     }

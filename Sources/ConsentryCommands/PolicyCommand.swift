@@ -68,7 +68,7 @@ struct PolicyCommand: AsyncParsableCommand {
             if let customer {
                 let (database, _) = try await data.dataDirectory.open()
                 guard let found = try await ConsentLedger(database: database).privacyState(customerID: customer) else {
-                    throw ValidationError("no customer \(customer) in \(data.dataDir)")
+                    throw CommandFailure(message: "no customer \(customer) in \(data.dataDir)", exitCode: CommandFailure.noInput)
                 }
                 (state, partyType) = found
                 print("customer \(customer): \(partyType.rawValue), \(state.status.rawValue)"

@@ -18,9 +18,9 @@ struct TokenCommand: AsyncParsableCommand {
     func run() async throws {
         let (database, keys) = try await data.dataDirectory.open()
         guard let found = try await EncryptedCustomerStore(database: database, keys: keys).customer(id: customer) else {
-            throw ValidationError("no customer \(customer)")
+            throw CommandFailure(message: "no customer \(customer)", exitCode: CommandFailure.noInput)
         }
-        guard let subject = found.profile.loginSubject else { throw ValidationError("customer \(customer) has no login subject to sign in with") }
+        guard let subject = found.profile.loginSubject else { throw CommandFailure(message: "customer \(customer) has no login subject to sign in with", exitCode: CommandFailure.dataError) }
         let verifier = try await CustomerTokenVerifier.make(try DevelopmentIdentity.settings(dataDir: data.dataDir))
         print(try await verifier.mint(subject: subject, lifetime: TimeInterval(lifetime)))
     }

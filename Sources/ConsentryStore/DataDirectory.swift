@@ -79,7 +79,8 @@ public struct DataDirectory: Sendable {
     /// - Throws: `StoreError` if not initialised, `KeyError` for missing, insecure or wrong keys.
     public func open() async throws -> (database: AppDatabase, keys: KeyProvider) {
         let notInitialized = StoreError(
-            code: .notInitialized, message: "\(databaseDisplayName) holds no Consentry installation; run `consentry init` with the same --data-dir and --database")
+            code: .notInitialized,
+            message: "no Consentry installation at \(databaseURL == nil ? URL(fileURLWithPath: path).standardizedFileURL.path : databaseDisplayName): pass --data-dir (and --database) of the installation you mean, or run `consentry init` there to create a new, empty one")
         if databaseURL == nil, !FileManager.default.fileExists(atPath: databasePath) { throw notInitialized }
         // Check the keys before touching the database: a missing or group-readable key file
         // is refused without side effects.

@@ -166,4 +166,37 @@ struct CommandTests {
         }
         #expect(audited == ["report.access operator \(ids[0])", "report.erasure operator \(ids[1])"], "\(audited)")
     }
+
+    @Test("a command that cannot do its work says why without the usage text, with a sysexits code for the kind of failure (#17)")
+    func runtimeFailuresAreNotUsageErrors() async throws {
+        let (directory, data, _, _) = try await fixturesInstallation()
+        func consentry(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
+            process.arguments = arguments
+            process.currentDirectoryURL = URL(fileURLWithPath: RepositoryFixtures.path(".."))
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = Pipe()
+            try process.run()
+            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (process.terminationStatus, text)
+        }
+        let cases: [([String], Int32, String)] = [
+            (["token", "--customer", "no-such-customer", "--data-dir", data], 66, "no customer no-such-customer"),
+            (["erase", "--customer", "no-such-customer", "--data-dir", data], 66, "no customer"),
+            (["modules", "key", "revoke", "000000000000", "--data-dir", data], 66, "no key"),
+            (["keys", "status", "--data-dir", directory.file("nowhere")], 66, "no Consentry installation at /"),
+            (["export", "--data-dir", data, "-o", RepositoryFixtures.path("customers.jsonl")], 73, "already exists"),
+        ]
+        for (arguments, status, words) in cases {
+            let (code, stderr) = try consentry(arguments)
+            #expect(code == status, "\(arguments): exit \(code), \(stderr)")
+            #expect(stderr.hasPrefix("consentry: ") && stderr.contains(words) && !stderr.contains("Usage:"), "\(arguments): \(stderr)")
+        }
+        // A mistake in the command line still gets the usage.
+        let (code, stderr) = try consentry(["token", "--data-dir", data])
+        #expect(code == 64 && stderr.contains("Usage:"))
+    }
 }
