@@ -11,8 +11,17 @@ struct PolicyOptions: ParsableArguments {
 
     /// Loads the policy or prints every problem as file:line:column and fails.
     func load() throws -> PolicyRegistry {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: policies, isDirectory: &isDirectory), isDirectory.boolValue else {
+            // Run outside the repository folder, the default `Policies` is not there: say so plainly.
+            throw CommandFailure(
+                message: "no policy directory at \(URL(fileURLWithPath: policies).standardizedFileURL.path); run from the folder that holds Policies/, or pass --policies (or CONSENTRY_POLICIES)",
+                exitCode: CommandFailure.noInput)
+        }
         do { return try PolicyRegistry(directory: policies) } catch {
-            Terminal.note("the policy in \(policies) does not load:\n" + error.problems.map { "  \(policies)/\($0)" }.joined(separator: "\n"))
+            // A problem in a file is `file:line:column`, under the directory; one about the whole directory stands alone.
+            let lines = error.problems.map { $0.line > 0 ? "  \(policies)/\($0)" : "  \($0.message)" }
+            Terminal.note("the policy in \(policies) does not load:\n" + lines.joined(separator: "\n"))
             throw ExitCode(65)  // EX_DATAERR
         }
     }

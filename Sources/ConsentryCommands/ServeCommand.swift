@@ -87,7 +87,13 @@ struct ServeCommand: AsyncParsableCommand {
         }
         defer { reloader.cancel() }
         if demo { printDemoGuide(imported: imported, customers: try await services.customers.count(), keys: demoKeys, policyVersion: policies.policy.version) }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch where "\(error)".contains("Address already in use") {
+            throw CommandFailure(
+                message: "port \(port) on \(host) is already in use (another consentry, or another program); stop it, or choose another port with --port",
+                exitCode: CommandFailure.tryAgain)
+        }
     }
 
     /// The customer identity provider: the options if given, else the development key with

@@ -189,12 +189,29 @@ struct CommandTests {
             (["modules", "key", "revoke", "000000000000", "--data-dir", data], 66, "no key"),
             (["keys", "status", "--data-dir", directory.file("nowhere")], 66, "no Consentry installation at /"),
             (["export", "--data-dir", data, "-o", RepositoryFixtures.path("customers.jsonl")], 73, "already exists"),
+            (["policy", "check", "--policies", directory.file("no-policies")], 66, "no policy directory at /"),
         ]
         for (arguments, status, words) in cases {
             let (code, stderr) = try consentry(arguments)
             #expect(code == status, "\(arguments): exit \(code), \(stderr)")
             #expect(stderr.hasPrefix("consentry: ") && stderr.contains(words) && !stderr.contains("Usage:"), "\(arguments): \(stderr)")
         }
+        // A port in use is named, with the option that changes it.
+        let port = String(Int.random(in: 20_000...40_000))
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
+        holder.arguments = ["serve", "--data-dir", data, "--port", port, "--policies", RepositoryFixtures.policiesDirectory]
+        holder.standardOutput = Pipe()
+        holder.standardError = Pipe()
+        try holder.run()
+        defer { holder.terminate() }
+        for _ in 0..<100 where (try? String(contentsOf: URL(string: "http://127.0.0.1:\(port)/health/live")!, encoding: .utf8)) == nil {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let other = directory.file("other")
+        try await run(["init", "--data-dir", other])
+        let (clash, clashText) = try consentry(["serve", "--data-dir", other, "--port", port, "--policies", RepositoryFixtures.policiesDirectory])
+        #expect(clash == 75 && clashText.contains("port \(port) on 127.0.0.1 is already in use") && clashText.contains("--port"), "\(clashText)")
         // A mistake in the command line still gets the usage.
         let (code, stderr) = try consentry(["token", "--data-dir", data])
         #expect(code == 64 && stderr.contains("Usage:"))
