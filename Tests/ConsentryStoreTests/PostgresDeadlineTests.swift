@@ -14,15 +14,16 @@ struct PostgresDeadlineTests {
         defer { try? engine.close() }
         let started = ContinuousClock.now
         do {
-            _ = try await engine.read { db in try db.fetchValue(Int.self, "SELECT 1 FROM pg_sleep(2)", []) }
-            Issue.record("a 2 s statement under a 0.5 s deadline must fail")
+            _ = try await engine.read { db in try db.fetchValue(Int.self, "SELECT 1 FROM pg_sleep(20)", []) }
+            Issue.record("a 20 s statement under a 0.5 s deadline must fail")
         } catch let failure as StorageFailure {
             #expect(failure.code == .timeout, "\(failure)")
         }
-        // Two attempts of 0.5 s each (the read is retried once on a fresh connection), not 4 s.
-        #expect(ContinuousClock.now - started < .seconds(1.9))
+        // Given up after two attempts of 0.5 s (the read is retried once on a fresh connection),
+        // not after the statements' 40 s: the bound is loose on purpose, this machine may be loaded.
+        #expect(ContinuousClock.now - started < .seconds(15))
         await #expect(throws: StorageFailure.self) {
-            _ = try await engine.write { db in try db.execute("SELECT pg_sleep(2)", []) }
+            _ = try await engine.write { db in try db.execute("SELECT pg_sleep(20)", []) }
         }
         // The wedged connections were given up: the next statements run on fresh ones.
         for _ in 0..<4 {
