@@ -49,7 +49,6 @@ final class PostgresTransaction: StorageConnection {
         let (seconds, attoseconds) = deadline.components
         let waitUntil = DispatchTime.now() + .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
         guard done.wait(timeout: waitUntil) == .success, let result = outcome.withLock({ $0 }) else {
-            abandoned = true
             let connection = self.connection
             connection.close().whenComplete { _ in _ = connection }
             throw StorageFailure(.timeout, "a statement got no answer within \(deadline); its connection was closed")
@@ -61,8 +60,6 @@ final class PostgresTransaction: StorageConnection {
         }
     }
 
-    /// Set when a statement was given up on: the connection must not go back to the pool.
-    private(set) var abandoned = false
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> Int {

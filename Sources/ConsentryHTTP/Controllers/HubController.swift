@@ -127,18 +127,17 @@ struct HubController {
             throw invalid("an absolute http or https URL")
         }
         guard url.user == nil, url.password == nil else { throw invalid("no credentials in the URL; deliveries are signed") }
+        let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
         switch scheme {
         case "https": break
         case "http":
-            let loopback = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
             guard loopback || delivery.allowPlainHTTPCallbacks else {
                 throw invalid("https is required (plain http only to loopback, or with serve --allow-http-callbacks)")
             }
         default:
             throw invalid("an absolute http or https URL")
         }
-        let loopbackName = host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-        if loopbackName, let own = delivery.serverPort, (url.port ?? (scheme == "https" ? 443 : 80)) == own {
+        if loopback, let own = delivery.serverPort, (url.port ?? (scheme == "https" ? 443 : 80)) == own {
             throw invalid("the callback points at Consentry itself")
         }
         guard module.callbackHosts.contains(where: { $0.matches(host) }) else {

@@ -163,4 +163,12 @@ extension StorageConnection {
             """,
             [customerID, kinds[0].rawValue, kinds[1].rawValue, purpose])
     }
+
+    /// Whether the history already holds this event (same customer, purpose, kind and time):
+    /// what makes a re-run of an import add nothing.
+    func hasConsentEvent(customerID: String, purpose: String?, kind: ConsentEvent.Kind, at occurredAt: Date) throws -> Bool {
+        try fetchValue(Int.self, """
+            SELECT 1 FROM consent_event WHERE customer_id = ?1 AND (purpose = ?2 OR (purpose IS NULL AND ?2 IS NULL)) AND kind = ?3 AND occurred_at = ?4
+            """, [customerID, purpose, kind.rawValue, occurredAt]) != nil
+    }
 }

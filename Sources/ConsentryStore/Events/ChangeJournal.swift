@@ -44,13 +44,10 @@ public struct ChangeJournal: Sendable {
         let outbox = self.outbox
         let policy = self.policy
         return try await audit.commit(entries) { db in
-            let duplicate = """
-                SELECT 1 FROM consent_event WHERE customer_id = ?1 AND (purpose = ?2 OR (purpose IS NULL AND ?2 IS NULL)) AND kind = ?3 AND occurred_at = ?4
-                """
             var recorded = 0
             var announced: [PrivacyEvent] = []
             for event in events {
-                if try db.fetchValue(Int.self, duplicate, [event.customerID, event.purpose, event.kind.rawValue, event.occurredAt]) != nil { continue }
+                if try db.hasConsentEvent(customerID: event.customerID, purpose: event.purpose, kind: event.kind, at: event.occurredAt) { continue }
                 if try db.recordConsentEvent(event).current { announced.append(PrivacyEvent(announcing: event, correlationID: correlationID)) }
                 recorded += 1
             }

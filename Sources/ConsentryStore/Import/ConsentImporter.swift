@@ -159,10 +159,9 @@ public struct ConsentImporter: Sendable {
                     try db.fetchValue(Int.self, "SELECT 1 FROM customer WHERE id = ? AND erased_at IS NULL", [id]) != nil
                 else { continue }
                 ids[line] = id
-                let duplicate = try db.fetchValue(Int.self, """
-                    SELECT 1 FROM consent_event WHERE customer_id = ?1 AND (purpose = ?2 OR (purpose IS NULL AND ?2 IS NULL)) AND kind = ?3 AND occurred_at = ?4
-                    """, [id, parsed.purpose, parsed.kind.rawValue, ISO8601DateFormatter().date(from: parsed.occurredAt)!])
-                if duplicate != nil { present.insert(line) }
+                if try db.hasConsentEvent(customerID: id, purpose: parsed.purpose, kind: parsed.kind, at: ISO8601DateFormatter().date(from: parsed.occurredAt)!) {
+                    present.insert(line)
+                }
             }
             return (ids, present)
         }
