@@ -10,8 +10,17 @@ struct PolicyDocumentReader {
     private var categories: [String: DataCategory] = [:]
     private var fieldCategories: [PolicyField: (category: String, at: Location)] = [:]
     private var fieldsSection: Location?
-    private var purposes: [String: (purpose: Purpose, categoryRefs: [(String, Location)])] = [:]
-    private var modules: [String: (module: ModuleProfile, purposeRefs: [(String, Location)], updateRefs: [(String, Location)])] = [:]
+    private var purposes: [String: Purpose] = [:]
+    /// Every purpose id the files declare, valid or not, and the categories each grants.
+    private var declaredPurposes: Set<String> = []
+    private var purposeCategoryRefs: [String: [(String, Location)]] = [:]
+    /// Categories declared, even with a broken description.
+    private var declaredCategories: Set<String> = []
+    /// A file that is not YAML may define any section: what it would define is unknown.
+    private var unreadableFiles = false
+    private var modules: [String: ModuleProfile] = [:]
+    /// The purposes and categories each declared module names, checked even for a broken module.
+    private var moduleRefs: [String: (purposeRefs: [(String, Location)], updateRefs: [(String, Location)])] = [:]
     private var file = ""
     private var ageOfMajority: (age: Int, at: Location)?
     private var statusCategory: (category: String, at: Location)?
@@ -35,9 +44,11 @@ struct PolicyDocumentReader {
             root = try Yams.compose(yaml: source.text)
         } catch let error as YamlError {
             problems.append(Self.problem(from: error, file: file))
+            unreadableFiles = true
             return
         } catch {
             problems.append(PolicyProblem(file: file, line: 0, column: 0, message: "not YAML"))
+            unreadableFiles = true
             return
         }
         guard let root else { return }  // an empty file defines nothing
@@ -65,6 +76,7 @@ struct PolicyDocumentReader {
     private mutating func readCategories(_ node: Node) {
         guard let entries = mapping(node, "categories") else { return }
         for (id, keyNode, value) in entries {
+            declaredCategories.insert(id)
             guard checkIdentifier(id, keyNode, pattern: .category) else { continue }
             guard let description = string(value, "the description of category \(id)") else { continue }
             categories[id] = DataCategory(id: id, description: description)
@@ -93,41 +105,44 @@ struct PolicyDocumentReader {
     private mutating func readPurposes(_ node: Node) {
         guard let entries = mapping(node, "purposes") else { return }
         for (id, idNode, value) in entries {
+            // Declared, even if broken below: a module naming it gets no follow-on error.
+            declaredPurposes.insert(id)
             guard checkIdentifier(id, idNode, pattern: .identifier) else { continue }
             guard let keys = mapping(value, "purpose \(id)") else { continue }
-            guard checkKeys(keys, of: value, allowed: ["name", "description", "dpv", "fidesDataUse", "legalBasis", "categories", "retention", "consent", "noticeVersion"],
+            // Every key present is still read after a problem, so one pass reports them all.
+            checkKeys(keys, of: value, allowed: ["name", "description", "dpv", "fidesDataUse", "legalBasis", "categories", "retention", "consent", "noticeVersion"],
                 required: ["name", "description", "dpv", "legalBasis", "categories", "retention", "noticeVersion"], what: "purpose \(id)")
-            else { continue }
             let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
-            let name = localized(v["name"]!, "name of purpose \(id)")
-            let description = localized(v["description"]!, "description of purpose \(id)")
-            let dpv = string(v["dpv"]!, "dpv of purpose \(id)")
+            let name = v["name"].flatMap { localized($0, "name of purpose \(id)") }
+            let description = v["description"].flatMap { localized($0, "description of purpose \(id)") }
+            let dpv = v["dpv"].flatMap { string($0, "dpv of purpose \(id)") }
             if let dpv, !dpv.hasPrefix("dpv:") { report(v["dpv"]!, "dpv must be a W3C DPV purpose such as dpv:ServiceProvision") }
             let fides = v["fidesDataUse"].flatMap { string($0, "fidesDataUse of purpose \(id)") } ?? ""
-            let basis = enumeration(v["legalBasis"]!, LegalBasis.self, "legalBasis of purpose \(id)")
+            let basis = v["legalBasis"].flatMap { enumeration($0, LegalBasis.self, "legalBasis of purpose \(id)") }
             var grants: [String: Purpose.Visibility] = [:]
             var refs: [(String, Location)] = []
-            if let categoryEntries = mapping(v["categories"]!, "categories of purpose \(id)") {
+            if let categoriesNode = v["categories"], let categoryEntries = mapping(categoriesNode, "categories of purpose \(id)") {
                 for (category, categoryNode, visibilityNode) in categoryEntries {
+                    refs.append((category, location(categoryNode)))
                     if let visibility = enumeration(visibilityNode, Purpose.Visibility.self, "visibility of \(category) in purpose \(id)") {
                         grants[category] = visibility
-                        refs.append((category, location(categoryNode)))
                     }
                 }
             }
-            let retention = readRetention(v["retention"]!, purpose: id)
+            purposeCategoryRefs[id] = refs
+            let retention = v["retention"].flatMap { readRetention($0, purpose: id) }
             var consent: Purpose.ConsentSettings?
             if let consentNode = v["consent"] {
-                if basis != .consent { report(consentNode, "consent settings are only for purposes whose legalBasis is consent") }
+                if let basis, basis != .consent { report(consentNode, "consent settings are only for purposes whose legalBasis is consent") }
                 consent = readConsent(consentNode, purpose: id)
             } else if basis == .consent {
                 report(idNode, "purpose \(id) has legalBasis consent but no consent settings")
             }
-            let notice = string(v["noticeVersion"]!, "noticeVersion of purpose \(id)")
+            let notice = v["noticeVersion"].flatMap { string($0, "noticeVersion of purpose \(id)") }
             guard let name, let description, let dpv, let basis, let retention, let notice else { continue }
-            purposes[id] = (Purpose(
+            purposes[id] = Purpose(
                 id: id, name: name, description: description, dpvPurpose: dpv, fidesDataUse: fides, legalBasis: basis,
-                categories: grants, retention: retention, consent: consent, noticeVersion: notice), refs)
+                categories: grants, retention: retention, consent: consent, noticeVersion: notice)
         }
     }
 
@@ -174,14 +189,13 @@ struct PolicyDocumentReader {
         guard let entries = mapping(node, "modules") else { return }
         for (id, idNode, value) in entries {
             guard checkIdentifier(id, idNode, pattern: .identifier) else { continue }
-            guard let keys = mapping(value, "module \(id)"),
-                checkKeys(keys, of: value, allowed: ["applicationType", "description", "purposes", "operations", "callbackHosts"],
-                    required: ["applicationType", "purposes", "operations"], what: "module \(id)")
-            else { continue }
+            guard let keys = mapping(value, "module \(id)") else { continue }
+            checkKeys(keys, of: value, allowed: ["applicationType", "description", "purposes", "operations", "callbackHosts"],
+                required: ["applicationType", "purposes", "operations"], what: "module \(id)")
             let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
-            let type = string(v["applicationType"]!, "applicationType of module \(id)")
+            let type = v["applicationType"].flatMap { string($0, "applicationType of module \(id)") }
             let description = v["description"].flatMap { string($0, "description of module \(id)") } ?? ""
-            let purposeRefs = list(v["purposes"]!, "purposes of module \(id)")
+            let purposeRefs = v["purposes"].map { list($0, "purposes of module \(id)") } ?? []
             var callbackHosts: [String] = []
             for (host, at) in v["callbackHosts"].map({ list($0, "callbackHosts of module \(id)") }) ?? [] {
                 guard CallbackHostPattern(host) != nil else {
@@ -192,10 +206,9 @@ struct PolicyDocumentReader {
             }
             var operations = ModuleProfile.Operations()
             var updateRefs: [(String, Location)] = []
-            if let operationKeys = mapping(v["operations"]!, "operations of module \(id)"),
-                checkKeys(operationKeys, of: v["operations"]!, allowed: ["read", "search", "audience", "create", "update", "recordConsent"], required: [],
+            if let operationsNode = v["operations"], let operationKeys = mapping(operationsNode, "operations of module \(id)") {
+                checkKeys(operationKeys, of: operationsNode, allowed: ["read", "search", "audience", "create", "update", "recordConsent"], required: [],
                     what: "operations of module \(id)")
-            {
                 for (operation, _, value) in operationKeys {
                     switch operation {
                     case "read": operations.read = boolean(value, "read") ?? false
@@ -203,52 +216,61 @@ struct PolicyDocumentReader {
                     case "audience": operations.audience = boolean(value, "audience") ?? false
                     case "create": operations.create = boolean(value, "create") ?? false
                     case "recordConsent": operations.recordConsent = boolean(value, "recordConsent") ?? false
-                    default:
+                    case "update":
                         updateRefs = list(value, "categories module \(id) may update")
                         operations.update = Set(updateRefs.map(\.0))
+                    default: break  // reported by checkKeys
                     }
                 }
             }
+            moduleRefs[id] = (purposeRefs, updateRefs)
             guard let type else { continue }
             let module = ModuleProfile(
                 id: id, applicationType: type, description: description, purposes: Set(purposeRefs.map(\.0)), operations: operations,
                 callbackHosts: callbackHosts.compactMap(CallbackHostPattern.init))
-            modules[id] = (module, purposeRefs, updateRefs)
+            modules[id] = module
         }
     }
 
     // MARK: Across files
 
     mutating func finish(version: String) throws(PolicyError) -> Policy {
-        for section in Self.sections where sectionFiles[section] == nil && !Self.optionalSections.contains(section) {
-            problems.append(PolicyProblem(file: "Policies", line: 0, column: 0, message: "no file defines the \"\(section)\" section"))
+        // A section missing because its file is not YAML was reported as that file's problem.
+        if !unreadableFiles {
+            for section in Self.sections where sectionFiles[section] == nil && !Self.optionalSections.contains(section) {
+                problems.append(PolicyProblem(file: "Policies", line: 0, column: 0, message: "no file defines the \"\(section)\" section"))
+            }
         }
-        for (field, entry) in fieldCategories where categories[entry.category] == nil {
+        // References are checked only against a section that was read: a missing section is
+        // one problem, not one per reference.
+        let categoriesRead = sectionFiles["categories"] != nil
+        func undefinedCategory(_ category: String) -> Bool { categoriesRead && !declaredCategories.contains(category) }
+        for (field, entry) in fieldCategories where undefinedCategory(entry.category) {
             report(entry.at, "field \(field.rawValue) names category \"\(entry.category)\", which is not defined under categories")
         }
         if let at = fieldsSection {
             let missing = PolicyField.allCases.filter { fieldCategories[$0] == nil }.map(\.rawValue) + (statusCategory == nil ? ["status"] : [])
             if !missing.isEmpty { report(at, "every field needs a category; missing: \(missing.joined(separator: ", "))") }
         }
-        for (id, entry) in purposes {
-            for (category, at) in entry.categoryRefs where categories[category] == nil {
+        for (id, refs) in purposeCategoryRefs {
+            for (category, at) in refs where undefinedCategory(category) {
                 report(at, "purpose \(id) grants category \"\(category)\", which is not defined under categories")
             }
         }
-        for (id, entry) in modules {
-            for (purpose, at) in entry.purposeRefs where purposes[purpose] == nil {
+        for (id, entry) in moduleRefs {
+            for (purpose, at) in entry.purposeRefs where sectionFiles["purposes"] != nil && !declaredPurposes.contains(purpose) {
                 report(at, "module \(id) names purpose \"\(purpose)\", which is not defined under purposes")
             }
-            for (category, at) in entry.updateRefs where categories[category] == nil {
+            for (category, at) in entry.updateRefs where undefinedCategory(category) {
                 report(at, "module \(id) may update category \"\(category)\", which is not defined under categories")
             }
         }
-        if let status = statusCategory, categories[status.category] == nil {
+        if let status = statusCategory, undefinedCategory(status.category) {
             report(status.at, "field status names category \"\(status.category)\", which is not defined under categories")
         }
         let majority = ageOfMajority?.age ?? Policy.defaultAgeOfMajority
-        for (id, entry) in purposes {
-            if let age = entry.purpose.consent?.guardianRequiredUnderAge, age > majority {
+        for (id, purpose) in purposes {
+            if let age = purpose.consent?.guardianRequiredUnderAge, age > majority {
                 report(ageOfMajority?.at ?? Location(file: "Policies", line: 0, column: 0),
                        "purpose \(id) needs a guardian under \(age), above the age of majority \(majority)")
             }
@@ -258,7 +280,7 @@ struct PolicyDocumentReader {
         }
         return Policy(
             version: version, categories: categories, fieldCategories: fieldCategories.mapValues(\.category),
-            purposes: purposes.mapValues(\.purpose), modules: modules.mapValues(\.module), ageOfMajority: majority,
+            purposes: purposes, modules: modules, ageOfMajority: majority,
             statusCategory: statusCategory?.category ?? "")
     }
 
@@ -298,6 +320,7 @@ struct PolicyDocumentReader {
         return entries
     }
 
+    @discardableResult
     private mutating func checkKeys(_ entries: [(String, Node, Node)], of node: Node, allowed: Set<String>, required: Set<String>, what: String) -> Bool {
         var ok = true
         for (key, keyNode, _) in entries where !allowed.contains(key) {

@@ -88,6 +88,45 @@ struct PolicyLoaderTests {
         #expect(error.problems.map(\.description) == ["modules.yaml:\(lineNumber):5: unknown key \"colour\" in module bill-calculation; allowed: applicationType, callbackHosts, description, operations, purposes"])
     }
 
+    @Test("every problem of several broken files in one pass, and none invented by an earlier one")
+    func everyProblemAtOnce() throws {
+        var files = Dictionary(uniqueKeysWithValues: try shippedSources().map { ($0.name, $0.text) })
+        func edit(_ file: String, _ find: String, _ replacement: String) throws -> Int {
+            let text = try #require(files[file])
+            let range = try #require(text.range(of: find), "fixture text not found: \(find)")
+            files[file] = text.replacingCharacters(in: range, with: replacement)
+            // 1-based line of the first changed line
+            return text[..<range.lowerBound].filter { $0 == "\n" }.count + 1
+        }
+        // One purpose with a bad legal basis AND a mistyped category; a module naming that
+        // purpose (no follow-on "not defined"), a module with an unknown key and a mistyped purpose.
+        let basisLine = try edit("purposes.yaml", "    legalBasis: contract\n", "    legalBasis: contrcat\n")
+        let categoryLine = try edit("purposes.yaml", "      user.custom: plain\n", "      user.custm: plain\n")
+        let keyLine = try edit("modules.yaml", "    operations: {read: true}\n\n  bill-format-render:", "    colour: blue\n    operations: {read: true}\n\n  bill-format-render:")
+        let purposeLine = try edit("modules.yaml", "purposes: [billing, document-production]", "purposes: [billing, documents]")
+        let sources = files.map { PolicyLoader.Source(name: $0.key, text: $0.value) }
+        let error = try #require(throws: PolicyError.self) { try PolicyLoader.load(sources) }
+        #expect(error.problems.map { "\($0.file):\($0.line): \($0.message)" } == [
+            "modules.yaml:\(keyLine): unknown key \"colour\" in module bill-calculation; allowed: applicationType, callbackHosts, description, operations, purposes",
+            "modules.yaml:\(purposeLine): module bill-format-render names purpose \"documents\", which is not defined under purposes",
+            "purposes.yaml:\(basisLine): legalBasis of purpose service-provision is \"contrcat\"; expected one of \(LegalBasis.allCases.map(\.rawValue).joined(separator: ", "))",
+            "purposes.yaml:\(categoryLine): purpose service-provision grants category \"user.custm\", which is not defined under categories",
+        ])
+
+        // A file that is not YAML (a tab) is one problem; the sections it would define are not
+        // reported missing, and what the other files get wrong is still found.
+        var broken = try shippedSources()
+        let modules = broken.firstIndex { $0.name == "modules.yaml" }!
+        broken[modules].text = broken[modules].text.replacingOccurrences(of: "  bill-calculation:\n    applicationType", with: "  bill-calculation:\n\tapplicationType")
+        let purposes = broken.firstIndex { $0.name == "purposes.yaml" }!
+        broken[purposes].text = broken[purposes].text.replacingOccurrences(of: "retention: {period: P2Y, from: relationship_end}", with: "retention: {period: 2 years, from: relationship_end}")
+        let second = try #require(throws: PolicyError.self) { try PolicyLoader.load(broken) }
+        #expect(second.problems.map(\.file) == ["modules.yaml", "purposes.yaml"] + Array(repeating: "purposes.yaml", count: second.problems.count - 2))
+        #expect(second.problems.first?.message.hasPrefix("YAML:") == true, "\(second)")
+        #expect(second.problems.dropFirst().allSatisfy { $0.message.contains("is not an ISO 8601 duration") }, "\(second)")
+        #expect(!second.description.contains("no file defines"), "\(second)")
+    }
+
     @Test("a bad reload keeps the last good policy and says why")
     func badReloadKeepsLastGood() throws {
         let directory = try TemporaryDirectory()
