@@ -63,6 +63,10 @@ struct ServeCommand: AsyncParsableCommand {
             fourEyes: fourEyes)
         // An erasure whose ledger line was lost in a crash is recorded now.
         try await services.eraser.ledger.reconcile(with: database)
+        if imported != nil {
+            try await DemoSeed.requests(
+                database: database, journal: services.journal, workflow: services.workflow, policyVersion: policies.policy.version)
+        }
         let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]
         let app = buildApplication(
             services: services, settings: ServerSettings(
@@ -116,17 +120,35 @@ struct ServeCommand: AsyncParsableCommand {
         return demo ? try await CustomerTokenVerifier.make(try DevelopmentIdentity.settings(dataDir: data.dataDir)) : nil
     }
 
-    /// Fresh demo keys on every start (the previous demo keys are revoked): keys are shown once.
+    /// The demo's keys, by principal and by the variable `demo-keys.env` sets.
+    private static let demoPrincipals: [(principal: Principal, variable: String)] = [
+        (Principal(kind: .module, id: "csr-toolbox"), "CSR_KEY"), (Principal(kind: .module, id: "customer-loyalty-management"), "LOYALTY_KEY"),
+        (Principal(kind: .operator, id: "demo-operator"), "OPERATOR_KEY"), (Principal(kind: .officer, id: "demo-dpo"), "OFFICER_KEY"),
+    ]
+
+    /// The keys of `demo-keys.env` while every one still authenticates as its principal, so a
+    /// restarted demo keeps the second terminal's sourced keys working; otherwise new keys
+    /// (the previous demo keys revoked), written 0600 next to the database.
     private func makeDemoKeys(_ store: ApiKeyStore) async throws -> [String: String] {
+        let file = (data.dataDir as NSString).appendingPathComponent("demo-keys.env")
+        if let text = try? String(contentsOfFile: file, encoding: .utf8) {
+            var values: [String: String] = [:]
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { values[String(parts[0])] = String(parts[1]) }
+            }
+            var kept: [String: String] = [:]
+            for (principal, variable) in Self.demoPrincipals {
+                if let token = values[variable], try await store.authenticate(token) == principal { kept[principal.id] = token }
+            }
+            if kept.count == Self.demoPrincipals.count { return kept }
+        }
         for key in try await store.list(includeRevoked: false) where key.label == "demo" { try await store.revoke(key.id) }
         var tokens: [String: String] = [:]
-        for principal in [Principal(kind: .module, id: "csr-toolbox"), Principal(kind: .module, id: "customer-loyalty-management"),
-                          Principal(kind: .operator, id: "demo-operator"), Principal(kind: .officer, id: "demo-dpo")] {
+        for (principal, _) in Self.demoPrincipals {
             tokens[principal.id] = try await store.create(for: principal, label: "demo").token
         }
-        // Written 0600 next to the database so scripts (and the README) can pick them up.
-        let file = (data.dataDir as NSString).appendingPathComponent("demo-keys.env")
-        let text = "CSR_KEY=\(tokens["csr-toolbox"]!)\nLOYALTY_KEY=\(tokens["customer-loyalty-management"]!)\nOPERATOR_KEY=\(tokens["demo-operator"]!)\nOFFICER_KEY=\(tokens["demo-dpo"]!)\n"
+        let text = Self.demoPrincipals.map { "\($0.variable)=\(tokens[$0.principal.id]!)\n" }.joined()
         try PrivateOutputFile.replace(file, with: Data(text.utf8))
         return tokens
     }
@@ -138,7 +160,7 @@ struct ServeCommand: AsyncParsableCommand {
         let api = "\(base)/tmf-api/customerManagement/v4"
         print("""
             Consentry demo: \(loaded) (\(customers) customers, every personal field encrypted).
-            Policy \(policy.policies)/ version \(policyVersion). Demo API keys (new on every start) are in \(data.dataDir)/demo-keys.env:
+            Policy \(policy.policies)/ version \(policyVersion). Demo API keys (kept across restarts of this demo) are in \(data.dataDir)/demo-keys.env:
               csr-toolbox                  \(keys["csr-toolbox"] ?? "")
               customer-loyalty-management  \(keys["customer-loyalty-management"] ?? "")
               operator                     \(keys["demo-operator"] ?? "")
