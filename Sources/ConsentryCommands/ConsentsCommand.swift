@@ -20,7 +20,9 @@ struct ConsentsCommand: AsyncParsableCommand {
             let (database, keys) = try await data.dataDirectory.open()
             let journal = ChangeJournal(audit: AuditLog(database: database, keys: keys), outbox: EventOutbox(database: database), policy: { loaded })
             let importer = ConsentImporter(journal: journal, store: EncryptedCustomerStore(database: database, keys: keys), policy: loaded)
-            let report = try await importer.run(path: file, rejectsPath: rejects)
+            var bar = ProgressBar(label: "consents import")
+            let report = try await importer.run(path: file, rejectsPath: rejects) { bar.update(done: $0, total: $1, unit: "bytes", force: $0 == $1) }
+            bar.finish()
             print("read \(report.read) events: imported \(report.imported), already present \(report.alreadyPresent), rejected \(report.rejected)")
             if let path = report.rejectsPath {
                 print("rejected lines (line number and reason): \(path)")

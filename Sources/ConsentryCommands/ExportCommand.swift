@@ -22,7 +22,13 @@ struct ExportCommand: AsyncParsableCommand {
             // Plaintext personal data: a new file readable by the operator only, opened once.
             handle = try PrivateOutputFile.create(output)
         }
-        let report = try await exporter.run(destination: output == "-" ? "stdout" : output) { try handle.write(contentsOf: $0) }
+        let total = try await exporter.store.count()
+        var bar = ProgressBar(label: "export")
+        let report = try await exporter.run(
+            destination: output == "-" ? "stdout" : output, progress: { bar.update(done: $0, total: total, unit: "customers") },
+            write: { try handle.write(contentsOf: $0) })
+        bar.update(done: report.exported, total: total, unit: "customers", force: true)
+        bar.finish()
         if output != "-" { try handle.close() }
         Terminal.note("exported \(report.exported) customers (recorded as an operator event)")
         if !report.undecryptable.isEmpty {

@@ -34,7 +34,8 @@ struct ReportCommand: AsyncParsableCommand {
                 throw error
             }
             let text: String = switch format {
-            case "json": String(decoding: document.json.bytes, as: UTF8.self) + "\n"
+            // Indented for a person at a terminal, one compact line for a pipe or a file.
+            case "json": (output == nil && isatty(STDOUT_FILENO) == 1 ? document.json.indented : String(decoding: document.json.bytes, as: UTF8.self)) + "\n"
             case "html": document.html
             default: document.csv
             }

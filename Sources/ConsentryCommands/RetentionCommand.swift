@@ -19,7 +19,14 @@ struct RetentionCommand: AsyncParsableCommand {
         let (database, keys) = try await directory.open()
         let eraser = CustomerEraser(database: database, keys: keys, ledger: ErasureLedger(dataDirectory: directory), policy: { policies.policy })
         let sweeper = RetentionSweeper(eraser: eraser)
-        let actions = dryRun ? try await sweeper.plan(policy: policies.policy) : try await sweeper.run(policy: policies.policy)
+        var bar = ProgressBar(label: "retention")
+        let actions = dryRun
+            ? try await sweeper.plan(policy: policies.policy)
+            : try await sweeper.run(policy: policies.policy, progress: { bar.update(done: $0, total: $1, unit: "customers") })
+        if !dryRun, !actions.isEmpty {
+            bar.update(done: actions.count, total: actions.count, unit: "customers", force: true)
+            bar.finish()
+        }
         for action in actions {
             print("\(dryRun ? "would " : "")\(action.kind == .erase ? "erase" : "drop expired holds of") \(action.customerID)")
             if !action.erasing.isEmpty { print("  destroy: \(action.erasing.joined(separator: ", "))") }

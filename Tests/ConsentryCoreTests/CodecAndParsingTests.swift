@@ -17,6 +17,25 @@ struct CodecAndParsingTests {
         relatedParty: [RelatedParty(id: "c-1", role: "accountOwner")],
         loginSubject: "idp|42")
 
+    @Test("an indented JSON document keeps member order and parses back to the same value")
+    func indentedJSON() throws {
+        let value = try JSONValue.parse(Array(#"{"b":[1,{"x":"é\n"}],"a":{},"c":[],"d":null}"#.utf8))
+        #expect(value.indented == """
+            {
+              "b": [
+                1,
+                {
+                  "x": "é\\n"
+                }
+              ],
+              "a": {},
+              "c": [],
+              "d": null
+            }
+            """)
+        #expect(try JSONValue.parse(Array(value.indented.utf8)) == value)
+    }
+
     @Test("A profile splits into one field per value and decodes back equal")
     func roundTrip() throws {
         let fields = try PersonalFieldCodec.encode(Self.profile)

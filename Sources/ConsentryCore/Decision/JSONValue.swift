@@ -80,6 +80,44 @@ public indirect enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The same document indented by two spaces per level, members in their order: for
+    /// people at a terminal (scripts get the compact `bytes`).
+    public var indented: String {
+        var out: [UInt8] = []
+        writeIndented(to: &out, depth: 0)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func writeIndented(to out: inout [UInt8], depth: Int) {
+        func newline(_ level: Int) {
+            out.append(0x0A)
+            out += Array(repeating: 0x20, count: 2 * level)
+        }
+        switch self {
+        case .array(let items) where !items.isEmpty:
+            out.append(0x5B)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                newline(depth + 1)
+                item.writeIndented(to: &out, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(0x5D)
+        case .object(let members) where !members.isEmpty:
+            out.append(0x7B)
+            for (i, member) in members.enumerated() {
+                if i > 0 { out.append(0x2C) }
+                newline(depth + 1)
+                out += CanonicalJSON.quoted(member.0)
+                out += [0x3A, 0x20]
+                member.1.writeIndented(to: &out, depth: depth + 1)
+            }
+            newline(depth)
+            out.append(0x7D)
+        default: write(to: &out)
+        }
+    }
+
     // MARK: Reading
 
     public struct ParseError: Error, Equatable {

@@ -19,7 +19,8 @@ public struct CustomerExporter: Sendable {
     }
 
     /// Streams all customers to `write`, a page at a time.
-    public func run(destination: String, write: (Data) throws -> Void) async throws -> Report {
+    /// - Parameter progress: called after each page with the customers written so far.
+    public func run(destination: String, progress: (Int) -> Void = { _ in }, write: (Data) throws -> Void) async throws -> Report {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
@@ -40,6 +41,7 @@ public struct CustomerExporter: Sendable {
                 count += 1
             }
             after = last.id
+            progress(count)
         }
         try await store.database.recordOperatorEvent(
             action: "export",

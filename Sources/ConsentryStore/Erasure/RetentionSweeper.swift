@@ -50,9 +50,13 @@ public struct RetentionSweeper: Sendable {
 
     /// Carries the plan out; each erasure works out its own holds while it decrypts.
     /// - Returns: what was done, with what each erasure destroyed and kept.
-    public func run(policy: Policy, now: Date = Date(), correlationID: String? = nil) async throws -> [Action] {
+    /// - Parameter progress: called after each action with the number done and the number due.
+    public func run(
+        policy: Policy, now: Date = Date(), correlationID: String? = nil, progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws -> [Action] {
         var done: [Action] = []
-        for var action in try await due(policy: policy, now: now) {
+        let due = try await due(policy: policy, now: now)
+        for var action in due {
             switch action.kind {
             case .erase:
                 let tombstone = try await eraser.erase(
@@ -65,6 +69,7 @@ public struct RetentionSweeper: Sendable {
                 try await eraser.dropExpiredHolds(customerID: action.customerID, policy: policy, now: now, correlationID: correlationID)
             }
             done.append(action)
+            progress(done.count, due.count)
         }
         return done
     }

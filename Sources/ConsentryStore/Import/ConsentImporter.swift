@@ -76,7 +76,10 @@ public struct ConsentImporter: Sendable {
         }
     }
 
-    public func run(path: String, rejectsPath: String? = nil, batchSize: Int = 1000) async throws -> Report {
+    /// - Parameter progress: called after each batch with the bytes read and the file's size.
+    public func run(
+        path: String, rejectsPath: String? = nil, batchSize: Int = 1000, progress: (Int, Int) -> Void = { _, _ in }
+    ) async throws -> Report {
         let reader = try LineReader(path: path)
         let rejects = RejectsWriter(path: rejectsPath ?? path + ".rejects.jsonl")
         var report = Report()
@@ -95,9 +98,13 @@ public struct ConsentImporter: Sendable {
                 report.rejected += 1
                 try rejects.write(.init(line: reader.lineNumber, externalId: nil, issues: ValidationError(decoding: error).issues))
             }
-            if batch.count >= batchSize { try await commit(&batch, report: &report, rejects: rejects) }
+            if batch.count >= batchSize {
+                try await commit(&batch, report: &report, rejects: rejects)
+                progress(reader.bytesRead, reader.totalBytes)
+            }
         }
         try await commit(&batch, report: &report, rejects: rejects)
+        progress(reader.bytesRead, reader.totalBytes)
         report.rejectsPath = try rejects.finish()
         return report
     }
