@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The README's test command: the whole suite on both engines, SQLite (embedded) and then
-# PostgreSQL (a throw-away cluster on loopback that this script starts and stops).
+# The README's test command: the whole suite on SQLite (embedded), every example of the
+# README and docs/OPERATING.md against a fresh demo, then the suite on PostgreSQL (a
+# throw-away cluster on loopback that this script starts and stops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SWIFT_DETERMINISTIC_HASHING=1
@@ -8,6 +9,9 @@ swift build --build-tests
 
 echo "== suite on SQLite =="
 swift test --skip-build
+
+echo "== the README's examples against a fresh demo =="
+python3 scripts/readme-check.py
 
 echo "== suite on PostgreSQL =="
 if ! started=$(scripts/postgres.sh start); then
