@@ -71,12 +71,22 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The encrypted repository over the storage contract, key files, import and export.
+        // The records contract: what the product keeps, per aggregate and in its own words
+        // (customer records, consent records, the audit trail, the change journal...), as
+        // protocols the use cases are written against; no storage, no engine.
+        .target(
+            name: "ConsentryRecords",
+            dependencies: ["ConsentryCore", "ConsentryCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        // The encrypted repository over the storage contract, key files, import and export:
+        // the implementation of ConsentryRecords.
         .target(
             name: "ConsentryStore",
             dependencies: [
                 "ConsentryCore",
                 "ConsentryCrypto",
+                "ConsentryRecords",
                 "ConsentryStorage",
                 "ConsentrySQLite",
                 "ConsentryPostgres",
@@ -89,7 +99,7 @@ let package = Package(
         // consent changes, request filing...), over the store, knowing neither HTTP nor SQL.
         .target(
             name: "ConsentryUseCases",
-            dependencies: ["ConsentryCore", "ConsentryPolicy", "ConsentryStore"],
+            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryPolicy", "ConsentryRecords"],
             swiftSettings: swiftSettings
         ),
         // The HTTP surface (Hummingbird 2).
@@ -98,6 +108,7 @@ let package = Package(
             dependencies: [
                 "ConsentryCore",
                 "ConsentryStore",
+                "ConsentryRecords",
                 "ConsentryStorage",
                 "ConsentryUseCases",
                 "ConsentryPolicy",
@@ -119,6 +130,7 @@ let package = Package(
             dependencies: [
                 "ConsentryCore",
                 "ConsentryStore",
+                "ConsentryRecords",
                 "ConsentryStorage",
                 "ConsentrySQLite",
                 "ConsentryPostgres",
@@ -141,13 +153,13 @@ let package = Package(
         // Shared by every test target: temporary data directories, fixtures, generators.
         .target(
             name: "ConsentryTesting",
-            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryStorage", "ConsentryPostgres", "ConsentryPolicy"],
+            dependencies: ["ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryRecords", "ConsentryStorage", "ConsentryPostgres", "ConsentryPolicy"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "consentry-bench",
             dependencies: [
-                "ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryTesting", "ConsentryPolicy", "ConsentryStorage",
+                "ConsentryCore", "ConsentryCrypto", "ConsentryStore", "ConsentryRecords", "ConsentryTesting", "ConsentryPolicy", "ConsentryStorage",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Benchmarks/ImportBenchmark",
@@ -170,6 +182,12 @@ let package = Package(
             dependencies: ["ConsentryCore"],
             swiftSettings: swiftSettings
         ),
+        // The use cases over the records contract in memory: no store, no engine in this target.
+        .testTarget(
+            name: "ConsentryUseCasesTests",
+            dependencies: ["ConsentryUseCases", "ConsentryRecords", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ConsentryPolicyTests",
             dependencies: ["ConsentryPolicy", "ConsentryCore", "ConsentryTesting"],
@@ -178,7 +196,7 @@ let package = Package(
         .testTarget(
             name: "ConsentryStoreTests",
             dependencies: [
-                "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy", "ConsentryStorage",
+                "ConsentryStore", "ConsentryRecords", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy", "ConsentryStorage",
                 "ConsentrySQLite", "ConsentryPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
@@ -187,7 +205,7 @@ let package = Package(
         .testTarget(
             name: "ConsentryHTTPTests",
             dependencies: [
-                "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryTesting", "ConsentryCrypto", "ConsentryCore",
+                "ConsentryHTTP", "ConsentryCommands", "ConsentryStore", "ConsentryRecords", "ConsentryTesting", "ConsentryCrypto", "ConsentryCore",
                 "ConsentryPolicy", "ConsentryStorage", "ConsentrySQLite", "ConsentryPostgres", "ConsentryUseCases",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 "consentry",  // built for the tests that run the real executable

@@ -1,5 +1,6 @@
 import ConsentryCore
 import ConsentryPolicy
+import ConsentryRecords
 import ConsentryStore
 import ConsentryTesting
 import Foundation

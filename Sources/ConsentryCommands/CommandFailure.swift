@@ -4,6 +4,7 @@ import ConsentryStorage
 import ConsentryStore
 import ConsentryUseCases
 import Foundation
+import ConsentryRecords
 
 /// A command that parsed fine but could not do its work: printed as `consentry: <what went
 /// wrong>` without the usage text (which is for mistakes in the command line), with a

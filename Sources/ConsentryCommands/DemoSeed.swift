@@ -3,6 +3,7 @@ import ConsentryStore
 import Foundation
 import ConsentryStorage
 import ConsentryUseCases
+import ConsentryRecords
 
 /// Synthetic consent history for the demo: a deterministic mix over the fixture customers
 /// (by externalId order), so every reason code can be seen from the first run.

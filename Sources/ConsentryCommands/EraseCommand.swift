@@ -4,6 +4,7 @@ import ConsentryPolicy
 import ConsentryStore
 import ConsentryUseCases
 import Foundation
+import ConsentryRecords
 
 struct EraseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import ConsentryStorage
 import ConsentryStore
 import Foundation
+import ConsentryRecords
 
 /// `consentry migrate`: applies the schema migrations the database lacks (every command and
 /// `serve` also does at start) and lists them, so an operator can migrate before a rollout.

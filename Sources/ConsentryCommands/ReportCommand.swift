@@ -4,6 +4,7 @@ import ConsentryPolicy
 import ConsentryStore
 import ConsentryUseCases
 import Foundation
+import ConsentryRecords
 
 struct ReportCommand: AsyncParsableCommand {
     /// The reporting use case the server uses, over the data directory.
@@ -11,7 +12,7 @@ struct ReportCommand: AsyncParsableCommand {
         let (database, keys) = try await data.dataDirectory.open()
         return ComplianceReporting(
             reports: ComplianceReports(database: database, customers: EncryptedCustomerStore(database: database, keys: keys)),
-            events: EventHub(database: database), audit: AuditLog(database: database, keys: keys), policies: policies)
+            audit: AuditLog(database: database, keys: keys), policies: policies)
     }
 
     static let configuration = CommandConfiguration(

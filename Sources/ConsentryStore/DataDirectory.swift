@@ -3,6 +3,7 @@ import ConsentryPostgres
 import ConsentrySQLite
 import ConsentryStorage
 import Foundation
+import ConsentryRecords
 
 /// The files of one Consentry installation: the database (`consentry.sqlite` + WAL, unless
 /// `databaseURL` names a PostgreSQL database), the erasure ledger and, unless the keys come

@@ -1,4 +1,5 @@
 import Foundation
+import ConsentryRecords
 
 /// An exclusive lock on a SQLite installation's data directory (`<data-dir>/server.lock`,
 /// `flock`), held by `serve` for its whole life and taken by commands that replace the

@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryStore
 import Foundation
+import ConsentryRecords
 
 /// A temporary directory removed when the value is released.
 public final class TemporaryDirectory: Sendable {

@@ -6,6 +6,7 @@ import ConsentryStore
 import ConsentryTesting
 import Foundation
 import Testing
+import ConsentryRecords
 
 /// The `consentry` commands, run in-process exactly as the executable parses them.
 @Suite("consentry commands")

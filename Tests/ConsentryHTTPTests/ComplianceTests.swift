@@ -11,6 +11,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import ConsentryRecords
 
 @Suite("Compliance: requests and erasure over HTTP")
 struct ComplianceTests {

@@ -11,6 +11,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import ConsentryRecords
 
 @Suite("Guarded data API, end to end over HTTP")
 struct GuardedAPITests {

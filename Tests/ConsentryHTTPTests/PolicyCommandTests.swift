@@ -6,6 +6,7 @@ import ConsentryTesting
 import Foundation
 import ConsentryStorage
 import Testing
+import ConsentryRecords
 
 /// `consentry policy`, `modules key` and `audit verify`, run in-process as the executable parses them.
 @Suite("policy, modules and audit commands")

@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryHTTP
 import ConsentryPolicy
+import ConsentryRecords
 import ConsentryStore
 import ConsentryTesting
 import Foundation

@@ -4,6 +4,7 @@ import ConsentryTesting
 import Foundation
 import ConsentryStorage
 import Testing
+import ConsentryRecords
 
 @Suite("Tamper-evident audit trail")
 struct AuditTrailTests {

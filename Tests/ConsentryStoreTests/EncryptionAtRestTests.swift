@@ -5,6 +5,7 @@ import ConsentryTesting
 import Foundation
 import ConsentryStorage
 import Testing
+import ConsentryRecords
 
 @Suite("Encryption at rest")
 struct EncryptionAtRestTests {

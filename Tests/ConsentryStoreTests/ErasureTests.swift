@@ -6,6 +6,7 @@ import ConsentryTesting
 import Foundation
 import ConsentryStorage
 import Testing
+import ConsentryRecords
 
 @Suite("Cryptographic erasure, backup and restore")
 struct ErasureTests {
@@ -83,7 +84,7 @@ struct ErasureTests {
         let reports = ComplianceReports(database: setup.installation.database, customers: setup.installation.store)
         #expect(try await reports.access(customerID: target.id, policy: setup.policy) == nil)
         #expect(try await reports.consentPage(.init(), offset: 0, limit: 1000).rows.allSatisfy { $0[0] != target.id })
-        #expect(try await reports.erasure(customerID: target.id, hub: EventHub(database: setup.installation.database)) != nil)
+        #expect(try await reports.erasure(customerID: target.id) != nil)
 
         // What the hold keeps is read for the holding purpose only.
         let reader = GuardedCustomerReader(database: setup.installation.database, keys: setup.installation.keys)

@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 @testable import ConsentryStore
+import ConsentryRecords
 import ConsentryTesting
 import Foundation
 import ConsentryStorage

@@ -78,15 +78,16 @@ public struct ConsentryServices: Sendable {
         self.gate = PurposeGate(policies: policies, audit: audit, counter: PrometheusDecisionCounter(registry: metrics))
         self.reads = GuardedReads(reader: reader)
         self.privacyProfiles = PrivacyProfiles(reader: reader, consents: consents)
-        self.maintenance = CustomerMaintenance(customers: customers, consents: consents, journal: journal)
+        let corrections = CustomerCorrector(customers: customers, journal: journal)
+        self.maintenance = CustomerMaintenance(customers: customers, consents: consents, corrections: corrections)
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
-        self.selfManagement = SelfManagement(policies: policies, customers: customers, consents: consents, journal: journal)
+        self.selfManagement = SelfManagement(policies: policies, consents: consents, journal: journal, corrections: corrections, audit: audit)
         let reports = ComplianceReports(database: database, customers: customers)
         self.reports = reports
         self.subscriptions = EventSubscriptions(
             hub: events, requests: requests, audit: audit, policies: policies, keys: keys, maxPerModule: delivery.maxSubscriptionsPerModule)
-        self.reporting = ComplianceReporting(reports: reports, events: events, audit: audit, policies: policies)
+        self.reporting = ComplianceReporting(reports: reports, audit: audit, policies: policies)
         self.workflow = RequestWorkflow(
             requests: requests, journal: journal, eraser: eraser, events: events, policies: policies, fourEyes: fourEyes)
     }

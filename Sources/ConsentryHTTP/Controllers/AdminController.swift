@@ -6,6 +6,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 import Prometheus
+import ConsentryRecords
 
 /// Operator endpoints: the policy in force and its reload. Operator API keys only.
 struct AdminController {

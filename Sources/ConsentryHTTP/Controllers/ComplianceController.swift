@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// The compliance officers' API under `/compliance/v1` (officer API keys only): the
 /// data-subject requests with their deadlines, their workflow, extensions with a recorded

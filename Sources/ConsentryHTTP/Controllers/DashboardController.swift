@@ -4,6 +4,7 @@ import ConsentryStore
 import Foundation
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// The privacy dashboard (`/self/v1/me/dashboard`): what is held, by category and the
 /// purposes that use it; each purpose with its basis and the customer's standing; who read

@@ -5,6 +5,7 @@ import ConsentryUseCases
 import Foundation
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// A guardian acting, signed in as themselves, for the minors who name them as guardian
 /// (`/self/v1/me/dependants`): list them, see and change their consents. Each change is

@@ -4,6 +4,7 @@ import ConsentryStore
 import Foundation
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// The operator's view of event delivery, under `/admin/v1/events`: every subscription with
 /// its pending, delivered, dead-lettered and acknowledged counts; the deliveries themselves,

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 import Prometheus
+import ConsentryRecords
 
 /// The guarded data API for modules: TMF629 customers and TMF632 parties, each request for a
 /// declared purpose, each customer through the decision engine, each decision audited before

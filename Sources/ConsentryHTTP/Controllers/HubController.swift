@@ -7,6 +7,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// The TMF event hub for modules, under `/tmf-api/privacyManagement/v4`:
 /// - `POST /hub` registers a callback (and a `query` filter); the answer carries, once, the

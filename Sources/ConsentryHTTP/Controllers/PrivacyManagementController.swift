@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// TMF644 Privacy Management for modules, under `/tmf-api/privacyManagement/v4`:
 /// - `partyPrivacyProfileSpecification`: derived from Policies/, one characteristic per purpose;

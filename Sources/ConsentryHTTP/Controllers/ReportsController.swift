@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// Officers' reports and audit search under `/compliance/v1` (officer keys only). Every
 /// report comes as JSON, readable HTML or (its tables) CSV, by `format=`. Generating a report

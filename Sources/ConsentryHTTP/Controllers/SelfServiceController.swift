@@ -6,6 +6,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ConsentryRecords
 
 /// Customer self-management under `/self/v1/me`: one's own data, decrypted, with its data
 /// categories; consent per purpose (withdrawing is the same single call as giving), each

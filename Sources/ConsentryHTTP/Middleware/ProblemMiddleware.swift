@@ -3,6 +3,7 @@ import ConsentryStore
 import ConsentryUseCases
 import Hummingbird
 import Logging
+import ConsentryRecords
 
 /// Turns every error into an RFC 7807 response, so clients always get the same shape and
 /// internal errors never leak details (they are logged by type only).

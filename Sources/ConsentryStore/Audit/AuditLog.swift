@@ -3,6 +3,7 @@ import ConsentryCrypto
 import Foundation
 import ConsentryStorage
 import Synchronization
+import ConsentryRecords
 
 /// The append-only, hash-chained audit trail, written with group commit.
 ///

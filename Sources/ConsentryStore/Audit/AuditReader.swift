@@ -1,5 +1,6 @@
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Queries over the audit trail: a customer's access history for the dashboard, officers'
 /// searches, and the recipients of a customer's data for the access report. Reads only.

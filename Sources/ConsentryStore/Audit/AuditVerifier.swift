@@ -1,6 +1,7 @@
 import ConsentryCrypto
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Checks the audit trail end to end: sequence, chain, every entry's hash, every checkpoint's
 /// signature, and that the last checkpoint covers the last entry.

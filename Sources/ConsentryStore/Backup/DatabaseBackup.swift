@@ -3,6 +3,7 @@ import Foundation
 import ConsentrySQLite
 import ConsentryStorage
 import GRDB
+import ConsentryRecords
 
 /// Online backups and restores that never bring an erased customer back.
 ///

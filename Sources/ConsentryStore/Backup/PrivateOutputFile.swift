@@ -2,6 +2,7 @@ import Foundation
 
 #if canImport(Glibc)
 import Glibc
+import ConsentryRecords
 #endif
 
 /// Creates files that hold personal data or secrets (exports, backups, rejects, demo keys):

@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Consent history (append-only) and the current state derived from it.
 ///
@@ -76,21 +77,6 @@ public struct ConsentLedger: Sendable {
         }
     }
 
-}
-
-/// A signed consent receipt as stored: compact JWS over the receipt's JSON.
-public struct StoredReceipt: Sendable, Equatable {
-    public var id: String
-    public var purpose: String?
-    public var issuedAt: Date
-    public var jws: String
-
-    public init(id: String, purpose: String?, issuedAt: Date, jws: String) {
-        self.id = id
-        self.purpose = purpose
-        self.issuedAt = issuedAt
-        self.jws = jws
-    }
 }
 
 /// The history fold, in the caller's transaction: `ConsentLedger` and the change journal both record through it.

@@ -2,6 +2,7 @@ import ConsentryCrypto
 import Foundation
 import ConsentryStorage
 import Synchronization
+import ConsentryRecords
 
 /// API keys of modules, operators and officers.
 ///

@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// A row of `customer`: the plain administrative columns, the wrapped DEK and the sealed fields.
 struct CustomerRecord: Sendable {

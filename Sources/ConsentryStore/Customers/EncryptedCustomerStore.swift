@@ -2,6 +2,7 @@ import ConsentryCore
 import ConsentryCrypto
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// The customer repository over SQLite, where every personal field is a separate AES-256-GCM
 /// ciphertext under the customer's own data key, bound to customer id and field path.

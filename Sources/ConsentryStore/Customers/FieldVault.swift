@@ -1,5 +1,6 @@
 import ConsentryCore
 import Foundation
+import ConsentryRecords
 
 /// The personal fields of one customer as stored in `customer.sealed_fields`: a list of
 /// separately sealed values, each AES-256-GCM under the customer's DEK and bound to

@@ -2,6 +2,7 @@ import ConsentryCore
 import ConsentryCrypto
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Reads customers for a decision: one database read fetches the rows and the consent state
 /// they need, the caller's decision says which fields may leave, and only those are decrypted.
@@ -9,7 +10,7 @@ public struct GuardedCustomerReader: Sendable {
     public let database: AppDatabase
     public let keys: KeyProvider
 
-    public typealias Decide = @Sendable (CustomerPrivacyState, PartyType) -> AccessDecision
+    public typealias Decide = AccessDecider
 
     public init(database: AppDatabase, keys: KeyProvider) {
         self.database = database
@@ -128,10 +129,3 @@ public struct GuardedCustomerReader: Sendable {
     }
 }
 
-/// One customer as a decision lets it out.
-public struct Disclosure: Sendable {
-    public var customer: DisclosedCustomer
-    public var decision: AccessDecision
-    /// The consent, objection and restriction state the decision was made on.
-    public var state: CustomerPrivacyState
-}

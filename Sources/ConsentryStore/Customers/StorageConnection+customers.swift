@@ -2,6 +2,7 @@ import ConsentryCore
 import ConsentryCrypto
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// The customer rows the store types share, read in the caller's transaction: one place for
 /// each query instead of static calls from one store type into another.

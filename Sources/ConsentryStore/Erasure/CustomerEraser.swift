@@ -2,6 +2,7 @@ import ConsentryCore
 import ConsentryCrypto
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Cryptographic erasure of one customer (GDPR Art. 17).
 ///
@@ -32,11 +33,7 @@ public struct CustomerEraser: Sendable {
         self.init(database: database, keys: keys, journal: journal, ledger: ledger)
     }
 
-    public struct Result: Sendable, Equatable {
-        public var tombstone: ErasureTombstone
-        /// `false` when the customer had already been erased (the earlier erasure stands).
-        public var erasedNow: Bool
-    }
+    public typealias Result = ErasureResult
 
     /// - Parameters:
     ///   - reapplying: `true` when a restore applies a ledger entry again: modules heard of it

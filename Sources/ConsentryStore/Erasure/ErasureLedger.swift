@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// An append-only file of erasures, kept beside the database (`erasure-ledger.jsonl`) so that
 /// a restore from a backup taken before an erasure applies it again: an erased customer never

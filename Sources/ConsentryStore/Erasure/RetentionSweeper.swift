@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Finds customers whose data has outlived its purposes (`RetentionRule`) and erases them,
 /// keeping what legal obligations still need; and, once those holds end too, drops what was

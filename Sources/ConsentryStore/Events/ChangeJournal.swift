@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// The one write path for changes modules must hear of: consents, objections, restrictions,
 /// rectifications and erasure requests. Each change, its audit entries and its outbox
@@ -20,12 +21,10 @@ public struct ChangeJournal: Sendable {
     }
 
     /// Records a consent, objection or restriction event (with its signed receipt, if any).
-    /// - Returns: the id of the history row.
     /// - Throws: `StoreError` for an unknown customer; nothing is written then.
-    @discardableResult
-    public func record(_ change: ConsentEvent, receipt: StoredReceipt? = nil, audit entries: [AuditEvent], correlationID: String?) async throws -> Int64 {
+    public func record(_ change: ConsentEvent, receipt: StoredReceipt? = nil, audit entries: [AuditEvent], correlationID: String?) async throws {
         let event = PrivacyEvent(announcing: change, correlationID: correlationID)
-        return try await commit(entries, announcing: [event]) { db in
+        _ = try await commit(entries, announcing: [event]) { db in
             let id = try db.recordConsentEvent(change).id
             if let receipt {
                 try db.execute(

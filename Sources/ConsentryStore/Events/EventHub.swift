@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Subscriptions, the delivery queue and acknowledgements: the store side of event delivery.
 public struct EventHub: Sendable {
@@ -177,13 +178,7 @@ public struct EventHub: Sendable {
 
     // MARK: Acknowledgements
 
-    public enum AcknowledgementResult: Sendable, Equatable {
-        case recorded(at: Date)
-        /// Acknowledged before; the first time stands.
-        case alreadyRecorded(at: Date)
-        /// No such event was queued for this module.
-        case unknownEvent
-    }
+    public typealias AcknowledgementResult = ConsentryRecords.AcknowledgementResult
 
     /// Records that `moduleID` acted on event `eventID`. Only an event that was queued for one
     /// of the module's subscriptions can be acknowledged.

@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Imports consent history from a legacy CRM (JSON Lines, one event per line) into the
 /// append-only history, deriving the current state as it goes.

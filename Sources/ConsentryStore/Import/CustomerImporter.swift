@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// Imports customers from a JSON Lines or CSV file, streamed with constant memory and
 /// committed in batches.

@@ -1,4 +1,5 @@
 import Foundation
+import ConsentryRecords
 
 /// Reads a file one line at a time with a fixed-size buffer (`getline`), so memory does not
 /// grow with the file.

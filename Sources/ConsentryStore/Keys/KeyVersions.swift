@@ -1,5 +1,6 @@
 import ConsentryStorage
 import Foundation
+import ConsentryRecords
 
 /// The KEK versions as the database records them, authoritative for every server and the
 /// CLI: `keys rotate` raises the active version here in the same transaction as its operator

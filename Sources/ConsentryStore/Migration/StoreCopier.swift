@@ -2,6 +2,7 @@ import ConsentryStorage
 import Dispatch
 import Foundation
 import Synchronization
+import ConsentryRecords
 
 /// Copies an installation from one database to another as it is (`consentry migrate-store`):
 /// every row of every table, byte for byte. Ciphertexts, wrapped keys, blind indexes and the

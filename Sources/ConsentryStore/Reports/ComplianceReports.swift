@@ -1,6 +1,7 @@
 import ConsentryCore
 import Foundation
 import ConsentryStorage
+import ConsentryRecords
 
 /// The reports officers give customers and regulators, built from the store and the policy
 /// as `ReportDocument`s (JSON, HTML, CSV). The record of processing needs only the policy
@@ -85,7 +86,8 @@ public struct ComplianceReports: Sendable {
 
     // MARK: Erasure (Art. 17)
 
-    public func erasure(customerID: String, hub: EventHub, now: Date = Date()) async throws -> ReportDocument? {
+    public func erasure(customerID: String, now: Date = Date()) async throws -> ReportDocument? {
+        let hub = EventHub(database: database)
         guard let tombstone = try await database.read({ db in try ErasureTombstone.fetch(customerID: customerID, db) }) else { return nil }
         let recipients = try await hub.recipients(eventID: tombstone.eventID)
         let acknowledgements = Dictionary(uniqueKeysWithValues: try await hub.acknowledgements(eventID: tombstone.eventID).map { ($0.moduleID, $0.at) })
@@ -113,21 +115,7 @@ public struct ComplianceReports: Sendable {
 
     // MARK: Consents
 
-    public struct ConsentFilter: Sendable, Equatable {
-        public var purpose: String?
-        public var status: ConsentStatus?
-        public var channel: ConsentEvent.Channel?
-        public var from: Date?
-        public var to: Date?
-
-        public init(purpose: String? = nil, status: ConsentStatus? = nil, channel: ConsentEvent.Channel? = nil, from: Date? = nil, to: Date? = nil) {
-            self.purpose = purpose
-            self.status = status
-            self.channel = channel
-            self.from = from
-            self.to = to
-        }
-    }
+    public typealias ConsentFilter = ConsentReportFilter
 
     /// Current state by purpose (counts), and the changes in a time window by purpose,
     /// kind and channel.

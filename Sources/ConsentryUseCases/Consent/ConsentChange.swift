@@ -1,6 +1,6 @@
 public import ConsentryCore
 public import ConsentryPolicy
-public import ConsentryStore
+public import ConsentryRecords
 public import Foundation
 
 /// Records one consent change the same way whoever expresses it (the customer through
@@ -9,9 +9,9 @@ public import Foundation
 public struct ConsentChange: Sendable {
     let policies: PolicyRegistry
     let receipts: any ConsentReceiptSigning
-    let journal: ChangeJournal
+    let journal: any PrivacyChangeJournal
 
-    public init(policies: PolicyRegistry, receipts: any ConsentReceiptSigning, journal: ChangeJournal) {
+    public init(policies: PolicyRegistry, receipts: any ConsentReceiptSigning, journal: any PrivacyChangeJournal) {
         self.policies = policies
         self.receipts = receipts
         self.journal = journal

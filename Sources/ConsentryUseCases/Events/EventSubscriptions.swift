@@ -1,7 +1,7 @@
 public import ConsentryCore
 public import ConsentryCrypto
 public import ConsentryPolicy
-public import ConsentryStore
+public import ConsentryRecords
 public import Foundation
 
 /// A module's subscriptions to privacy events and its acknowledgements, whatever the surface
@@ -9,14 +9,14 @@ public import Foundation
 /// subscriptions, sees and ends only its own, and acknowledges only events sent to it. The
 /// callback's address is checked by the adapter that will connect to it.
 public struct EventSubscriptions: Sendable {
-    let hub: EventHub
-    let requests: DataSubjectRequestStore
-    let audit: AuditLog
+    let hub: any EventSubscriptionRecords
+    let requests: any RequestRecords
+    let audit: any AuditTrail
     let policies: PolicyRegistry
-    let keys: KeyProvider
+    let keys: any WebhookSecrets
     let maxPerModule: Int
 
-    public init(hub: EventHub, requests: DataSubjectRequestStore, audit: AuditLog, policies: PolicyRegistry, keys: KeyProvider, maxPerModule: Int) {
+    public init(hub: any EventSubscriptionRecords, requests: any RequestRecords, audit: any AuditTrail, policies: PolicyRegistry, keys: any WebhookSecrets, maxPerModule: Int) {
         self.hub = hub
         self.requests = requests
         self.audit = audit
@@ -47,7 +47,7 @@ public struct EventSubscriptions: Sendable {
         }
         let subscription = try await hub.subscribe(moduleID: module.id, callback: callback, query: query)
         try await record(module, .subscriptionCreated, fields: ["subscription:\(subscription.id)"], requestID: requestID)
-        return (subscription, try keys.current.webhookSecret(subscriptionID: subscription.id))
+        return (subscription, try keys.webhookSecret(subscriptionID: subscription.id))
     }
 
     public func subscriptions(of module: ModuleProfile) async throws -> [EventSubscription] {
@@ -70,14 +70,14 @@ public struct EventSubscriptions: Sendable {
     /// - Returns: when it was acknowledged, and whether that was now (not earlier).
     /// - Throws: `UseCaseError` `.notFound` for an event not sent to the module.
     public func acknowledge(eventID: String, by module: ModuleProfile, requestID: String) async throws -> (at: Date, now: Bool) {
-        switch try await hub.acknowledge(eventID: eventID, moduleID: module.id, requestID: requestID) {
+        switch try await hub.acknowledge(eventID: eventID, moduleID: module.id, requestID: requestID, at: Date()) {
         case .unknownEvent:
             throw UseCaseError(.notFound, code: "not_found", "no event with this id was sent to you")
         case .alreadyRecorded(let at):
             return (at, false)
         case .recorded(let at):
             try await record(module, .eventAcknowledged, fields: ["event:\(eventID)"], requestID: requestID)
-            if let completed = try await requests.completeIfAcknowledged(eventID: eventID) {
+            if let completed = try await requests.completeIfAcknowledged(eventID: eventID, at: Date()) {
                 try await audit.record(AuditEvent(
                     actor: AuditActor(.system, "events"), action: .requestStatus, customerID: completed.customerID,
                     fields: ["request:\(completed.id)", "from:awaiting_modules", "to:completed"], outcome: "succeeded",

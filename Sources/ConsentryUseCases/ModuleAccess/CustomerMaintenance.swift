@@ -1,5 +1,5 @@
 public import ConsentryCore
-public import ConsentryStore
+public import ConsentryRecords
 import Foundation
 
 /// Module writes: onboarding a customer and correcting one (TMF629 POST and PATCH), each
@@ -11,14 +11,14 @@ import Foundation
 /// restricted, not objected to, retention not over). Corrections are announced to
 /// subscribed modules.
 public struct CustomerMaintenance: Sendable {
-    let customers: EncryptedCustomerStore
-    let consents: ConsentLedger
-    let journal: ChangeJournal
+    let customers: any CustomerRecords
+    let consents: any ConsentRecords
+    let corrections: any CustomerCorrections
 
-    public init(customers: EncryptedCustomerStore, consents: ConsentLedger, journal: ChangeJournal) {
+    public init(customers: any CustomerRecords, consents: any ConsentRecords, corrections: any CustomerCorrections) {
         self.customers = customers
         self.consents = consents
-        self.journal = journal
+        self.corrections = corrections
     }
 
     /// - Throws: `UseCaseError` `.forbidden` (audited) for a field whose category the purpose
@@ -73,9 +73,9 @@ public struct CustomerMaintenance: Sendable {
             return
         }
         do {
-            let update = try await customers.prepareUpdate(id: current.id, expectedVersion: current.version, to: draft)
-            _ = try await journal.rectify(
-                update, changedFields: fields, audit: [call.auditEvent(action: .customerUpdate, outcome: "succeeded", customerID: current.id, fields: fields)],
+            _ = try await corrections.correct(
+                id: current.id, expectedVersion: current.version, to: draft, changedFields: fields,
+                audit: [call.auditEvent(action: .customerUpdate, outcome: "succeeded", customerID: current.id, fields: fields)],
                 correlationID: call.requestID)
         } catch let error as StoreError where error.code == .versionConflict {
             throw UseCaseError(.conflict, code: "version_conflict", error.message)

@@ -1,13 +1,13 @@
 public import ConsentryCore
-public import ConsentryStore
+public import ConsentryRecords
 
 /// Module reads of customers: by id, by exact value, a page, or the audience of a purpose.
 /// Each customer goes through the decision engine; each decision is audited before the
 /// disclosures are returned, so nothing leaves unaudited.
 public struct GuardedReads: Sendable {
-    let reader: GuardedCustomerReader
+    let reader: any CustomerDisclosures
 
-    public init(reader: GuardedCustomerReader) {
+    public init(reader: any CustomerDisclosures) {
         self.reader = reader
     }
 

@@ -1,11 +1,11 @@
 public import ConsentryCore
-public import ConsentryStore
+public import ConsentryRecords
 import Foundation
 
 /// One authorised module call: the grant it runs under and how it audits. Opened by
 /// `PurposeGate.open`, the single purpose gate.
 public struct ModuleCall: Sendable {
-    let audit: AuditLog
+    let audit: any AuditTrail
     let counter: any DecisionCounting
     public let engine: DecisionEngine
     public let module: String
@@ -18,7 +18,7 @@ public struct ModuleCall: Sendable {
     public var grant: PurposeGrant { grantOrNil! }
 
     /// The decision for each customer the call touches, for the fields it asks for.
-    public func decide(_ selection: FieldSelection) -> GuardedCustomerReader.Decide {
+    public func decide(_ selection: FieldSelection) -> AccessDecider {
         let engine = engine
         let grant = grant
         let now = Date()

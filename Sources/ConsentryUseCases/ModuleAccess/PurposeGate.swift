@@ -1,16 +1,16 @@
 public import ConsentryCore
 public import ConsentryPolicy
-public import ConsentryStore
+public import ConsentryRecords
 
 /// The purpose gate every module call passes, whatever the surface (TMF629/632, TMF644,
 /// the hub): the module must declare a purpose it holds and be allowed the operation for it.
 /// A refusal is audited (`access.denied`) before it is thrown.
 public struct PurposeGate: Sendable {
     let policies: PolicyRegistry
-    let audit: AuditLog
+    let audit: any AuditTrail
     let counter: any DecisionCounting
 
-    public init(policies: PolicyRegistry, audit: AuditLog, counter: any DecisionCounting = NoDecisionCounting()) {
+    public init(policies: PolicyRegistry, audit: any AuditTrail, counter: any DecisionCounting = NoDecisionCounting()) {
         self.policies = policies
         self.audit = audit
         self.counter = counter

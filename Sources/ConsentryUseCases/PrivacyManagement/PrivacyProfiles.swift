@@ -1,5 +1,5 @@
 public import ConsentryCore
-public import ConsentryStore
+public import ConsentryRecords
 import Foundation
 
 /// TMF644 reads for modules: a customer's privacy profile and agreements, as the module's
@@ -11,10 +11,10 @@ import Foundation
 /// (the only field decrypted, and only then); agreements are those of the module's purposes.
 /// Every read is audited with its decision, like a customer read.
 public struct PrivacyProfiles: Sendable {
-    let reader: GuardedCustomerReader
-    let consents: ConsentLedger
+    let reader: any CustomerDisclosures
+    let consents: any ConsentRecords
 
-    public init(reader: GuardedCustomerReader, consents: ConsentLedger) {
+    public init(reader: any CustomerDisclosures, consents: any ConsentRecords) {
         self.reader = reader
         self.consents = consents
     }

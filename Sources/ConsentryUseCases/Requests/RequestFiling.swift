@@ -1,6 +1,6 @@
 public import ConsentryCore
 public import ConsentryPolicy
-public import ConsentryStore
+public import ConsentryRecords
 import Foundation
 
 /// Files a data-subject request the same way whoever files it (the customer through
@@ -8,11 +8,11 @@ import Foundation
 /// validated against the policy, duplicates detected, audited, an erasure request announced.
 public struct RequestFiling: Sendable {
     let policies: PolicyRegistry
-    let consents: ConsentLedger
-    let customers: EncryptedCustomerStore
-    let journal: ChangeJournal
+    let consents: any ConsentRecords
+    let customers: any CustomerRecords
+    let journal: any PrivacyChangeJournal
 
-    public init(policies: PolicyRegistry, consents: ConsentLedger, customers: EncryptedCustomerStore, journal: ChangeJournal) {
+    public init(policies: PolicyRegistry, consents: any ConsentRecords, customers: any CustomerRecords, journal: any PrivacyChangeJournal) {
         self.policies = policies
         self.consents = consents
         self.customers = customers

@@ -1,6 +1,6 @@
 public import ConsentryCore
 public import ConsentryPolicy
-public import ConsentryStore
+public import ConsentryRecords
 import Foundation
 
 /// The officers' handling of data-subject requests: moving one along its workflow,
@@ -11,15 +11,15 @@ import Foundation
 /// With `fourEyes`, the officer who carries out an erasure must not be the one who verified
 /// the requester's identity.
 public struct RequestWorkflow: Sendable {
-    let requests: DataSubjectRequestStore
-    let journal: ChangeJournal
-    let eraser: CustomerEraser
-    let events: EventHub
+    let requests: any RequestRecords
+    let journal: any PrivacyChangeJournal
+    let eraser: any CustomerErasure
+    let events: any EventSubscriptionRecords
     let policies: PolicyRegistry
     public let fourEyes: Bool
 
     public init(
-        requests: DataSubjectRequestStore, journal: ChangeJournal, eraser: CustomerEraser, events: EventHub, policies: PolicyRegistry, fourEyes: Bool
+        requests: any RequestRecords, journal: any PrivacyChangeJournal, eraser: any CustomerErasure, events: any EventSubscriptionRecords, policies: PolicyRegistry, fourEyes: Bool
     ) {
         self.requests = requests
         self.journal = journal

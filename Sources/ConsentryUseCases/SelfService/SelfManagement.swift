@@ -1,6 +1,6 @@
 public import ConsentryCore
 public import ConsentryPolicy
-public import ConsentryStore
+public import ConsentryRecords
 public import Foundation
 
 /// What a signed-in customer changes about themselves (GDPR Art. 16, 18, 21): contact
@@ -9,15 +9,20 @@ public import Foundation
 /// through `ConsentChange`.
 public struct SelfManagement: Sendable {
     let policies: PolicyRegistry
-    let customers: EncryptedCustomerStore
-    let consents: ConsentLedger
-    let journal: ChangeJournal
+    let consents: any ConsentRecords
+    let journal: any PrivacyChangeJournal
+    let corrections: any CustomerCorrections
+    let audit: any AuditTrail
 
-    public init(policies: PolicyRegistry, customers: EncryptedCustomerStore, consents: ConsentLedger, journal: ChangeJournal) {
+    public init(
+        policies: PolicyRegistry, consents: any ConsentRecords, journal: any PrivacyChangeJournal, corrections: any CustomerCorrections,
+        audit: any AuditTrail
+    ) {
         self.policies = policies
-        self.customers = customers
         self.consents = consents
         self.journal = journal
+        self.corrections = corrections
+        self.audit = audit
     }
 
     /// Where `customer` stands with every purpose of the policy, in purpose id order.
@@ -43,7 +48,7 @@ public struct SelfManagement: Sendable {
         }
         try await journal.record(
             ConsentEvent(customerID: customer.id, purpose: purpose.id, kind: objecting ? .objection : .objectionWithdrawn, channel: channel, expressedBy: .customer),
-            audit: [auditEvent(customer, action: objecting ? .objectionRaised : .objectionWithdrawn, purpose: purpose.id, requestID: requestID)],
+            receipt: nil, audit: [auditEvent(customer, action: objecting ? .objectionRaised : .objectionWithdrawn, purpose: purpose.id, requestID: requestID)],
             correlationID: requestID)
     }
 
@@ -52,7 +57,7 @@ public struct SelfManagement: Sendable {
     public func restrict(customer: Customer, restricting: Bool, channel: ConsentEvent.Channel, requestID: String) async throws {
         try await journal.record(
             ConsentEvent(customerID: customer.id, purpose: nil, kind: restricting ? .restriction : .restrictionLifted, channel: channel, expressedBy: .customer),
-            audit: [auditEvent(customer, action: restricting ? .restrictionRequested : .restrictionLifted, requestID: requestID)],
+            receipt: nil, audit: [auditEvent(customer, action: restricting ? .restrictionRequested : .restrictionLifted, requestID: requestID)],
             correlationID: requestID)
     }
 
@@ -65,14 +70,13 @@ public struct SelfManagement: Sendable {
         let changed = PolicyField.changes(from: customer.profile, to: draft.profile).sorted()
         let fields = changed.map(\.rawValue)
         guard !fields.isEmpty else {
-            try await journal.audit.record(auditEvent(customer, action: .selfRectify, fields: [], requestID: requestID))
+            try await audit.record(auditEvent(customer, action: .selfRectify, fields: [], requestID: requestID))
             return (customer, [])
         }
         do {
-            let update = try await customers.prepareUpdate(id: customer.id, expectedVersion: customer.version, to: draft)
-            let updated = try await journal.rectify(
-                update, changedFields: fields, audit: [auditEvent(customer, action: .selfRectify, fields: fields, requestID: requestID)],
-                correlationID: requestID)
+            let updated = try await corrections.correct(
+                id: customer.id, expectedVersion: customer.version, to: draft, changedFields: fields,
+                audit: [auditEvent(customer, action: .selfRectify, fields: fields, requestID: requestID)], correlationID: requestID)
             return (updated, changed)
         } catch let error as StoreError where error.code == .versionConflict {
             throw UseCaseError(.conflict, code: "version_conflict", error.message)

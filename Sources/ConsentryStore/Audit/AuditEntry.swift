@@ -1,53 +1,5 @@
 import ConsentryCrypto
-
-/// Who did something, for the audit trail.
-public struct AuditActor: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var kind: Kind
-    /// Module id, customer id, officer or operator name, or a system component.
-    public var id: String
-
-    public enum Kind: String, Sendable, CaseIterable, Codable {
-        case module, customer, officer, `operator`, system
-    }
-
-    public init(_ kind: Kind, _ id: String) {
-        self.kind = kind
-        self.id = id
-    }
-
-    public var description: String { "\(kind.rawValue):\(id)" }
-}
-
-/// What happened, as given to `AuditLog.record`. Names fields, never values.
-public struct AuditEvent: Sendable, Equatable {
-    public var actor: AuditActor
-    public var action: AuditAction
-    public var customerID: String?
-    public var purpose: String?
-    /// Field names (`contactMedium.email`...), with their treatment where it matters
-    /// (`contactMedium.email:masked`).
-    public var fields: [String]
-    /// `permitted`, `partial`, `denied`, `succeeded`, `failed`.
-    public var outcome: String
-    public var reasons: [String]
-    public var policyVersion: String?
-    public var requestID: String?
-
-    public init(
-        actor: AuditActor, action: AuditAction, customerID: String? = nil, purpose: String? = nil, fields: [String] = [],
-        outcome: String, reasons: [String] = [], policyVersion: String? = nil, requestID: String? = nil
-    ) {
-        self.actor = actor
-        self.action = action
-        self.customerID = customerID
-        self.purpose = purpose
-        self.fields = fields
-        self.outcome = outcome
-        self.reasons = reasons
-        self.policyVersion = policyVersion
-        self.requestID = requestID
-    }
-}
+import ConsentryRecords
 
 /// A stored audit entry: the event with its place in the chain.
 public struct AuditEntry: Sendable, Equatable {

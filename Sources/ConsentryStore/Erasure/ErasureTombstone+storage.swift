@@ -1,25 +1,9 @@
+import ConsentryRecords
 import Foundation
 import ConsentryStorage
 
-/// What remains of an erasure: when, why, what went, what stayed under which legal hold and
-/// until when, and the event modules were sent. No personal data.
-public struct ErasureTombstone: Sendable, Equatable {
-    public struct Held: Sendable, Equatable {
-        public var field: String
-        public var category: String
-        public var purposes: [String]
-        public var until: Date
-    }
-
-    public var customerID: String
-    public var erasedAt: Date
-    public var requestID: String?
-    public var erasedFields: [String]
-    public var held: [Held]
-    public var eventID: String
-    /// `officer:<id>`, `system:retention`...
-    public var actor: String
-
+/// Tombstones as rows.
+extension ErasureTombstone {
     func insert(_ db: any StorageConnection) throws {
         try db.execute("INSERT INTO erasure_tombstone (customer_id, erased_at, request_id, erased_fields, held_fields, event_id, actor) VALUES (?, ?, ?, ?, ?, ?, ?)", [customerID, erasedAt, requestID, erasedFields.joined(separator: ","), Self.encode(held), eventID, actor])
     }

@@ -52,15 +52,15 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String { path.map { "\($0): \(message)" } ?? message }
 
-    static func duplicateExternalId() -> StoreError {
+    public static func duplicateExternalId() -> StoreError {
         StoreError(code: .duplicateExternalId, message: "a customer with this externalId already exists", path: "externalId")
     }
 
-    static func unknownRelatedParty(path: String) -> StoreError {
+    public static func unknownRelatedParty(path: String) -> StoreError {
         StoreError(code: .unknownRelatedParty, message: "no stored customer has this reference", path: path)
     }
 
-    static func undecryptable(customerID: String, field: String) -> StoreError {
+    public static func undecryptable(customerID: String, field: String) -> StoreError {
         StoreError(code: .undecryptable, message: "customer \(customerID): field \(field) does not decrypt (corrupt, moved, or under a retired key)")
     }
 
@@ -79,7 +79,7 @@ public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     /// A key was wrapped under a KEK version older than the one the database records as
     /// active (this process has not reloaded its keys since a rotation).
-    static func staleKeys(wrappedUnder version: UInt32, active: UInt32) -> StoreError {
+    public static func staleKeys(wrappedUnder version: UInt32, active: UInt32) -> StoreError {
         StoreError(code: .staleKeys, message: "a key was wrapped under KEK version \(version), but version \(active) is active; reload the keys")
     }
 }
