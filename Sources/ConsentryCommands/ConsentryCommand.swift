@@ -6,6 +6,14 @@ public struct ConsentryCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "consentry",
         abstract: "Privacy- and consent-centric customer data hub: encrypted customer repository, purpose policies, guarded API, audit.",
+        discussion: """
+            Exit codes (sysexits): 0 done; 1 an audit trail that does not verify; 2 an import that \
+            wrote rejected rows; 64 a mistake in the command line (the usage is printed); 65 bad \
+            input or stored data; 66 no such customer, module, key, request, installation or policy \
+            directory; 69 the database cannot be reached; 73 an output file exists or cannot be \
+            created; 75 in use or changed meanwhile (a running server, a busy port); 77 refused by \
+            policy or state; 78 keys. A failure prints "consentry: <what went wrong>" on stderr.
+            """,
         subcommands: [
             InitCommand.self, ImportCommand.self, ExportCommand.self, ServeCommand.self, KeysCommand.self,
             PolicyCommand.self, ModulesCommand.self, OperatorsCommand.self, OfficersCommand.self, AuditCommand.self, TokenCommand.self,

@@ -197,8 +197,20 @@ struct CommandTests {
             #expect(code == status, "\(arguments): exit \(code), \(stderr)")
             #expect(stderr.hasPrefix("consentry: ") && stderr.contains(words) && !stderr.contains("Usage:"), "\(arguments): \(stderr)")
         }
+        // The codes are documented where a user looks: `consentry --help`.
+        let help = Process()
+        help.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
+        help.arguments = ["--help"]
+        let helpOutput = Pipe()
+        help.standardOutput = helpOutput
+        try help.run()
+        let helpText = String(decoding: helpOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        help.waitUntilExit()
+        for code in ["65 bad", "66 no such", "69 the database", "73 an output", "75 in use", "77 refused", "78 keys"] {
+            #expect(helpText.replacingOccurrences(of: "\n", with: " ").contains(code), "--help lacks \(code)")
+        }
         // A port in use is named, with the option that changes it.
-        let port = String(Int.random(in: 20_000...40_000))
+        let port = String(LoopbackPort.unused())
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
         holder.arguments = ["serve", "--data-dir", data, "--port", port, "--policies", RepositoryFixtures.policiesDirectory]

@@ -30,6 +30,9 @@ struct DemoCommandTests {
             if try await get("http://127.0.0.1:\(port)/health/ready")?.0 == 200 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
+        if !process.isRunning, process.terminationStatus != 75 {
+            Issue.record("the demo exited with \(process.terminationStatus): \((try? String(contentsOfFile: output, encoding: .utf8)) ?? "")")
+        }
         return process
     }
 
@@ -46,7 +49,7 @@ struct DemoCommandTests {
         try #require(FileManager.default.isExecutableFile(atPath: RewrapKillTests.executable), "build the consentry product first")
         let directory = try TemporaryDirectory()
         let data = directory.file("demo")
-        let port = Int.random(in: 20_000..<40_000)
+        let port = LoopbackPort.unused()
         let first = try await startDemo(data: data, port: port, output: directory.file("first.out"))
         defer { if first.isRunning { first.terminate(); first.waitUntilExit() } }
         let keys = try demoKeys(data)
@@ -65,7 +68,7 @@ struct DemoCommandTests {
         #expect(report?.0 == 200 && report?.1.contains("\"Data key\":\"destroyed") == true, "\(report?.1.prefix(200) ?? "")")
 
         // A second server on the same data directory is refused, naming the first.
-        let second = try await startDemo(data: data, port: port + 1, output: directory.file("second.out"))
+        let second = try await startDemo(data: data, port: LoopbackPort.unused(), output: directory.file("second.out"))
         second.waitUntilExit()
         #expect(second.terminationStatus == 75)
         let refusal = try String(contentsOfFile: directory.file("second.out"), encoding: .utf8)
@@ -89,24 +92,14 @@ struct DemoCommandTests {
         try #require(FileManager.default.isExecutableFile(atPath: RewrapKillTests.executable), "build the consentry product first")
         let directory = try TemporaryDirectory()
         let data = directory.file("demo")
-        let port = Int.random(in: 20_000..<40_000)
+        let port = LoopbackPort.unused()
         let output = directory.file("demo.out")
-        FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
-        process.arguments = ["serve", "--demo", "--data-dir", data, "--port", String(port), "--fixtures", RepositoryFixtures.directory]
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try await startDemo(data: data, port: port, output: output)
         defer {
             process.terminate()
             process.waitUntilExit()
         }
-        var ready: (Int, String)?
-        for _ in 0..<150 where ready?.0 != 200 {
-            try await Task.sleep(for: .milliseconds(200))
-            ready = try await get("http://127.0.0.1:\(port)/health/ready")
-        }
+        let ready = try await get("http://127.0.0.1:\(port)/health/ready")
         #expect(ready?.0 == 200)
         #expect(ready?.1 == #"{"status":"ready","checks":{"audit":"ok","database":"ok","keys":"ok"}}"#, "as the README shows it")
         let metrics = try await get("http://127.0.0.1:\(port)/metrics")
