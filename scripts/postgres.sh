@@ -34,7 +34,7 @@ start)
   "${runner[@]}" "$bin/initdb" -D "$dir/data" -U consentry --auth=trust -E UTF8 --no-locale >"$dir/initdb.log" 2>&1
   # fsync stays on: the suite checks durability claims; the cluster is small and short-lived.
   "${runner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200" start >&2
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200 ${CONSENTRY_TEST_POSTGRES_OPTIONS:-}" start >&2
   "${runner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U consentry consentry_test >&2
   echo "export CONSENTRY_TEST_POSTGRES_URL=postgres://consentry@127.0.0.1:$port/consentry_test"
   echo "export PG_TEST_DIR=$dir"
