@@ -36,7 +36,7 @@ public enum AES {
             guard nonce.count == nonceByteCount else { throw CryptoError.invalidArgument("nonce must be \(nonceByteCount) bytes") }
             let context = try CipherContext()
             let ctx = context.pointer
-            guard EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil) == 1 else { throw CryptoError.openSSL("EVP_EncryptInit_ex") }
+            guard EVP_EncryptInit_ex(ctx, FetchedAlgorithms.aes256GCM, nil, nil, nil) == 1 else { throw CryptoError.openSSL("EVP_EncryptInit_ex") }
             let keyed = key.withUnsafeBytes { k in
                 EVP_EncryptInit_ex(ctx, nil, nil, k.bindMemory(to: UInt8.self).baseAddress, nonce)
             }
@@ -74,7 +74,7 @@ public enum AES {
             guard box.tag.count == tagByteCount else { throw CryptoError.invalidArgument("tag must be \(tagByteCount) bytes") }
             let context = try CipherContext()
             let ctx = context.pointer
-            guard EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), nil, nil, nil) == 1 else { throw CryptoError.openSSL("EVP_DecryptInit_ex") }
+            guard EVP_DecryptInit_ex(ctx, FetchedAlgorithms.aes256GCM, nil, nil, nil) == 1 else { throw CryptoError.openSSL("EVP_DecryptInit_ex") }
             let keyed = key.withUnsafeBytes { k in
                 EVP_DecryptInit_ex(ctx, nil, nil, k.bindMemory(to: UInt8.self).baseAddress, box.nonce)
             }

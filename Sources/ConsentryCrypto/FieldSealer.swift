@@ -17,7 +17,7 @@ public final class FieldSealer {
         context = try CipherContext()
         self.keyVersion = keyVersion
         let rc = key.withUnsafeBytes { k in
-            EVP_EncryptInit_ex(context.pointer, EVP_aes_256_gcm(), nil, k.bindMemory(to: UInt8.self).baseAddress, nil)
+            EVP_EncryptInit_ex(context.pointer, FetchedAlgorithms.aes256GCM, nil, k.bindMemory(to: UInt8.self).baseAddress, nil)
         }
         guard rc == 1 else { throw CryptoError.openSSL("EVP_EncryptInit_ex") }
     }

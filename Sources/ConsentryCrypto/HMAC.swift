@@ -10,7 +10,7 @@ public enum HMACSHA256 {
         var outLength: UInt32 = 0
         let result = key.withUnsafeBytes { k in
             out.withUnsafeMutableBufferPointer { o in
-                CLibCrypto.HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), message, message.count, o.baseAddress, &outLength)
+                CLibCrypto.HMAC(FetchedAlgorithms.sha256, k.baseAddress, Int32(k.count), message, message.count, o.baseAddress, &outLength)
             }
         }
         guard result != nil, outLength == UInt32(byteCount) else { throw CryptoError.openSSL("HMAC") }

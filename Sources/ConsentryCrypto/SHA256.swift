@@ -8,9 +8,9 @@ public enum SHA256 {
         var out = [UInt8](repeating: 0, count: byteCount)
         var outLength: UInt32 = 0
         let ok = message.withContiguousStorageIfAvailable { m in
-            out.withUnsafeMutableBufferPointer { o in EVP_Digest(m.baseAddress, m.count, o.baseAddress, &outLength, EVP_sha256(), nil) }
+            out.withUnsafeMutableBufferPointer { o in EVP_Digest(m.baseAddress, m.count, o.baseAddress, &outLength, FetchedAlgorithms.sha256, nil) }
         } ?? Array(message).withUnsafeBufferPointer { m in
-            out.withUnsafeMutableBufferPointer { o in EVP_Digest(m.baseAddress, m.count, o.baseAddress, &outLength, EVP_sha256(), nil) }
+            out.withUnsafeMutableBufferPointer { o in EVP_Digest(m.baseAddress, m.count, o.baseAddress, &outLength, FetchedAlgorithms.sha256, nil) }
         }
         // EVP_Digest with SHA-256 fails only when the library cannot allocate: nothing sane to continue with.
         precondition(ok == 1 && outLength == UInt32(byteCount), "EVP_Digest(SHA-256) failed")

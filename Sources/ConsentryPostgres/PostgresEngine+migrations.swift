@@ -127,6 +127,11 @@ extension PostgresEngine {
             "ALTER TABLE audit_checkpoint ADD COLUMN key_id BYTEA",
             "ALTER TABLE data_subject_request ADD COLUMN verified_by TEXT",
         ]),
+        ("v9-costs-that-do-not-grow", [
+            "CREATE INDEX customer_live ON customer(id) WHERE erased_at IS NULL",
+            "CREATE INDEX customer_live_type ON customer(party_type, id) WHERE erased_at IS NULL",
+            "CREATE INDEX customer_kek_version ON customer(kek_version)",
+        ]),
     ]
 
     /// Applies the migrations this server knows and the database lacks, in one transaction,

@@ -50,17 +50,17 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     public var bytes: [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
+        out.reserveCapacity(1024)
         write(to: &out)
         return out
     }
 
     public func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += Array("null".utf8)
-        case .bool(let b): out += b ? Array("true".utf8) : Array("false".utf8)
-        case .number(let n): out += Array(n.utf8)
-        case .string(let s): out += CanonicalJSON.quoted(s)
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: b ? "true".utf8 : "false".utf8)
+        case .number(let n): out.append(contentsOf: n.utf8)
+        case .string(let s): CanonicalJSON.appendQuoted(s, to: &out)
         case .array(let items):
             out.append(0x5B)
             for (i, item) in items.enumerated() {
@@ -72,7 +72,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             out.append(0x7B)
             for (i, member) in members.enumerated() {
                 if i > 0 { out.append(0x2C) }
-                out += CanonicalJSON.quoted(member.0)
+                CanonicalJSON.appendQuoted(member.0, to: &out)
                 out.append(0x3A)
                 member.1.write(to: &out)
             }
@@ -108,7 +108,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             for (i, member) in members.enumerated() {
                 if i > 0 { out.append(0x2C) }
                 newline(depth + 1)
-                out += CanonicalJSON.quoted(member.0)
+                CanonicalJSON.appendQuoted(member.0, to: &out)
                 out += [0x3A, 0x20]
                 member.1.writeIndented(to: &out, depth: depth + 1)
             }
