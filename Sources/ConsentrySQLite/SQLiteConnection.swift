@@ -16,22 +16,25 @@ struct SQLiteConnection: StorageConnection {
     }
 
     func fetchAll(_ sql: String, _ arguments: [(any SQLValueConvertible)?]) throws -> [SQLRow] {
-        try translating {
-            let statement = try db.cachedStatement(sql: sql)
-            let columns = statement.columnNames
-            return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
-                SQLRow(columns: columns, values: row.databaseValues.map(Self.value))
-            }
-        }
+        var rows: [SQLRow] = []
+        try forEach(sql, arguments) { rows.append($0) }
+        return rows
     }
 
     func forEach(_ sql: String, _ arguments: [(any SQLValueConvertible)?], _ body: (SQLRow) throws -> Void) throws {
         try translating {
             let statement = try db.cachedStatement(sql: sql)
             let columns = statement.columnNames
+            // Values straight from the statement: no copied GRDB rows on the read path.
             let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
-            while let row = try cursor.next() {
-                try body(SQLRow(columns: columns, values: row.databaseValues.map(Self.value)))
+            let count = CInt(columns.count)
+            while try cursor.next() != nil {
+                var values: [SQLValue] = []
+                values.reserveCapacity(columns.count)
+                for index in 0..<count {
+                    values.append(Self.value(DatabaseValue(sqliteStatement: statement.sqliteStatement, index: index)))
+                }
+                try body(SQLRow(columns: columns, values: values))
             }
         }
     }
@@ -82,10 +85,12 @@ struct SQLiteConnection: StorageConnection {
         }
     }
 
+    /// Typed as optional existentials so GRDB takes its closure-based initialiser: the generic
+    /// one maps through a key path that the runtime instantiates on every call.
     static func arguments(_ values: [(any SQLValueConvertible)?]) -> StatementArguments {
-        StatementArguments(values.map { value -> DatabaseValue in
+        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
             switch value?.sqlValue ?? .null {
-            case .null: .null
+            case .null: DatabaseValue.null
             case .integer(let number): number.databaseValue
             case .real(let number): number.databaseValue
             case .text(let text): text.databaseValue

@@ -44,8 +44,16 @@ public final class SQLiteEngine: StorageEngine {
         return configuration
     }
 
+    /// Reads run synchronously on the calling thread (GRDB's reader queues accept a
+    /// `sync` from it): a read is a few hundred microseconds of SQLite with no await inside,
+    /// and the asynchronous variant's two thread hops cost more than the read itself. A
+    /// reader that is busy is waited for; it never waits on the caller's executor.
     public func read<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
-        try await Self.translatingErrors { try await writer.read { db in try body(SQLiteConnection(db: db)) } }
+        try Self.translatingSyncErrors { try readBlocking(body) }
+    }
+
+    private func readBlocking<T>(_ body: (any StorageConnection) throws -> T) throws -> T {
+        try writer.read { db in try body(SQLiteConnection(db: db)) }
     }
 
     public func write<T: Sendable>(_ body: @escaping @Sendable (any StorageConnection) throws -> T) async throws -> T {
@@ -75,6 +83,16 @@ public final class SQLiteEngine: StorageEngine {
     static func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch let error as DatabaseError {
+            throw SQLiteConnection.failure(error)
+        }
+    }
+}
+
+extension SQLiteEngine {
+    static func translatingSyncErrors<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let error as DatabaseError {
             throw SQLiteConnection.failure(error)
         }
