@@ -36,8 +36,9 @@ public final class SQLiteEngine: StorageEngine {
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // Deleted pages are zeroed, so erased ciphertext does not linger in free pages.
             try db.execute(sql: "PRAGMA secure_delete = ON")
-            // 64 MiB of page cache per connection: blind-index inserts land on random pages.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // 8 MiB of page cache per connection (a server holds a writer and up to five
+            // readers); an import raises its writer's to 64 MiB (`prepareForBulkWrites`).
+            try db.execute(sql: "PRAGMA cache_size = -8192")
         }
         // Statement arguments (ciphertext, digests) stay out of GRDB's error descriptions.
         configuration.publicStatementArguments = false
@@ -65,6 +66,12 @@ public final class SQLiteEngine: StorageEngine {
     }
 
     public func close() throws { try writer.close() }
+
+    /// 64 MiB of page cache for the writer: blind-index inserts land on random pages, and a
+    /// batch touches each of them once instead of reading it again from disk.
+    public func prepareForBulkWrites() async throws {
+        _ = try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA cache_size = -65536") }
+    }
 
     public func signals() -> AsyncStream<StorageSignal> {
         AsyncStream { _ in }

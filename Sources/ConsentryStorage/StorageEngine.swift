@@ -4,6 +4,9 @@
 public protocol StorageEngine: Sendable {
     var dialect: SQLDialect { get }
 
+    /// See the default implementation below.
+    func prepareForBulkWrites() async throws
+
     /// Where the data lives, without credentials (for logs and `keys status`).
     var displayName: String { get }
 
@@ -29,4 +32,12 @@ public protocol StorageEngine: Sendable {
 
     /// Closes every connection.
     func close() throws
+}
+
+extension StorageEngine {
+    /// A bulk load (an import) is about to write many rows whose index entries land on random
+    /// pages: the engine may give its writer a larger cache from now on. A server never calls
+    /// it, so its memory stays bounded. Nothing to do by default (PostgreSQL sizes its own
+    /// buffers).
+    public func prepareForBulkWrites() async throws {}
 }

@@ -52,6 +52,11 @@ extension AppDatabase {
     }
 
     /// Closes every connection (before a restore replaces the file).
+    /// See `StorageEngine.prepareForBulkWrites`.
+    public func prepareForBulkWrites() async throws {
+        try await engine.prepareForBulkWrites()
+    }
+
     public func close() throws {
         try engine.close()
     }

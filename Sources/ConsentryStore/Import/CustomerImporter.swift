@@ -72,6 +72,7 @@ public struct CustomerImporter: Sendable {
     ) async throws -> Report {
         let format = format ?? .detect(path: path)
         let reader = try LineReader(path: path)
+        try await store.database.prepareForBulkWrites()
         let rejects = RejectsWriter(path: rejectsPath ?? path + ".rejects.jsonl")
         let validator = CustomerValidator(today: today)
         var report = Report()
