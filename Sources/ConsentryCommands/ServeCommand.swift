@@ -155,8 +155,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     private func printDemoGuide(imported: Int?, customers: Int, keys: [String: String], policyVersion: String) {
         let base = "http://\(host):\(port)"
-        let loaded = imported.map { "initialised \(data.dataDir) and imported \($0) synthetic customers from \(fixtures)/" }
-            ?? "using the existing data in \(data.dataDir)"
+        let loaded = imported.map {
+            "initialised \(data.dataDir), imported \($0) synthetic customers from \(fixtures)/ and seeded 4 data-subject requests (one erasure carried out)"
+        } ?? "using the existing data in \(data.dataDir)"
         let api = "\(base)/tmf-api/customerManagement/v4"
         print("""
             Consentry demo: \(loaded) (\(customers) customers, every personal field encrypted).
@@ -165,7 +166,7 @@ struct ServeCommand: AsyncParsableCommand {
               customer-loyalty-management  \(keys["customer-loyalty-management"] ?? "")
               operator                     \(keys["demo-operator"] ?? "")
               compliance officer           \(keys["demo-dpo"] ?? "")
-            Listening on \(base). Try, from another terminal:
+            Listening on \(base). README.md, "Set up a second terminal", sets every variable its examples use. Or try:
               . \(data.dataDir)/demo-keys.env
               curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' '\(api)/customer?limit=2'
               curl -s -H "Authorization: Bearer $LOYALTY_KEY" -H 'X-Purpose: direct-marketing' '\(api)/audience?limit=3&fields=engagedParty,contactMedium'

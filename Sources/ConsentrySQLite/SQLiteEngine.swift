@@ -22,6 +22,18 @@ public final class SQLiteEngine: StorageEngine {
         return try SQLiteEngine(pool, path: path)
     }
 
+    /// The migrations a database file has, read without migrating it; `nil` when there is no
+    /// file or it cannot be read.
+    public static func appliedMigrations(path: String) -> [String]? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        var configuration = Configuration()
+        configuration.readonly = true
+        guard let queue = try? DatabaseQueue(path: path, configuration: configuration) else { return nil }
+        return try? queue.read { db in
+            try db.tableExists("grdb_migrations") ? String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+        }
+    }
+
     public init(_ writer: any DatabaseWriter, path: String? = nil) throws {
         self.writer = writer
         self.path = path

@@ -48,6 +48,12 @@ public struct DataDirectory: Sendable {
     }
 
     /// Opens (and migrates) the database engine.
+    /// The migrations the SQLite database already has, read without applying any (`nil` for
+    /// PostgreSQL, whose engine migrates as it opens, or when there is no database yet).
+    public func appliedMigrationsBeforeOpening() -> [String]? {
+        databaseURL == nil ? SQLiteEngine.appliedMigrations(path: databasePath) : nil
+    }
+
     public func openEngine() async throws -> any StorageEngine {
         if let databaseURL { return try await PostgresEngine.open(url: databaseURL) }
         return try SQLiteEngine.open(path: databasePath)

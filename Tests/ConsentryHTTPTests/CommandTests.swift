@@ -66,6 +66,26 @@ struct CommandTests {
         #expect(!FileManager.default.fileExists(atPath: (data as NSString).appendingPathComponent("consentry.sqlite")))
         try await run(["init", "--data-dir", data])
         try await run(["migrate", "--data-dir", data])
+
+        // A database one migration behind: migrate applies it and says which, and how long.
+        let engine = try await DataDirectory(path: data).openEngine()
+        _ = try await engine.write { db in
+            try db.execute("DELETE FROM grdb_migrations WHERE identifier = 'v9-costs-that-do-not-grow'", [])
+            for index in ["customer_live", "customer_live_type", "customer_kek_version"] { try db.execute("DROP INDEX \(index)", []) }
+        }
+        try engine.close()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
+        process.arguments = ["migrate", "--data-dir", data]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = Pipe()
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(text.contains("9 migrations applied; 1 just now, in ") && text.contains("  v9-costs-that-do-not-grow  (applied now)"), "\(text)")
+        #expect(!text.contains("v8-security-review  (applied now)"))
     }
 
     @Test("serve refuses a key file readable by group or others, before listening")
