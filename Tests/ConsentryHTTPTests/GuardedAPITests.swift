@@ -111,6 +111,38 @@ struct GuardedAPITests {
         #expect(report.isIntact && report.entries >= 6)
     }
 
+    @Test("a keyset list (after=) walks every customer once, in the offset list's order, without a total; offset and after together are refused (#12)")
+    func keysetPages() async throws {
+        let fixture = try await GuardedAPIFixture.make()
+        try await fixture.withServer { client in
+            let headers = fixture.headers("csr-toolbox", purpose: "customer-care")
+            let all = try await client.execute(uri: "\(Self.api)/customer?limit=100&fields=id", method: .get, headers: headers)
+            guard case .array(let listed) = try all.json() else { Issue.record("not a list"); return }
+            let expected = listed.compactMap { $0["id"]?.stringValue }
+            #expect(expected.count == 12)
+            var seen: [String] = []
+            var after = ""
+            var pages = 0
+            while pages < 20 {
+                pages += 1
+                let page = try await client.execute(uri: "\(Self.api)/customer?limit=5&fields=id&after=\(after)", method: .get, headers: headers)
+                #expect(page.status == .ok)
+                #expect(page.headers[HTTPField.Name("X-Total-Count")!] == nil, "a keyset page does not count")
+                guard case .array(let items) = try page.json() else { break }
+                seen += items.compactMap { $0["id"]?.stringValue }
+                guard let next = page.headers[HTTPField.Name("X-Next-Cursor")!] else { break }
+                #expect(page.headers[HTTPField.Name("Link")!]?.contains("after=\(next)") == true)
+                after = next
+            }
+            #expect(seen == expected)
+            #expect(pages == 3)
+            let both = try await client.execute(uri: "\(Self.api)/customer?offset=5&after=x", method: .get, headers: headers)
+            #expect(both.status == .badRequest)
+            let individuals = try await client.execute(uri: "/tmf-api/partyManagement/v4/individual?limit=100&after=&fields=id", method: .get, headers: headers)
+            #expect(individuals.status == .ok && individuals.headers[HTTPField.Name("X-Result-Count")!] != nil)
+        }
+    }
+
     @Test("search by email, phone and national id goes through the blind index; the purpose must cover the category")
     func search() async throws {
         let fixture = try await GuardedAPIFixture.make()

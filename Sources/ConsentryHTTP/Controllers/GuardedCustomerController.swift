@@ -78,18 +78,28 @@ struct GuardedCustomerController {
         let offset = try Self.integer(query["offset"], name: "offset", default: 0, range: 0...Int.max)
         let limit = try Self.integer(query["limit"], name: "limit", default: 100, range: 1...Self.maximumLimit)
         let disclosures: [Disclosure]
-        var total: Int
+        var total: Int?
+        var next: String?
         if let (name, field) = present.first {
             let call = try await begin(request, context, operation: .search, allowedQuery: ["fields", "email", "phone", "nationalId"])
             disclosures = try await search(call, name: name, field: field, value: String(query[name[...]] ?? ""), view: view, partyType: partyType)
             total = disclosures.count
+        } else if let after = query["after"].map(String.init) {
+            // A keyset page: the same cost at any depth, and no total (counting is what grows).
+            let call = try await begin(request, context, operation: .read, allowedQuery: ["fields", "after", "limit"])
+            guard after.count <= 64 else { throw Self.badParameter("after must be a cursor from X-Next-Cursor") }
+            (disclosures, next) = try await reads.page(call, after: after, limit: limit, selection: view.selection, partyType: partyType)
         } else {
             let call = try await begin(request, context, operation: .read, allowedQuery: ["fields", "offset", "limit"])
             (total, disclosures) = try await reads.list(call, offset: offset, limit: limit, selection: view.selection, partyType: partyType)
         }
         var response = Response.json(bytes: JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
-        response.headers[.totalCount] = String(total)
+        if let total { response.headers[.totalCount] = String(total) }
         response.headers[.resultCount] = String(disclosures.count)
+        if let next {
+            response.headers[.nextCursor] = next
+            response.headers[.link] = "<\(request.uri.path)?limit=\(limit)&after=\(next)>; rel=\"next\""
+        }
         return response
     }
 

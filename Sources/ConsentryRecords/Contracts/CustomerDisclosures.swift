@@ -13,6 +13,10 @@ public protocol CustomerDisclosures: Sendable {
     /// A page of customers not erased, by id, with the total.
     func list(offset: Int, limit: Int, partyType: PartyType?, decide: AccessDecider) async throws -> (total: Int, items: [Disclosure])
 
+    /// A keyset page of customers not erased, after `cursor` (from the first when `nil`), with
+    /// the cursor to continue from (`nil` at the end): the same cost at any depth.
+    func page(after cursor: String?, limit: Int, partyType: PartyType?, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)
+
     /// The customers `purpose` may be used for now, after a cursor, with the next cursor.
     func audience(purpose: Purpose, after cursor: String?, limit: Int, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)
 }

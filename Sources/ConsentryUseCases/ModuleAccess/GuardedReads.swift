@@ -36,6 +36,15 @@ public struct GuardedReads: Sendable {
         return Self.withoutStopped(disclosures)
     }
 
+    /// A keyset page after `cursor`, audited like a list page, with the cursor to continue from.
+    public func page(
+        _ call: ModuleCall, after cursor: String?, limit: Int, selection: FieldSelection, partyType: PartyType? = nil
+    ) async throws -> (disclosures: [Disclosure], next: String?) {
+        let (disclosures, next) = try await reader.page(after: cursor, limit: limit, partyType: partyType, decide: call.decide(selection))
+        try await call.audit(disclosures: disclosures, action: .customerList, emptyOutcome: "empty")
+        return (Self.withoutStopped(disclosures), next)
+    }
+
     public func list(
         _ call: ModuleCall, offset: Int, limit: Int, selection: FieldSelection, partyType: PartyType? = nil
     ) async throws -> (total: Int, disclosures: [Disclosure]) {
