@@ -4,7 +4,8 @@ would type them, and fails when one errs or prints something else than the text 
 
 How it reads the documents:
 - every ```sh block runs, in document order, in ONE bash session (variables carry over),
-  except a block right after `<!-- readme-check: skip (why) -->`;
+  except a block right after `<!-- readme-check: skip (why) -->`; ```bash blocks are
+  commands for the reader's own shell (the two commands, benchmarks) and do not run;
 - a `<!-- readme-check: stop-server -->` or `restart-server` line stops or restarts the demo
   there, as the text asks the reader to (Ctrl-C, then `swift run consentry serve --demo`);
 - the `# ` lines right after a command are its expected output: `...` stands for anything,
