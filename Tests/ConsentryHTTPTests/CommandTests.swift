@@ -22,6 +22,22 @@ struct CommandTests {
         return (directory, data, database, ids)
     }
 
+    /// Runs the built `consentry` executable from the repository folder and waits for it.
+    func runExecutable(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: RepositoryFixtures.path(".."))
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let outputText = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, outputText, errorText)
+    }
+
     func run(_ arguments: [String]) async throws {
         let command = try ConsentryCommand.parseAsRoot(arguments)
         guard var asyncCommand = command as? any AsyncParsableCommand else {
@@ -74,16 +90,8 @@ struct CommandTests {
             for index in ["customer_live", "customer_live_type", "customer_kek_version"] { try db.execute("DROP INDEX \(index)", []) }
         }
         try engine.close()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
-        process.arguments = ["migrate", "--data-dir", data]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = Pipe()
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let (status, text, _) = try runExecutable(["migrate", "--data-dir", data])
+        #expect(status == 0)
         #expect(text.contains("9 migrations applied; 1 just now, in ") && text.contains("  v9-costs-that-do-not-grow  (applied now)"), "\(text)")
         #expect(!text.contains("v8-security-review  (applied now)"))
     }
@@ -192,17 +200,8 @@ struct CommandTests {
     func runtimeFailuresAreNotUsageErrors() async throws {
         let (directory, data, _, _) = try await fixturesInstallation()
         func consentry(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
-            process.arguments = arguments
-            process.currentDirectoryURL = URL(fileURLWithPath: RepositoryFixtures.path(".."))
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = Pipe()
-            try process.run()
-            let text = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (process.terminationStatus, text)
+            let result = try runExecutable(arguments)
+            return (result.status, result.errors)
         }
         let cases: [([String], Int32, String)] = [
             (["token", "--customer", "no-such-customer", "--data-dir", data], 66, "no customer no-such-customer"),
@@ -218,14 +217,7 @@ struct CommandTests {
             #expect(stderr.hasPrefix("consentry: ") && stderr.contains(words) && !stderr.contains("Usage:"), "\(arguments): \(stderr)")
         }
         // The codes are documented where a user looks: `consentry --help`.
-        let help = Process()
-        help.executableURL = URL(fileURLWithPath: RewrapKillTests.executable)
-        help.arguments = ["--help"]
-        let helpOutput = Pipe()
-        help.standardOutput = helpOutput
-        try help.run()
-        let helpText = String(decoding: helpOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        help.waitUntilExit()
+        let helpText = try runExecutable(["--help"]).output
         for code in ["65 bad", "66 no such", "69 the database", "73 an output", "75 in use", "77 refused", "78 keys"] {
             #expect(helpText.replacingOccurrences(of: "\n", with: " ").contains(code), "--help lacks \(code)")
         }
