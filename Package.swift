@@ -121,7 +121,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/openapi.yaml")],
+            resources: [.copy("Resources/openapi.yaml"), .copy("Resources/consentry-tmf-extensions.json")],
             swiftSettings: swiftSettings
         ),
         // The `consentry` commands, as a library so tests drive them in-process.

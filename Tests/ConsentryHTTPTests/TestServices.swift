@@ -76,7 +76,8 @@ struct GuardedAPIFixture: Sendable {
     /// Runs `body` against a real HTTP server on a free loopback port.
     func withServer(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = buildApplication(services: services, settings: ServerSettings(port: 0))
-        try await app.test(.live, body)
+        // Every TMF response is checked against the official documents as it arrives.
+        try await app.test(.live) { client in try await body(TMFCheckingClient(base: client)) }
         withExtendedLifetime(installation) {}
     }
 

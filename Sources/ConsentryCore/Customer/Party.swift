@@ -44,4 +44,7 @@ public enum Party: Sendable, Equatable, Codable {
 public enum PartyType: String, Sendable, Codable, CaseIterable {
     case individual = "Individual"
     case organization = "Organization"
+
+    /// The TMF632 collection of this type: `individual`, `organization`.
+    public var pathComponent: String { self == .individual ? "individual" : "organization" }
 }

@@ -1,22 +1,36 @@
 /// Renders what a decision lets out of one customer: TMF629 `Customer` or TMF632
 /// `Individual` / `Organization`, with masked values masked, withheld fields absent and
 /// named, with their reasons, under `privacyDecision`.
+///
+/// A Consentry customer is one party in the customer role, stored as one record, so the
+/// customer and its party share an id. The customer's `engagedParty` is the TMF
+/// `RelatedParty` reference to that party (`id`, `href`, `@referredType`, `name`) and also
+/// carries the party attributes the decision discloses, so that a module reads a customer
+/// in one call (docs/tmf-conformance.md lists it). Dates stored as days are written as
+/// TMF's date-times (`1987-07-26T00:00:00Z`); a masked date keeps its mask.
 public struct GuardedCustomerView: Sendable {
     public enum Resource: Sendable {
-        /// `/customerManagement/v4/customer/{id}`: the party nested as `engagedParty`.
+        /// `/customerManagement/v4/customer/{id}`: the party referenced as `engagedParty`.
         case customer
-        /// `/partyManagement/v4/individual|organization/{id}`: the party's attributes at the top.
+        /// `/party/v4/individual|organization/{id}`: the party's attributes at the top.
         case party
     }
 
     public var resource: Resource
     /// Prefix of `href`, e.g. `/tmf-api/customerManagement/v4/customer`.
     public var hrefBase: String
+    /// Prefix of the party reference's `href` (`/tmf-api/party/v4`); `nil` leaves it out
+    /// (the customer's own view under `/self`, where the party API is not theirs to call).
+    public var partyHrefBase: String?
     public var selection: FieldSelection
 
-    public init(resource: Resource, hrefBase: String, selection: FieldSelection) {
+    /// Where Consentry's additions to the TMF resources are described (served by the server).
+    public static let schemaLocation = "/schemas/consentry-tmf-extensions.json"
+
+    public init(resource: Resource, hrefBase: String, partyHrefBase: String? = nil, selection: FieldSelection) {
         self.resource = resource
         self.hrefBase = hrefBase
+        self.partyHrefBase = partyHrefBase
         self.selection = selection
     }
 
@@ -52,12 +66,14 @@ public struct GuardedCustomerView: Sendable {
             case .loginSubject: loginSubject = value
             case .characteristic, .relatedParty: lists[field, default: []].append(value)
             case .individualIdentification, .organizationIdentification: lists[field, default: []].append(value)
-            default: party.append((String(field.rawValue.dropFirst("engagedParty.".count)), value))
+            default: party.append((String(field.rawValue.dropFirst("engagedParty.".count)), Self.dateTimes(value)))
             }
         }
         for field in [PolicyField.individualIdentification, .organizationIdentification] {
-            if let items = lists[field] { party.append((String(field.rawValue.dropFirst("engagedParty.".count)), .array(items))) }
+            if let items = lists[field] { party.append((String(field.rawValue.dropFirst("engagedParty.".count)), Self.dateTimes(.array(items)))) }
         }
+        party.removeFirst()
+        let name = Self.name(of: party, type: customer.partyType)
 
         var out: [(String, JSONValue)] = [
             ("id", .string(customer.id)),
@@ -66,19 +82,63 @@ public struct GuardedCustomerView: Sendable {
         switch resource {
         case .customer:
             out.append(("@type", .string("Customer")))
+            out.append(("@schemaLocation", .string(Self.schemaLocation)))
+            if let name { out.append(("name", name)) }
             appendAdministrative(customer, to: &out)
-            if party.count > 1 || selection.includes("engagedParty") { out.append(("engagedParty", .object(party))) }
+            var reference: [(String, JSONValue)] = [("id", .string(customer.id))]
+            if let partyHrefBase { reference.append(("href", .string("\(partyHrefBase)/\(customer.partyType.pathComponent)/\(customer.id)"))) }
+            if let name { reference.append(("name", name)) }
+            reference.append(("@referredType", .string(customer.partyType.rawValue)))
+            out.append(("engagedParty", .object(reference + party)))
         case .party:
             out.append(("@type", .string(customer.partyType.rawValue)))
-            appendAdministrative(customer, to: &out)
-            out += party.dropFirst()
+            out.append(("@schemaLocation", .string(Self.schemaLocation)))
+            appendAdministrative(customer, to: &out, asParty: true)
+            // TMF632 names: `languageAbility` for the preferred language.
+            for (key, value) in party {
+                if key == "preferredLanguage" {
+                    out.append(("languageAbility", .array([.object([("languageCode", value), ("isFavouriteLanguage", .bool(true))])])))
+                } else {
+                    out.append((key, value))
+                }
+            }
         }
-        if !contactMedia.isEmpty { out.append(("contactMedium", .array(contactMedia))) }
-        if let items = lists[.characteristic] { out.append(("characteristic", .array(items))) }
+        if !contactMedia.isEmpty { out.append(("contactMedium", Self.dateTimes(.array(contactMedia)))) }
+        if let items = lists[.characteristic] { out.append((resource == .party ? "partyCharacteristic" : "characteristic", .array(items))) }
         if let items = lists[.relatedParty] { out.append(("relatedParty", .array(items))) }
         if let loginSubject { out.append(("loginSubject", loginSubject)) }
         out.append(("privacyDecision", Self.summary(of: decision)))
         return .object(out)
+    }
+
+    /// The party's name as far as the decision discloses it: an individual's given and family
+    /// names (as disclosed, masked or not), an organization's name; `nil` when none is.
+    static func name(of party: [(String, JSONValue)], type: PartyType) -> JSONValue? {
+        let keys = type == .individual ? ["givenName", "familyName"] : ["name"]
+        let parts = keys.compactMap { key in party.first { $0.0 == key }?.1.stringValue }
+        return parts.isEmpty ? nil : .string(parts.joined(separator: " "))
+    }
+
+    /// TMF types birth dates and validity periods as date-times; Consentry keeps days, as the
+    /// customer gave them. A day becomes midnight UTC; anything else is left as it is.
+    static func dateTimes(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let members):
+            return .object(members.map { key, member in
+                guard dateTimeKeys.contains(key), case .string(let text) = member, isDay(text) else { return (key, dateTimes(member)) }
+                return (key, .string(text + "T00:00:00Z"))
+            })
+        case .array(let items): return .array(items.map(dateTimes))
+        default: return value
+        }
+    }
+
+    private static let dateTimeKeys: Set<String> = ["birthDate", "deathDate", "startDateTime", "endDateTime", "issuingDate"]
+
+    private static func isDay(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") else { return false }
+        return bytes.enumerated().allSatisfy { index, byte in index == 4 || index == 7 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
     }
 
     /// `{purpose, policyVersion, outcome, masked: [...], withheld: [{field, reason}]}`.
@@ -96,9 +156,18 @@ public struct GuardedCustomerView: Sendable {
         return .object(members)
     }
 
-    private func appendAdministrative(_ customer: DisclosedCustomer, to out: inout [(String, JSONValue)]) {
-        if let externalId = customer.externalId, selection.includes("externalId") { out.append(("externalId", .string(externalId))) }
-        if selection.includes("status") { out.append(("status", .string(customer.status.rawValue))) }
+    /// The record's administrative attributes. On a party, the legacy id is TMF632's
+    /// `externalReference`, and the customer's status stays on the customer: a party's
+    /// TMF state (`initialized`, `validated`...) is not something Consentry tracks.
+    private func appendAdministrative(_ customer: DisclosedCustomer, to out: inout [(String, JSONValue)], asParty: Bool = false) {
+        if let externalId = customer.externalId, selection.includes("externalId") {
+            if asParty {
+                out.append(("externalReference", .array([.object([("name", .string(externalId)), ("externalReferenceType", .string("externalId"))])])))
+            } else {
+                out.append(("externalId", .string(externalId)))
+            }
+        }
+        if !asParty, selection.includes("status") { out.append(("status", .string(customer.status.rawValue))) }
         if selection.includes("version") { out.append(("version", .int(customer.version))) }
         if selection.includes("createdAt") { out.append(("createdAt", .string(ISOTimestamp.format(customer.createdAt)))) }
         if selection.includes("updatedAt") { out.append(("updatedAt", .string(ISOTimestamp.format(customer.updatedAt)))) }

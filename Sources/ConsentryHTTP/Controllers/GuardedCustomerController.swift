@@ -28,7 +28,10 @@ struct GuardedCustomerController {
 
     static let customerBase = "/tmf-api/customerManagement/v4/customer"
     static let audienceBase = "/tmf-api/customerManagement/v4/audience"
-    static let partyBase = "/tmf-api/partyManagement/v4"
+    /// TMF632's official base path; `/tmf-api/partyManagement/v4` is served as an alias
+    /// (the path of Consentry's first release).
+    static let partyBase = "/tmf-api/party/v4"
+    static let partyAliasBase = "tmf-api/partyManagement/v4"
     static let maximumLimit = 1000
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
@@ -40,11 +43,12 @@ struct GuardedCustomerController {
         customers.get("customer/{id}", use: get)
         customers.patch("customer/{id}", use: patch)
         customers.get("audience", use: audience)
-        let parties = router.group("tmf-api/partyManagement/v4").add(middleware: auth)
-        for type in PartyType.allCases {
-            let name = type == .individual ? "individual" : "organization"
-            parties.get(RouterPath(name), use: { request, context in try await self.list(request, context, partyType: type) })
-            parties.get(RouterPath("\(name)/{id}"), use: { request, context in try await self.get(request, context, partyType: type) })
+        for base in [String(Self.partyBase.dropFirst()), Self.partyAliasBase] {
+            let parties = router.group(RouterPath(base)).add(middleware: auth)
+            for type in PartyType.allCases {
+                parties.get(RouterPath(type.pathComponent), use: { request, context in try await self.list(request, context, partyType: type) })
+                parties.get(RouterPath("\(type.pathComponent)/{id}"), use: { request, context in try await self.get(request, context, partyType: type) })
+            }
         }
     }
 
@@ -213,7 +217,7 @@ struct GuardedCustomerController {
 
     /// The customer as this call may see it, after a write.
     private func readBack(_ id: String, call: ModuleCall) async throws -> Response {
-        let view = GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, selection: .all)
+        let view = GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, partyHrefBase: Self.partyBase, selection: .all)
         let disclosure = try await reads.read(call, id: id, selection: .all)
         var response = Response.json(bytes: view.render(disclosure.customer, decision: disclosure.decision).bytes)
         response.headers[.eTag] = "\"\(disclosure.customer.version)\""
@@ -243,7 +247,7 @@ struct GuardedCustomerController {
                 let name = partyType == .individual ? "individual" : "organization"
                 return GuardedCustomerView(resource: .party, hrefBase: "\(Self.partyBase)/\(name)", selection: selection)
             }
-            return GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, selection: selection)
+            return GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, partyHrefBase: Self.partyBase, selection: selection)
         } catch {
             throw Self.badParameter("fields names an unknown attribute; the resource's attributes are in /openapi.yaml")
         }

@@ -7,6 +7,7 @@ import NIOCore
 /// | route | auth | answers |
 /// |---|---|---|
 /// | `GET /openapi.yaml` | none | the document shipped in `Resources/openapi.yaml` |
+/// | `GET /schemas/consentry-tmf-extensions.json` | none | the JSON Schema of Consentry's additions to the TMF resources, named by their `@schemaLocation` |
 struct OpenAPIController {
     static let document: [UInt8] = {
         guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml"),
@@ -14,7 +15,18 @@ struct OpenAPIController {
         return Array(data)
     }()
 
+    static let extensionsSchema: [UInt8] = {
+        guard let url = Bundle.module.url(forResource: "consentry-tmf-extensions", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else { return Array("{}".utf8) }
+        return Array(data)
+    }()
+
     func addRoutes(to router: Router<ConsentryRequestContext>) {
+        router.get("schemas/consentry-tmf-extensions.json") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/schema+json", .cacheControl: "public, max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(bytes: Self.extensionsSchema)))
+        }
         router.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

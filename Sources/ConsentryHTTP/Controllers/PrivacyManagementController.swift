@@ -37,6 +37,16 @@ struct PrivacyManagementController {
         group.patch("partyPrivacyProfile/{id}", use: patchProfile)
         group.get("partyPrivacyAgreement", use: listAgreements)
         group.post("partyPrivacyAgreement", use: createAgreement)
+        group.get("partyPrivacyAgreement/{id}", use: getAgreement)
+        // The operations of TMF644 that a hub driven by policy does not offer, each with its
+        // reason (docs/tmf-conformance.md).
+        for (method, path, reason) in Self.refusedOperations {
+            group.on(RouterPath(path), method: method) { _, _ -> Response in
+                var problem = ProblemDetails(status: .methodNotAllowed, code: "operation_not_supported", detail: reason)
+                problem.headers[.allow] = Self.allowed(on: path)
+                throw problem
+            }
+        }
         group.post("dataSubjectRequest", use: fileRequest)
     }
 
@@ -111,6 +121,29 @@ struct PrivacyManagementController {
         return try Self.json(json(try await privacyProfiles.profile(module, customerID: id)), fields: request)
     }
 
+    /// TMF644 operations answered 405, and why.
+    static let refusedOperations: [(HTTPRequest.Method, String, String)] = [
+        (.post, "partyPrivacyProfileSpecification", Self.policyOwnsSpecification),
+        (.patch, "partyPrivacyProfileSpecification/{id}", Self.policyOwnsSpecification),
+        (.delete, "partyPrivacyProfileSpecification/{id}", Self.policyOwnsSpecification),
+        (.post, "partyPrivacyProfile", "every customer has exactly one privacy profile, created with the customer; PATCH it to record consent"),
+        (.delete, "partyPrivacyProfile/{id}", "a profile lives as long as its customer; withdraw consent by PATCH, or file an erasure request (POST dataSubjectRequest)"),
+        (.patch, "partyPrivacyAgreement/{id}", Self.agreementsAreSigned),
+        (.delete, "partyPrivacyAgreement/{id}", Self.agreementsAreSigned),
+    ]
+    static let policyOwnsSpecification = "the specification is derived from the policy files (Policies/), which an operator changes and reloads; it is read-only here"
+    static let agreementsAreSigned = "an agreement is a signed consent receipt and part of the customer's consent history; record a new agreement (for instance a withdrawal) instead"
+
+    /// The `Allow` header for a TMF644 path.
+    static func allowed(on path: String) -> String {
+        switch path {
+        case "partyPrivacyProfileSpecification", "partyPrivacyProfile": "GET"
+        case "partyPrivacyProfileSpecification/{id}", "partyPrivacyAgreement/{id}": "GET"
+        case "partyPrivacyProfile/{id}": "GET, PATCH"
+        default: "GET, POST"
+        }
+    }
+
     func json(_ profile: PrivacyProfiles.Profile) -> JSONValue {
         let policy = policies.policy
         let referredType = profile.partyType == .organization ? "Organization" : "Individual"
@@ -177,6 +210,7 @@ struct PrivacyManagementController {
         }
         struct PartyRef: Decodable {
             var id: String
+            init(id: String) { self.id = id }
             enum CodingKeys: String, CodingKey, CaseIterable { case id, href, role, name, referredType = "@referredType" }
             init(from decoder: any Decoder) throws {
                 try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
@@ -186,6 +220,8 @@ struct PrivacyManagementController {
                 for key in [CodingKeys.href, .role, .name, .referredType] { _ = try c.decodeIfPresent(String.self, forKey: key) }
             }
         }
+        /// The customer: TMF644's `engagedPartyRole` (the member with role `customer`, or the
+        /// only one), or `applicableForParty` as Consentry's first release took it.
         var applicableForParty: PartyRef?
         /// With `expressedBy: guardian`, the guardian (their customer id): checked against the
         /// customer's linked guardians.
@@ -196,15 +232,45 @@ struct PrivacyManagementController {
         var agentId: String
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case type = "@type", applicableForParty, agreedByParty, partyPrivacyProfileCharacteristic, channel, expressedBy, agentId
+            case type = "@type", baseType = "@baseType", schemaLocation = "@schemaLocation"
+            case applicableForParty, agreedByParty, partyPrivacyProfileCharacteristic, channel, expressedBy, agentId
+            // TMF644 PartyPrivacyAgreement_Create attributes Consentry accepts and derives itself.
+            case name, agreementType, agreementItem, engagedPartyRole, description, status, initialDate, partyPrivacyProfile
+        }
+
+        /// A member accepted in a create body and not read: Consentry derives it.
+        struct AcceptedValue: Decodable {
+            init(from decoder: any Decoder) throws {}
+        }
+
+        struct RoleRef: Decodable {
+            var id: String
+            var role: String?
+            enum CodingKeys: String, CodingKey, CaseIterable { case id, href, role, name, referredType = "@referredType", type = "@type" }
+            init(from decoder: any Decoder) throws {
+                try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                id = try c.decode(String.self, forKey: .id)
+                role = try c.decodeIfPresent(String.self, forKey: .role)
+                for key in [CodingKeys.href, .name, .referredType, .type] { _ = try c.decodeIfPresent(String.self, forKey: key) }
+            }
         }
 
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
             let c = try decoder.container(keyedBy: CodingKeys.self)
             try c.rejectNulls()
-            _ = try c.decodeIfPresent(String.self, forKey: .type)
+            for key in [CodingKeys.type, .baseType, .schemaLocation, .name, .agreementType, .description, .status, .initialDate] {
+                _ = try c.decodeIfPresent(String.self, forKey: key)
+            }
+            // The agreement items and profile references are derived from the purpose: accepted, not stored.
+            _ = try c.decodeIfPresent([AcceptedValue].self, forKey: .agreementItem)
+            _ = try c.decodeIfPresent([AcceptedValue].self, forKey: .partyPrivacyProfile)
             applicableForParty = try c.decodeIfPresent(PartyRef.self, forKey: .applicableForParty)
+            if applicableForParty == nil, let roles = try c.decodeIfPresent([RoleRef].self, forKey: .engagedPartyRole) {
+                let customer = roles.count == 1 ? roles.first : roles.first { $0.role?.lowercased() == "customer" }
+                applicableForParty = customer.map { PartyRef(id: $0.id) }
+            }
             agreedByParty = try c.decodeIfPresent(PartyRef.self, forKey: .agreedByParty)
             characteristics = try c.decode([Characteristic].self, forKey: .partyPrivacyProfileCharacteristic)
             channel = try c.decodeIfPresent(ConsentEvent.Channel.self, forKey: .channel) ?? .callCentre
@@ -221,14 +287,29 @@ struct PrivacyManagementController {
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let input = try JSONDecoder().decode(AgreementInput.self, from: Data(body.readableBytesView))
         guard let customerID = input.applicableForParty?.id else {
-            throw ProblemDetails(status: .badRequest, code: "malformed_body", detail: "applicableForParty.id names the customer",
-                                 issues: [ValidationIssue(path: "applicableForParty.id", code: "required", message: "the customer's id")])
+            throw ProblemDetails(status: .badRequest, code: "malformed_body", detail: "engagedPartyRole names the customer (role customer)",
+                                 issues: [ValidationIssue(path: "engagedPartyRole", code: "required", message: "the customer's id, with role customer")])
+        }
+        // Each purpose's consent is signed on its own receipt, and an agreement is one receipt.
+        guard input.characteristics.count == 1 else {
+            throw ProblemDetails(status: .badRequest, code: "malformed_body", detail: "one agreement records one purpose; PATCH the privacy profile to record several at once",
+                                 issues: [ValidationIssue(path: "partyPrivacyProfileCharacteristic", code: "one_purpose", message: "exactly one characteristic")])
         }
         let (_, agreements) = try await record(input, customerID: customerID, request, context)
-        var response = Response.json(agreements.count == 1 ? agreements[0] : .array(agreements))
+        var response = Response.json(agreements[0])
         response.status = .created
-        response.headers[.location] = "\(Self.base)/partyPrivacyAgreement?applicableForParty.id=\(customerID)"
+        response.headers[.location] = agreements[0]["href"]?.stringValue
         return response
+    }
+
+    /// One agreement by id, for a module that may read its customer and holds its purpose.
+    @Sendable func getAgreement(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        try Self.only(request, ["fields"])
+        let id = try context.parameters.require("id")
+        let (receipt, customerID, partyType) = try await privacyProfiles.agreement({ customerID in
+            try await authorize(request, context, operation: .read, customerID: customerID)
+        }, id: id)
+        return try Self.json(agreement(receipt, customerID: customerID, partyType: partyType), fields: request)
     }
 
     struct RequestInput: Decodable {
@@ -280,21 +361,54 @@ struct PrivacyManagementController {
         }
         let module = try await authorize(request, context, operation: .read, customerID: customerID)
         let receipts = try await privacyProfiles.agreements(module, customerID: customerID)
-        var response = try Self.json(.array(receipts.map { agreement($0, customerID: customerID) }), fields: request)
+        let partyType = try await privacyProfiles.partyType(customerID: customerID)
+        var response = try Self.json(.array(receipts.map { agreement($0, customerID: customerID, partyType: partyType) }), fields: request)
         response.headers[.totalCount] = String(receipts.count)
         response.headers[.resultCount] = String(receipts.count)
         return response
     }
 
-    func agreement(_ receipt: StoredReceipt, customerID: String) -> JSONValue {
-        .object([
+    /// A consent receipt as a TMF644 agreement: the customer in `engagedPartyRole`, the purpose
+    /// as the agreement item's term and the profile characteristic, and the signed receipt
+    /// (a JWS the receipts JWKS verifies) in `agreementAuthorization`, where TMF puts signatures.
+    func agreement(_ receipt: StoredReceipt, customerID: String, partyType: PartyType) -> JSONValue {
+        let purposeID = receipt.purpose ?? "restriction"
+        let purpose = receipt.purpose.flatMap { policies.policy.purposes[$0] }
+        let status = Self.consentStatus(inReceipt: receipt.jws) ?? "recorded"
+        let issued = JSONValue.string(ISOTimestamp.format(receipt.issuedAt))
+        var term: [(String, JSONValue)] = [("id", .string(purposeID))]
+        if let purpose { term.append(("description", .string(purpose.description.text(for: "en")))) }
+        return .object([
             ("id", .string(receipt.id)), ("href", .string("\(Self.base)/partyPrivacyAgreement/\(receipt.id)")), ("@type", .string("PartyPrivacyAgreement")),
-            ("status", .string("agreed")), ("agreementType", .string("consent")),
-            ("initialDate", .string(ISOTimestamp.format(receipt.issuedAt))),
-            ("applicableForParty", .object([("id", .string(customerID)), ("@referredType", .string("Individual"))])),
-            ("privacyUsagePurpose", receipt.purpose.map(JSONValue.string) ?? .null),
-            ("consentReceipt", .string(receipt.jws)),
+            ("name", .string("consent \(status): \(purposeID)")), ("agreementType", .string("consent")), ("status", .string("agreed")),
+            ("initialDate", issued),
+            ("agreementItem", .array([.object([("termOrCondition", .array([.object(term)]))])])),
+            ("engagedPartyRole", .array([.object([
+                ("id", .string(customerID)), ("href", .string("\(GuardedCustomerController.partyBase)/\(partyType.pathComponent)/\(customerID)")),
+                ("role", .string("customer")), ("@referredType", .string(partyType.rawValue)),
+            ])])),
+            ("partyPrivacyProfile", .array([.object([
+                ("id", .string(customerID)), ("href", .string("\(Self.base)/partyPrivacyProfile/\(customerID)")), ("@referredType", .string("PartyPrivacyProfile")),
+            ])])),
+            ("partyPrivacyProfileCharacteristic", .array([.object([
+                ("name", .string(purposeID)), ("privacyUsagePurpose", .string(purposeID)), ("value", .string(status)),
+            ])])),
+            ("agreementAuthorization", .array([.object([
+                ("date", issued), ("signatureRepresentation", .string("digital")), ("state", .string("signed")),
+                ("consentReceipt", .string(receipt.jws)),
+            ])])),
         ])
+    }
+
+    /// The `consentStatus` a receipt's payload states (given, withdrawn...). The receipt was
+    /// signed here, so its payload is read without verifying it again.
+    static func consentStatus(inReceipt jws: String) -> String? {
+        let parts = jws.split(separator: ".")
+        guard parts.count == 3 else { return nil }
+        var base64 = parts[1].replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let payload = try? JSONValue.parse(Array(data)) else { return nil }
+        return payload["consentStatus"]?.stringValue
     }
 
     private func record(
@@ -313,7 +427,7 @@ struct PrivacyManagementController {
                 actor: AuditActor(.module, module.module), requestID: context.requestID)
             agreements.append(agreement(
                 StoredReceipt(id: recorded.receiptID, purpose: characteristic.privacyUsagePurpose, issuedAt: recorded.at, jws: recorded.jws),
-                customerID: customerID))
+                customerID: customerID, partyType: customer.profile.engagedParty.type))
         }
         return (module, agreements)
     }

@@ -4,8 +4,12 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// An RFC 7807 problem document, the body of every error response
-/// (`Content-Type: application/problem+json`).
+/// The body of every error response (`Content-Type: application/problem+json`): an RFC 7807
+/// problem document that is also a TM Forum `Error` (TMF630), so that both kinds of client
+/// read it. The TMF members are derived: `reason` is the decision's reason code when policy
+/// refused, otherwise the title; `message` the detail; `referenceError` the problem type;
+/// `@type` `Error`. `status` is a string, as TMF types it (RFC 7807 advises a number; a
+/// client reads the status line either way): docs/tmf-conformance.md says so.
 ///
 /// `detail` and `issues` never carry submitted values: they name fields and what is wrong.
 public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equatable {
@@ -46,30 +50,41 @@ public struct ProblemDetails: Error, HTTPResponseError, Codable, Sendable, Equat
             body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(problem))))
     }
 
-    enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, code, issues, reason }
+    enum CodingKeys: String, CodingKey {
+        case type, title, status, detail, instance, code, issues, reason, message, referenceError
+        case atType = "@type"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         type = try c.decode(String.self, forKey: .type)
         title = try c.decode(String.self, forKey: .title)
-        status = HTTPResponse.Status(code: try c.decode(Int.self, forKey: .status))
+        let statusText = try c.decode(String.self, forKey: .status)
+        guard let statusCode = Int(statusText) else {
+            throw DecodingError.dataCorruptedError(forKey: .status, in: c, debugDescription: "status is not an HTTP status code")
+        }
+        status = HTTPResponse.Status(code: statusCode)
         detail = try c.decodeIfPresent(String.self, forKey: .detail)
         instance = try c.decodeIfPresent(String.self, forKey: .instance)
         code = try c.decode(String.self, forKey: .code)
         issues = try c.decodeIfPresent([ValidationIssue].self, forKey: .issues)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        // `reason` carries the title when policy gave no reason code.
+        reason = try c.decodeIfPresent(String.self, forKey: .reason).flatMap { $0 == title ? nil : $0 }
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(type, forKey: .type)
         try c.encode(title, forKey: .title)
-        try c.encode(status.code, forKey: .status)
+        try c.encode(String(status.code), forKey: .status)
         try c.encodeIfPresent(detail, forKey: .detail)
         try c.encodeIfPresent(instance, forKey: .instance)
         try c.encode(code, forKey: .code)
         try c.encodeIfPresent(issues, forKey: .issues)
-        try c.encodeIfPresent(reason, forKey: .reason)
+        try c.encode(reason ?? title, forKey: .reason)
+        try c.encode(detail ?? title, forKey: .message)
+        try c.encode(type, forKey: .referenceError)
+        try c.encode("Error", forKey: .atType)
     }
 }
 

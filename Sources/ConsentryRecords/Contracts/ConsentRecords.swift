@@ -14,6 +14,9 @@ public protocol ConsentRecords: Sendable {
     /// The customer's receipts, newest first.
     func receipts(customerID: String) async throws -> [StoredReceipt]
 
+    /// One receipt by its id, with the customer it belongs to; `nil` for an unknown id.
+    func receipt(id: String) async throws -> (customerID: String, receipt: StoredReceipt)?
+
     /// A page of the ids of customers not erased, with the total.
     func customerIDs(offset: Int, limit: Int) async throws -> (total: Int, ids: [String])
 }

@@ -43,6 +43,15 @@ public struct ConsentLedger: Sendable {
         }
     }
 
+    /// One receipt by its id, with the customer it belongs to.
+    public func receipt(id: String) async throws -> (customerID: String, receipt: StoredReceipt)? {
+        try await database.read { db in
+            try db.fetchOne("SELECT id, customer_id, purpose, issued_at, jws FROM consent_receipt WHERE id = ?", [id]).map { row in
+                (row["customer_id"], StoredReceipt(id: row["id"], purpose: row["purpose"], issuedAt: row["issued_at"], jws: row["jws"]))
+            }
+        }
+    }
+
     /// The consent history of one customer, oldest first (by when it happened).
     public func history(customerID: String) async throws -> [ConsentEvent] {
         try await database.read { db in

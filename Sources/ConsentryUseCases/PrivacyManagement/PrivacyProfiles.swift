@@ -56,6 +56,30 @@ public struct PrivacyProfiles: Sendable {
         return receipts
     }
 
+    /// One agreement by its id, when it is of one of the module's purposes and the call may
+    /// read its customer; with the customer's id and party type.
+    /// - Throws: `UseCaseError` `.notFound` (audited) for an unknown id or one of a purpose
+    ///   the module does not see (the same answer, so ids of other purposes are not confirmed).
+    public func agreement(
+        _ open: (_ customerID: String) async throws -> ModuleCall, id: String
+    ) async throws -> (receipt: StoredReceipt, customerID: String, partyType: PartyType) {
+        guard let (customerID, receipt) = try await consents.receipt(id: id),
+            let (_, partyType) = try await consents.privacyState(customerID: customerID)
+        else { throw UseCaseError(.notFound, code: "not_found", "no agreement with this id") }
+        let call = try await open(customerID)
+        guard let purpose = receipt.purpose, visiblePurposes(call).contains(purpose) else {
+            try await call.audit(action: .privacyAgreementList, outcome: "not_found", customerID: customerID)
+            throw UseCaseError(.notFound, code: "not_found", "no agreement with this id")
+        }
+        try await call.audit(action: .privacyAgreementList, outcome: "permitted", customerID: customerID, fields: ["consentReceipt"])
+        return (receipt, customerID, partyType)
+    }
+
+    /// The party type of a customer whose agreements are listed (`.individual` when unknown).
+    public func partyType(customerID: String) async throws -> PartyType {
+        try await consents.privacyState(customerID: customerID)?.partyType ?? .individual
+    }
+
     /// The purposes whose standing the module sees: its own; every purpose for a module that
     /// records consent for customers (an agent desktop tells the customer where they stand).
     private func visiblePurposes(_ call: ModuleCall) -> Set<String> {
