@@ -17,6 +17,32 @@ struct CodecAndParsingTests {
         relatedParty: [RelatedParty(id: "c-1", role: "accountOwner")],
         loginSubject: "idp|42")
 
+    @Test("merge patch: RFC 7386's own examples, member by member")
+    func mergePatch() throws {
+        // RFC 7386 appendix A: target, patch, result.
+        let cases: [(String, String, String)] = [
+            (#"{"a":"b"}"#, #"{"a":"c"}"#, #"{"a":"c"}"#),
+            (#"{"a":"b"}"#, #"{"b":"c"}"#, #"{"a":"b","b":"c"}"#),
+            (#"{"a":"b"}"#, #"{"a":null}"#, #"{}"#),
+            (#"{"a":"b","b":"c"}"#, #"{"a":null}"#, #"{"b":"c"}"#),
+            (#"{"a":["b"]}"#, #"{"a":"c"}"#, #"{"a":"c"}"#),
+            (#"{"a":"c"}"#, #"{"a":["b"]}"#, #"{"a":["b"]}"#),
+            (#"{"a":{"b":"c"}}"#, #"{"a":{"b":"d","c":null}}"#, #"{"a":{"b":"d"}}"#),
+            (#"{"a":[{"b":"c"}]}"#, #"{"a":[1]}"#, #"{"a":[1]}"#),
+            (#"["a","b"]"#, #"["c","d"]"#, #"["c","d"]"#),
+            (#"{"a":"b"}"#, #"["c"]"#, #"["c"]"#),
+            (#"{"a":"foo"}"#, "null", "null"),
+            (#"{"a":"foo"}"#, #""bar""#, #""bar""#),
+            (#"{"e":null}"#, #"{"a":1}"#, #"{"e":null,"a":1}"#),
+            (#"[1,2]"#, #"{"a":"b","c":null}"#, #"{"a":"b"}"#),
+            (#"{}"#, #"{"a":{"bb":{"ccc":null}}}"#, #"{"a":{"bb":{}}}"#),
+        ]
+        for (target, patch, result) in cases {
+            let merged = JSONMergePatch.apply(try JSONValue.parse(Array(patch.utf8)), to: try JSONValue.parse(Array(target.utf8)))
+            #expect(merged == (try JSONValue.parse(Array(result.utf8))), "\(target) + \(patch)")
+        }
+    }
+
     @Test("an indented JSON document keeps member order and parses back to the same value")
     func indentedJSON() throws {
         let value = try JSONValue.parse(Array(#"{"b":[1,{"x":"é\n"}],"a":{},"c":[],"d":null}"#.utf8))

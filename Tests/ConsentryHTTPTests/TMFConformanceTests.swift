@@ -43,7 +43,8 @@ struct TMFConformanceTests {
             let party = try #require(body["engagedParty"])
             #expect(party["id"] == .string(customer.id))
             #expect(party["@referredType"] == .string("Individual"))
-            #expect(body["@schemaLocation"] == .string(GuardedCustomerView.schemaLocation))
+            let schemaLocation = try #require(body["@schemaLocation"]?.stringValue)
+            #expect(schemaLocation.hasPrefix("http://") && schemaLocation.hasSuffix(GuardedCustomerView.schemaPath))
             if case .individual(let person) = customer.profile.engagedParty {
                 #expect(body["name"] == .string("\(person.givenName) \(person.familyName)"))
             }
@@ -56,7 +57,7 @@ struct TMFConformanceTests {
             let alias = try await client.execute(
                 uri: "/tmf-api/partyManagement/v4/individual/\(customer.id)", method: .get, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
             #expect(alias.status == .ok && alias.text == followed.text)
-            let schema = try await client.execute(uri: GuardedCustomerView.schemaLocation, method: .get)
+            let schema = try await client.execute(uri: GuardedCustomerView.schemaPath, method: .get)
             #expect(schema.status == .ok)
             #expect(try schema.json()["$defs"]?["PrivacyDecision"] != nil)
         }
@@ -168,5 +169,142 @@ struct TMFConformanceTests {
                 #expect((try response.problem().detail ?? "").count > 20, "\(method) \(path) says why")
             }
         }
+    }
+}
+
+/// TMF632 and TMF629 writes as a standard client makes them.
+@Suite("TM Forum writes")
+struct TMFWriteTests {
+    static let party = "/tmf-api/party/v4"
+
+    @Test("a party created through TMF632 is prospective; TMF629's create with a reference to it makes it the customer, once")
+    func partyThenCustomer() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 1)
+        let baseHeaders = fixture.headers("customer-order-management", purpose: "order-management", extra: [.contentType: "application/json"])
+        let person = """
+            {"@type":"Individual","givenName":"Maren","middleName":"Ilse","familyName":"Vogt","birthDate":"1984-03-09T00:00:00Z",
+             "languageAbility":[{"languageCode":"de-DE","isFavouriteLanguage":true}],
+             "externalReference":[{"name":"LEG-9000001","externalReferenceType":"externalId"}],
+             "contactMedium":[{"mediumType":"email","preferred":true,"characteristic":{"emailAddress":"maren.vogt@example.de","contactType":"home"}}],
+             "@schemaLocation":"https://example.com/ignored.json"}
+            """
+        try await fixture.withServer { client in
+            var headers = baseHeaders
+            let created = try await client.execute(uri: "\(Self.party)/individual", method: .post, headers: headers, body: ByteBuffer(string: person))
+            #expect(created.status == .created, "\(created.text)")
+            let body = try created.json()
+            let id = try #require(body["id"]?.stringValue)
+            #expect(created.headers[.location] == "\(Self.party)/individual/\(id)")
+            #expect(body["languageAbility"]?[0]?["languageCode"] == .string("de-DE"))
+            #expect(body["externalReference"]?[0]?["name"] == .string("LEG-9000001"))
+            #expect(body["maskedBirthDate"] == .string("1984-**-**") && body["birthDate"] == nil)
+            let stored = try #require(try await fixture.installation.store.customer(id: id))
+            #expect(stored.status == .prospective)
+            #expect(stored.profile.contactMedium.first?.characteristic.contactType == "home")
+            if case .individual(let p) = stored.profile.engagedParty { #expect(p.birthDate == "1984-03-09" && p.preferredLanguage == "de-DE") }
+
+            let reference = #"{"name":"Maren Vogt","engagedParty":{"id":"\#(id)","@referredType":"Individual"}}"#
+            let customer = try await client.execute(uri: "\(GuardedAPIFixture.api)/customer", method: .post, headers: headers, body: ByteBuffer(string: reference))
+            #expect(customer.status == .created, "\(customer.text)")
+            #expect(customer.headers[.location] == "\(GuardedAPIFixture.api)/customer/\(id)")
+            #expect(try customer.json()["status"] == .string("active"))
+            #expect(try customer.json()["name"] == .string("Maren Vogt"))
+            let again = try await client.execute(uri: "\(GuardedAPIFixture.api)/customer", method: .post, headers: headers, body: ByteBuffer(string: reference))
+            #expect(again.status == .conflict, "\(again.text)")
+            #expect(try again.problem().code == "already_a_customer")
+            let nobody = try await client.execute(
+                uri: "\(GuardedAPIFixture.api)/customer", method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"name":"x","engagedParty":{"id":"no-such-party","@referredType":"Individual"}}"#))
+            #expect(nobody.status == .unprocessableContent, "\(nobody.text)")
+            #expect(try nobody.problem().issues?.first?.path == "engagedParty.id")
+            let withAttributes = try await client.execute(
+                uri: "\(GuardedAPIFixture.api)/customer", method: .post, headers: headers,
+                body: ByteBuffer(string: #"{"name":"x","engagedParty":{"id":"\#(id)","givenName":"Other"}}"#))
+            #expect(withAttributes.status == .badRequest)
+
+            // A merge patch: familyName replaced, middleName removed by null, the rest kept.
+            headers[.ifMatch] = "\"2\""
+            let patched = try await client.execute(
+                uri: "\(Self.party)/individual/\(id)", method: .patch,
+                headers: headers.replacing(.contentType, with: "application/merge-patch+json"),
+                body: ByteBuffer(string: #"{"familyName":"Vogt-Lenz","middleName":null}"#))
+            #expect(patched.status == .ok, "\(patched.text)")
+            let after = try #require(try await fixture.installation.store.customer(id: id))
+            if case .individual(let p) = after.profile.engagedParty {
+                #expect(p.familyName == "Vogt-Lenz" && p.middleName == nil && p.givenName == "Maren" && p.birthDate == "1984-03-09")
+            }
+            #expect(after.profile.emails == ["maren.vogt@example.de"] && after.status == .active)
+            headers[.ifMatch] = "\"3\""
+            let required = try await client.execute(
+                uri: "\(Self.party)/individual/\(id)", method: .patch, headers: headers, body: ByteBuffer(string: #"{"givenName":null}"#))
+            #expect(required.status == .badRequest || required.status == .unprocessableContent, "\(required.text)")
+            #expect(try required.problem().issues?.first?.path == "givenName")
+            let unknown = try await client.execute(
+                uri: "\(Self.party)/individual", method: .post, headers: headers, body: ByteBuffer(string: #"{"givenName":"A","familyName":"B","skill":[]}"#))
+            #expect(unknown.status == .badRequest, "\(unknown.text)")
+            #expect(try unknown.problem().issues?.first?.path == "skill")
+        }
+    }
+
+    @Test("a customer PATCH may echo its party reference; another party's is refused")
+    func customerMergePatch() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 4)
+        let customer = try #require(fixture.customers.first { $0.profile.engagedParty.type == .individual && !$0.profile.emails.isEmpty })
+        let baseHeaders = fixture.headers("csr-toolbox", purpose: "customer-care", extra: [.contentType: "application/merge-patch+json", .ifMatch: "\"1\""])
+        var media = customer.profile.contactMedium
+        let index = try #require(media.firstIndex { $0.mediumType == .email })
+        media[index].characteristic.emailAddress = "echoed.reference@example.org"
+        let mediaJSON = String(decoding: try JSONEncoder().encode(media), as: UTF8.self)
+        try await fixture.withServer { client in
+            var headers = baseHeaders
+            let uri = "\(GuardedAPIFixture.api)/customer/\(customer.id)"
+            let ok = try await client.execute(
+                uri: uri, method: .patch, headers: headers,
+                body: ByteBuffer(string: #"{"name":"ignored","engagedParty":{"id":"\#(customer.id)","@referredType":"Individual"},"contactMedium":\#(mediaJSON)}"#))
+            #expect(ok.status == .ok, "\(ok.text)")
+            #expect(ok.text.contains("echoed.reference@example.org"))
+            headers[.ifMatch] = "\"2\""
+            let other = try await client.execute(uri: uri, method: .patch, headers: headers, body: ByteBuffer(string: #"{"engagedParty":{"id":"someone-else"}}"#))
+            #expect(other.status == .unprocessableContent, "\(other.text)")
+            #expect(try other.problem().issues?.first?.code == "immutable")
+        }
+    }
+
+    @Test("DELETE files an erasure request (202) that the officers see; it erases nothing itself, and needs the module to act for customers")
+    func deleteFilesErasure() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 3)
+        let customer = fixture.customers[0]
+        let path = customer.profile.engagedParty.type == .individual ? "individual" : "organization"
+        try await fixture.withServer { client in
+            let refused = try await client.execute(
+                uri: "\(GuardedAPIFixture.api)/customer/\(customer.id)", method: .delete, headers: fixture.headers("customer-order-management", purpose: "order-management"))
+            #expect(refused.status == .forbidden)
+            let filed = try await client.execute(
+                uri: "\(GuardedAPIFixture.api)/customer/\(customer.id)", method: .delete, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(filed.status == .accepted, "\(filed.text)")
+            let request = try filed.json()
+            #expect(request["type"] == .string("erasure"))
+            let requestID = try #require(request["id"]?.stringValue)
+            #expect(filed.headers[.location] == "/compliance/v1/requests/\(requestID)")
+            let viaParty = try await client.execute(
+                uri: "\(TMFWriteTests.party)/\(path)/\(customer.id)", method: .delete, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(viaParty.status == .accepted, "the open request, not a second one")
+            #expect(try viaParty.json()["id"] == .string(requestID))
+            let officer = try await client.execute(uri: "/compliance/v1/requests/\(requestID)", method: .get, headers: fixture.headers("officer", purpose: nil))
+            #expect(officer.status == .ok, "\(officer.text)")
+            #expect(try officer.json()["customerId"] == .string(customer.id))
+            #expect(try await fixture.installation.store.customer(id: customer.id) != nil, "nothing erased yet")
+            let unknown = try await client.execute(
+                uri: "\(GuardedAPIFixture.api)/customer/no-such-id", method: .delete, headers: fixture.headers("csr-toolbox", purpose: "customer-care"))
+            #expect(unknown.status == .notFound)
+        }
+    }
+}
+
+extension HTTPFields {
+    func replacing(_ name: HTTPField.Name, with value: String) -> HTTPFields {
+        var copy = self
+        copy[name] = value
+        return copy
     }
 }

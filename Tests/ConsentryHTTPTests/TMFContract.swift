@@ -114,11 +114,8 @@ struct TMFContract: Sendable {
         }
         guard let schema = response["schema"] else { return [] }
         let listed = deviations.attributes[operationKey, default: []]
-        // With `fields=`, TMF returns only the attributes asked for: a required one may be absent.
-        let selected = uri.contains("fields=")
         return validate(body, against: schema, api: operation.api, at: operationKey).filter { violation in
-            if selected, violation.range(of: #": \$(\[\])?\.[^.\[]+: required, missing$"#, options: .regularExpression) != nil { return false }
-            return !listed.contains { violation.hasPrefix("\(operationKey): \($0):") }
+            !listed.contains { violation.hasPrefix("\(operationKey): \($0):") }
         }
     }
 
@@ -168,6 +165,9 @@ struct TMFContract: Sendable {
         case "string"?:
             guard case .string(let text) = value else { return problems.append("\(path): expected a string") }
             if schema["format"]?.stringValue == "date-time", !Self.isDateTime(text) { problems.append("\(path): not a date-time") }
+            if schema["format"]?.stringValue == "uri", text.range(of: "^[A-Za-z][A-Za-z0-9+.-]*:", options: .regularExpression) == nil {
+                problems.append("\(path): not an absolute URI")
+            }
         case "boolean"?:
             guard case .bool = value else { return problems.append("\(path): expected a boolean") }
         case "integer"?, "number"?:

@@ -73,8 +73,10 @@ extension ContactMedium {
     var canonicalJSON: CanonicalJSON {
         var details = CanonicalJSON()
         let c = characteristic
+        details.add("contactType", c.contactType)
         details.add("emailAddress", c.emailAddress)
         details.add("phoneNumber", c.phoneNumber)
+        details.add("faxNumber", c.faxNumber)
         details.add("street1", c.street1)
         details.add("street2", c.street2)
         details.add("city", c.city)

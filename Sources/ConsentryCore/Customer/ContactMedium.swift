@@ -35,11 +35,16 @@ public struct ContactMedium: Sendable, Equatable, Codable {
     }
 }
 
-/// The details of a contact medium; which keys apply depends on the medium type.
+/// The details of a contact medium (TMF's MediumCharacteristic); which keys apply depends on
+/// the medium type. `socialNetworkId` is not kept: no medium type of the policy covers it.
 public struct MediumCharacteristic: Sendable, Equatable, Codable {
+    /// What the medium is for, e.g. `home`, `work`, `billing`; any medium.
+    public var contactType: String?
     public var emailAddress: String?
     /// E.164, e.g. `+33612345678`.
     public var phoneNumber: String?
+    /// E.164, on a fax medium (which may give `phoneNumber` instead).
+    public var faxNumber: String?
     public var street1: String?
     public var street2: String?
     public var city: String?
@@ -49,11 +54,13 @@ public struct MediumCharacteristic: Sendable, Equatable, Codable {
     public var country: String?
 
     public init(
-        emailAddress: String? = nil, phoneNumber: String? = nil, street1: String? = nil, street2: String? = nil,
-        city: String? = nil, postCode: String? = nil, stateOrProvince: String? = nil, country: String? = nil
+        contactType: String? = nil, emailAddress: String? = nil, phoneNumber: String? = nil, faxNumber: String? = nil, street1: String? = nil,
+        street2: String? = nil, city: String? = nil, postCode: String? = nil, stateOrProvince: String? = nil, country: String? = nil
     ) {
+        self.contactType = contactType
         self.emailAddress = emailAddress
         self.phoneNumber = phoneNumber
+        self.faxNumber = faxNumber
         self.street1 = street1
         self.street2 = street2
         self.city = city
@@ -63,7 +70,7 @@ public struct MediumCharacteristic: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case emailAddress, phoneNumber, street1, street2, city, postCode, stateOrProvince, country
+        case contactType, emailAddress, phoneNumber, faxNumber, street1, street2, city, postCode, stateOrProvince, country
     }
 
     static let allowedKeys = CodingKeys.names()
@@ -71,8 +78,10 @@ public struct MediumCharacteristic: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        contactType = try c.decodeIfPresent(String.self, forKey: .contactType)
         emailAddress = try c.decodeIfPresent(String.self, forKey: .emailAddress)
         phoneNumber = try c.decodeIfPresent(String.self, forKey: .phoneNumber)
+        faxNumber = try c.decodeIfPresent(String.self, forKey: .faxNumber)
         street1 = try c.decodeIfPresent(String.self, forKey: .street1)
         street2 = try c.decodeIfPresent(String.self, forKey: .street2)
         city = try c.decodeIfPresent(String.self, forKey: .city)

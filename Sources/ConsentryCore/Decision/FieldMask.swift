@@ -19,6 +19,7 @@ public enum FieldMask {
             guard var details = medium["characteristic"] else { return medium }
             details.set("emailAddress", details["emailAddress"].map { mapString($0, email) })
             details.set("phoneNumber", details["phoneNumber"].map { mapString($0, phone) })
+            details.set("faxNumber", details["faxNumber"].map { mapString($0, phone) })
             details.set("street1", details["street1"].map { _ in .string("***") })
             details.set("street2", details["street2"].map { _ in .string("***") })
             details.set("postCode", details["postCode"].map { mapString($0) { String($0.prefix(2)) + "***" } })

@@ -24,13 +24,16 @@ public struct GuardedCustomerView: Sendable {
     public var partyHrefBase: String?
     public var selection: FieldSelection
 
-    /// Where Consentry's additions to the TMF resources are described (served by the server).
-    public static let schemaLocation = "/schemas/consentry-tmf-extensions.json"
+    /// The path where the server serves the schema of Consentry's additions to the TMF resources.
+    public static let schemaPath = "/schemas/consentry-tmf-extensions.json"
+    /// `@schemaLocation`: TMF wants an absolute URI, so the server's own origin plus `schemaPath`.
+    public var schemaLocation: String
 
-    public init(resource: Resource, hrefBase: String, partyHrefBase: String? = nil, selection: FieldSelection) {
+    public init(resource: Resource, hrefBase: String, partyHrefBase: String? = nil, schemaLocation: String = "http://localhost" + schemaPath, selection: FieldSelection) {
         self.resource = resource
         self.hrefBase = hrefBase
         self.partyHrefBase = partyHrefBase
+        self.schemaLocation = schemaLocation
         self.selection = selection
     }
 
@@ -66,6 +69,9 @@ public struct GuardedCustomerView: Sendable {
             case .loginSubject: loginSubject = value
             case .characteristic, .relatedParty: lists[field, default: []].append(value)
             case .individualIdentification, .organizationIdentification: lists[field, default: []].append(value)
+            // A masked birth date (`1993-**-**`) is no date-time: it goes under a name of its own
+            // rather than break TMF's type or pass for a real day.
+            case .birthDate where treatment[field] == .masked: party.append(("maskedBirthDate", value))
             default: party.append((String(field.rawValue.dropFirst("engagedParty.".count)), Self.dateTimes(value)))
             }
         }
@@ -82,7 +88,7 @@ public struct GuardedCustomerView: Sendable {
         switch resource {
         case .customer:
             out.append(("@type", .string("Customer")))
-            out.append(("@schemaLocation", .string(Self.schemaLocation)))
+            out.append(("@schemaLocation", .string(schemaLocation)))
             if let name { out.append(("name", name)) }
             appendAdministrative(customer, to: &out)
             var reference: [(String, JSONValue)] = [("id", .string(customer.id))]
@@ -92,7 +98,7 @@ public struct GuardedCustomerView: Sendable {
             out.append(("engagedParty", .object(reference + party)))
         case .party:
             out.append(("@type", .string(customer.partyType.rawValue)))
-            out.append(("@schemaLocation", .string(Self.schemaLocation)))
+            out.append(("@schemaLocation", .string(schemaLocation)))
             appendAdministrative(customer, to: &out, asParty: true)
             // TMF632 names: `languageAbility` for the preferred language.
             for (key, value) in party {
@@ -105,10 +111,20 @@ public struct GuardedCustomerView: Sendable {
         }
         if !contactMedia.isEmpty { out.append(("contactMedium", Self.dateTimes(.array(contactMedia)))) }
         if let items = lists[.characteristic] { out.append((resource == .party ? "partyCharacteristic" : "characteristic", .array(items))) }
-        if let items = lists[.relatedParty] { out.append(("relatedParty", .array(items))) }
+        if let items = lists[.relatedParty] { out.append(("relatedParty", .array(items.map(Self.referred)))) }
         if let loginSubject { out.append(("loginSubject", loginSubject)) }
         out.append(("privacyDecision", Self.summary(of: decision)))
         return .object(out)
+    }
+
+    /// A related party as TMF's `RelatedParty`, which names the type it refers to. Consentry
+    /// keeps the relation (id and role) without the other party's type; a guardian or legal
+    /// representative is a person, anyone else is named by the common supertype `Party`.
+    static func referred(_ related: JSONValue) -> JSONValue {
+        guard case .object(var members) = related, !members.contains(where: { $0.0 == "@referredType" }) else { return related }
+        let role = related["role"]?.stringValue?.lowercased() ?? ""
+        members.append(("@referredType", .string(["guardian", "legalrepresentative"].contains(role) ? "Individual" : "Party")))
+        return .object(members)
     }
 
     /// The party's name as far as the decision discloses it: an individual's given and family

@@ -106,7 +106,7 @@ public struct CustomerValidator: Sendable {
                 if !PhoneNumber.isE164(phone) {
                     issues.append(.init(path: "\(cp).phoneNumber", code: "invalid_phone", message: "must be E.164: '+', country code and number, at most 15 digits"))
                 }
-            } else {
+            } else if medium.mediumType != .fax || details.faxNumber == nil {
                 issues.append(.init(path: "\(cp).phoneNumber", code: "required", message: "is required for a phone medium"))
             }
         case .postalAddress:
@@ -128,6 +128,14 @@ public struct CustomerValidator: Sendable {
         if ![.phone, .mobile, .fax].contains(medium.mediumType), details.phoneNumber != nil {
             issues.append(.init(path: "\(cp).phoneNumber", code: "not_allowed", message: "only allowed on a phone, mobile or fax medium"))
         }
+        if let fax = details.faxNumber {
+            if medium.mediumType != .fax {
+                issues.append(.init(path: "\(cp).faxNumber", code: "not_allowed", message: "only allowed on a fax medium"))
+            } else if !PhoneNumber.isE164(fax) {
+                issues.append(.init(path: "\(cp).faxNumber", code: "invalid_phone", message: "must be E.164: '+', country code and number, at most 15 digits"))
+            }
+        }
+        checkOptionalText(details.contactType, path: "\(cp).contactType", max: 50, &issues)
         if let period = medium.validFor { checkPeriod(period, path: "\(path).validFor", &issues) }
     }
 

@@ -46,7 +46,8 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     HealthController(database: services.database, keys: services.keys).addRoutes(to: router.group("health"))
     MetricsController(metrics: services.metrics, keys: services.keys, database: services.database).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
-    GuardedCustomerController(apiKeys: services.apiKeys, gate: services.gate, reads: services.reads, maintenance: services.maintenance)
+    GuardedCustomerController(
+        apiKeys: services.apiKeys, gate: services.gate, reads: services.reads, maintenance: services.maintenance, requestFiling: services.requestFiling)
         .addRoutes(to: router)
     AdminController(apiKeys: services.apiKeys, policies: services.policies, database: services.database, audit: services.audit, metrics: services.metrics).addRoutes(to: router)
     // Each controller gets only what it calls.

@@ -18,13 +18,15 @@ import ConsentryRecords
 /// | `GET .../customer`, `.../individual`, `.../organization` | module key | `read` (list) or `search` (one of email, phone, nationalId; the purpose must use its category) |
 /// | `GET .../customer/{id}` and the party equivalents | module key | `read` |
 /// | `GET .../audience` | module key | `audience`; consent purposes list only customers who gave it |
-/// | `POST .../customer` | module key | `create` |
-/// | `PATCH .../customer/{id}` | module key | `update`, for the categories the purpose may update; `If-Match` required |
+/// | `POST .../customer`, `.../individual`, `.../organization` | module key | `create` |
+/// | `PATCH .../customer/{id}` and the party equivalents | module key | `update`, for the categories the purpose may update; `If-Match` required |
+/// | `DELETE .../customer/{id}` and the party equivalents | module key | `recordConsent` (acting for the customer): files an erasure request |
 struct GuardedCustomerController {
     let apiKeys: ApiKeyStore
     let gate: PurposeGate
     let reads: GuardedReads
     let maintenance: CustomerMaintenance
+    let requestFiling: RequestFiling
 
     static let customerBase = "/tmf-api/customerManagement/v4/customer"
     static let audienceBase = "/tmf-api/customerManagement/v4/audience"
@@ -41,13 +43,17 @@ struct GuardedCustomerController {
         customers.post("customer", use: create)
         customers.post("customer/search", use: searchByBody)
         customers.get("customer/{id}", use: get)
-        customers.patch("customer/{id}", use: patch)
+        customers.patch("customer/{id}", use: { request, context in try await self.patch(request, context, partyType: nil) })
+        customers.delete("customer/{id}", use: { request, context in try await self.delete(request, context, partyType: nil) })
         customers.get("audience", use: audience)
         for base in [String(Self.partyBase.dropFirst()), Self.partyAliasBase] {
             let parties = router.group(RouterPath(base)).add(middleware: auth)
             for type in PartyType.allCases {
                 parties.get(RouterPath(type.pathComponent), use: { request, context in try await self.list(request, context, partyType: type) })
                 parties.get(RouterPath("\(type.pathComponent)/{id}"), use: { request, context in try await self.get(request, context, partyType: type) })
+                parties.post(RouterPath(type.pathComponent), use: { request, context in try await self.createParty(request, context, type: type) })
+                parties.patch(RouterPath("\(type.pathComponent)/{id}"), use: { request, context in try await self.patch(request, context, partyType: type) })
+                parties.delete(RouterPath("\(type.pathComponent)/{id}"), use: { request, context in try await self.delete(request, context, partyType: type) })
             }
         }
     }
@@ -177,57 +183,10 @@ struct GuardedCustomerController {
         return response
     }
 
-    // MARK: Writes
-
-    /// Onboarding: a new customer from a TMF629 body.
-    @Sendable func create(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let call = try await begin(request, context, operation: .create, allowedQuery: [])
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        let draft = try JSONDecoder().decode(CustomerDraft.self, from: Data(body.readableBytesView))
-        let created = try await maintenance.onboard(call, draft: draft)
-        var response = try await readBack(created.id, call: call)
-        response.status = .created
-        response.headers[.location] = "\(Self.customerBase)/\(created.id)"
-        return response
-    }
-
-    /// Correction: attributes in the body replace the stored ones; needs `If-Match`.
-    @Sendable func patch(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let id = try context.parameters.require("id")
-        let call = try await begin(request, context, operation: .update, allowedQuery: [], customerID: id)
-        guard let ifMatch = request.headers[.ifMatch] else {
-            throw ProblemDetails(status: .preconditionRequired, code: "if_match_required", detail: "send If-Match with the ETag of the customer you read")
-        }
-        let body = try await request.body.collect(upTo: context.maxUploadSize)
-        let patch = try JSONDecoder().decode(CustomerPatch.self, from: Data(body.readableBytesView))
-        guard let current = try await maintenance.current(call, id: id) else {
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no customer with this id")
-        }
-        guard Self.etagMatches(ifMatch, version: current.version) else {
-            throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "the customer is at version \(current.version); read it again")
-        }
-        do {
-            try await maintenance.correct(call, current: current, patch: patch)
-        } catch let error as UseCaseError where error.code == "version_conflict" {
-            // The ETag the module sent is stale: HTTP's precondition failure, not a plain conflict.
-            throw ProblemDetails(status: .preconditionFailed, code: error.code, detail: error.message)
-        }
-        return try await readBack(id, call: call)
-    }
-
-    /// The customer as this call may see it, after a write.
-    private func readBack(_ id: String, call: ModuleCall) async throws -> Response {
-        let view = GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, partyHrefBase: Self.partyBase, selection: .all)
-        let disclosure = try await reads.read(call, id: id, selection: .all)
-        var response = Response.json(bytes: view.render(disclosure.customer, decision: disclosure.decision).bytes)
-        response.headers[.eTag] = "\"\(disclosure.customer.version)\""
-        return response
-    }
-
     // MARK: Request plumbing
 
     /// Rejects unknown query parameters, then opens the call through the purpose gate.
-    private func begin(
+    func begin(
         _ request: Request, _ context: ConsentryRequestContext, operation: ModuleOperation, allowedQuery: Set<String>, customerID: String? = nil
     ) async throws -> ModuleCall {
         for (name, _) in request.uri.queryParameters where !allowedQuery.contains(String(name)) {
@@ -239,15 +198,17 @@ struct GuardedCustomerController {
             module: principal.id, purpose: request.headers[.purpose], operation: operation, requestID: context.requestID, customerID: customerID)
     }
 
-    private func view(_ request: Request, partyType: PartyType?) throws -> GuardedCustomerView {
+    func view(_ request: Request, partyType: PartyType?) throws -> GuardedCustomerView {
         let fields = request.uri.queryParameters["fields"].map(String.init)
         do {
             let selection = try FieldSelection(parameter: fields, partyResource: partyType != nil)
+            let schemaLocation = request.origin + GuardedCustomerView.schemaPath
             if let partyType {
                 let name = partyType == .individual ? "individual" : "organization"
-                return GuardedCustomerView(resource: .party, hrefBase: "\(Self.partyBase)/\(name)", selection: selection)
+                return GuardedCustomerView(resource: .party, hrefBase: "\(Self.partyBase)/\(name)", schemaLocation: schemaLocation, selection: selection)
             }
-            return GuardedCustomerView(resource: .customer, hrefBase: Self.customerBase, partyHrefBase: Self.partyBase, selection: selection)
+            return GuardedCustomerView(
+                resource: .customer, hrefBase: Self.customerBase, partyHrefBase: Self.partyBase, schemaLocation: schemaLocation, selection: selection)
         } catch {
             throw Self.badParameter("fields names an unknown attribute; the resource's attributes are in /openapi.yaml")
         }

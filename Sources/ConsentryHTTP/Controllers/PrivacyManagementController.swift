@@ -442,14 +442,20 @@ struct PrivacyManagementController {
         }
     }
 
-    /// TMF `fields=`: keep `id`, `href`, `@type` and the named top-level attributes.
+    /// TMF `fields=`: keep `id`, `href`, `@type`, the attributes the official schema requires
+    /// (a response still validates) and the named top-level attributes.
     static func json(_ value: JSONValue, fields request: Request?) throws -> Response {
         guard let request, let names = request.uri.queryParameters["fields"].map({ Set($0.split(separator: ",").map(String.init)) }) else {
             return Response.json(value)
         }
+        let required: [String: Set<String>] = [
+            "PartyPrivacyProfile": ["agreedByParty"],
+            "PartyPrivacyAgreement": ["agreementType", "name", "agreementItem", "engagedPartyRole"],
+        ]
         func select(_ item: JSONValue) -> JSONValue {
             guard case .object(let members) = item else { return item }
-            return .object(members.filter { ["id", "href", "@type"].contains($0.0) || names.contains($0.0) })
+            let kept = names.union(["id", "href", "@type"]).union(item["@type"]?.stringValue.flatMap { required[$0] } ?? [])
+            return .object(members.filter { kept.contains($0.0) })
         }
         if case .array(let items) = value { return Response.json(.array(items.map(select))) }
         return Response.json(select(value))

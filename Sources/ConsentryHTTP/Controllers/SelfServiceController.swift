@@ -56,7 +56,7 @@ struct SelfServiceController {
         guard let disclosure = try await reader.read(ids: [customer.id], decide: { _, _ in decision }).first else {
             throw ProblemDetails(status: .notFound, code: "not_found")
         }
-        var body = GuardedCustomerView(resource: .customer, hrefBase: "/self/v1/me", selection: .all)
+        var body = GuardedCustomerView(resource: .customer, hrefBase: "/self/v1/me", schemaLocation: request.origin + GuardedCustomerView.schemaPath, selection: .all)
             .render(disclosure.customer, decision: decision)
         body.set("privacyDecision", nil)
         body.set("href", .string("/self/v1/me"))

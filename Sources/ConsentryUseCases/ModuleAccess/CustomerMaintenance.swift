@@ -35,6 +35,12 @@ public struct CustomerMaintenance: Sendable {
         return created
     }
 
+    /// A customer by id, not erased, without an audit entry of its own: the caller's
+    /// operation audits what it does with it.
+    public func existing(id: String) async throws -> Customer? {
+        try await customers.customer(id: id)
+    }
+
     /// The customer a correction starts from (`nil`: unknown, audited as such).
     public func current(_ call: ModuleCall, id: String) async throws -> Customer? {
         guard let current = try await customers.customer(id: id) else {
@@ -50,7 +56,14 @@ public struct CustomerMaintenance: Sendable {
     ///   state that stops the purpose (`RESTRICTED`, `OBJECTION`...), `.conflict`
     ///   `version_conflict` when the customer changed meanwhile.
     public func correct(_ call: ModuleCall, current: Customer, patch: CustomerPatch) async throws {
-        let draft = try patch.applied(to: current)
+        try await correct(call, current: current, to: try patch.applied(to: current))
+    }
+
+    /// Makes `current` into `draft` (a merge patch already applied), on the same conditions.
+    /// - Throws: as the patch form; `ValidationError` `immutable` for a changed party type
+    ///   or legacy id.
+    public func correct(_ call: ModuleCall, current: Customer, to draft: CustomerDraft) async throws {
+        try Self.checkImmutable(current: current, draft: draft)
         let changed = PolicyField.changes(from: current.profile, to: draft.profile)
         let statusChanged = draft.status != current.status
         var categories = Set(changed.map { call.engine.policy.category(of: $0) })
@@ -79,6 +92,51 @@ public struct CustomerMaintenance: Sendable {
                 correlationID: call.requestID)
         } catch let error as StoreError where error.code == .versionConflict {
             throw UseCaseError(.conflict, code: "version_conflict", error.message)
+        }
+    }
+
+    /// Makes a party created without the customer role (`prospective`, as TMF632 creates
+    /// them) a customer: TMF629's create with a reference to the party. The module sets what
+    /// its purpose uses, as onboarding does; the party's status becomes the draft's.
+    /// - Throws: `UseCaseError` `.invalid` `unknown_party` for an unknown id, `.conflict`
+    ///   `already_a_customer` when the party already is one (one customer per party),
+    ///   `.forbidden` (audited) as `onboard`.
+    /// - Parameter changes: the customer the party becomes, from the party as stored.
+    public func promote(_ call: ModuleCall, id: String, changes: (Customer) throws -> CustomerDraft) async throws -> Customer {
+        guard let current = try await customers.customer(id: id) else {
+            throw UseCaseError(
+                .invalid, code: "validation_failed", "engagedParty names no party",
+                issues: [ValidationIssue(path: "engagedParty.id", code: "unknown_party", message: "must be the id of a party created through /tmf-api/party/v4")])
+        }
+        guard current.status == .prospective else {
+            throw UseCaseError(.conflict, code: "already_a_customer", "this party already is a customer (one customer per party); PATCH the customer instead")
+        }
+        let draft = try changes(current)
+        try Self.checkImmutable(current: current, draft: draft)
+        let fields = PolicyField.changes(from: current.profile, to: draft.profile)
+        let policy = call.engine.policy
+        if fields.contains(where: { call.grant.purpose.categories[policy.category(of: $0)] == nil }) {
+            try await call.denied(.categoryNotInPurpose, customerID: current.id)
+        }
+        let names = fields.sorted().map(\.rawValue) + ["status"]
+        do {
+            return try await corrections.correct(
+                id: current.id, expectedVersion: current.version, to: draft, changedFields: names,
+                audit: [call.auditEvent(action: .customerCreate, outcome: "succeeded", customerID: current.id, fields: names)],
+                correlationID: call.requestID)
+        } catch let error as StoreError where error.code == .versionConflict {
+            throw UseCaseError(.conflict, code: "version_conflict", error.message)
+        }
+    }
+
+    /// A customer's party type and legacy id never change through a correction.
+    static func checkImmutable(current: Customer, draft: CustomerDraft) throws {
+        if draft.profile.engagedParty.type != current.profile.engagedParty.type {
+            throw ValidationError(issues: [ValidationIssue(
+                path: "engagedParty.@type", code: "immutable", message: "a customer's party cannot change from \(current.profile.engagedParty.type.rawValue)")])
+        }
+        if draft.externalId != current.externalId {
+            throw ValidationError(issues: [ValidationIssue(path: "externalId", code: "immutable", message: "the legacy id is set once, at creation")])
         }
     }
 }
