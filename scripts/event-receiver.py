@@ -42,8 +42,10 @@ def main():
                 return
             event = json.loads(body)
             detail = event.get("event", {})
-            print("verified", event["eventType"], "eventId", event["eventId"], "customer", detail["customer"]["id"],
-                  "purpose", detail.get("purpose", "-"), "state", detail.get("state", "-"),
+            resource = detail.get("customer") or detail.get("partyPrivacyProfile") or {}
+            change = (resource.get("partyPrivacyProfileCharacteristic") or [{}])[0]
+            print("verified", event["eventType"], "eventId", event["eventId"], "customer", resource.get("id", "-"),
+                  "purpose", change.get("privacyUsagePurpose", "-"), "state", change.get("value", resource.get("status", "-")),
                   "attempt", self.headers.get("X-Consentry-Delivery-Attempt"), flush=True)
             self.send_response(204)
             self.end_headers()

@@ -45,14 +45,38 @@ struct EventFilterTests {
         #expect(samples.allSatisfy { $0 <= .seconds(32) })
     }
 
-    @Test("an event envelope carries ids and names, TMF style")
+    @Test("an event envelope is TMF's: its event type, the resource as a reference, fieldPath, no personal value")
     func envelope() {
         var event = PrivacyEvent(
             id: "e1", type: .rectification, customerID: "c1", state: "rectified", fields: ["contactMedium.email"],
             occurredAt: Date(timeIntervalSince1970: 0), correlationID: "r1")
         event.purpose = nil
         let json = event.envelope(sequence: 7)
-        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"eventId":"e1","eventTime":"1970-01-01T00:00:00Z","eventType":"CustomerAttributeValueChangeEvent","domain":"privacyManagement","sequence":7,"correlationId":"r1","event":{"customer":{"id":"c1","href":"/tmf-api/customerManagement/v4/customer/c1"},"state":"rectified","fields":["contactMedium.email"]}}"#)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == #"{"eventId":"e1","eventTime":"1970-01-01T00:00:00Z","eventType":"CustomerAttributeValueChangeEvent","domain":"customerManagement","title":"Customer corrected","description":"Fields were corrected: read them again through the guarded API with your purpose.","priority":"normal","timeOcurred":"1970-01-01T00:00:00Z","correlationId":"r1","fieldPath":"contactMedium.email","sequence":7,"consentryEventType":"CustomerAttributeValueChangeEvent","event":{"customer":{"id":"c1","href":"/tmf-api/customerManagement/v4/customer/c1","@type":"Customer"}}}"#)
+        let status = PrivacyEvent(type: .rectification, customerID: "c1", fields: ["status"], occurredAt: Date())
+        #expect(status.tmfEventType == "CustomerStateChangeEvent")
+        let consent = PrivacyEvent(type: .consentChange, customerID: "c1", purpose: "loyalty", state: "withdrawn", occurredAt: Date())
+        let profile = consent.envelope(sequence: 1)
+        #expect(profile["eventType"] == .string("PartyPrivacyProfileAttributeValueChangeEvent"))
+        #expect(profile["priority"] == .string("high"))
+        guard case .array(let changes)? = profile["event"]?["partyPrivacyProfile"]?["partyPrivacyProfileCharacteristic"] else {
+            Issue.record("no characteristic")
+            return
+        }
+        #expect(changes.first?["value"] == .string("withdrawn"))
+    }
+
+    @Test("eventType filters take the TMF names and the first release's, and refuse others")
+    func filterNames() throws {
+        let consent = PrivacyEvent(type: .consentChange, customerID: "c1", purpose: "loyalty", state: "given", occurredAt: Date())
+        let objection = PrivacyEvent(type: .objectionChange, customerID: "c1", purpose: "loyalty", state: "objected", occurredAt: Date())
+        let erasure = PrivacyEvent(type: .erasure, customerID: "c1", occurredAt: Date())
+        let tmf = try EventFilter(query: "eventType=PartyPrivacyProfileAttributeValueChangeEvent")
+        #expect(tmf.matches(consent) && tmf.matches(objection) && !tmf.matches(erasure))
+        let old = try EventFilter(query: "eventType=ConsentChangeEvent")
+        #expect(old.matches(consent) && !old.matches(objection))
+        #expect(try EventFilter(query: "eventType=CustomerDeleteEvent").matches(erasure))
+        #expect(throws: EventFilterError.self) { try EventFilter(query: "eventType=PartyCreateEvent") }
     }
 }
 

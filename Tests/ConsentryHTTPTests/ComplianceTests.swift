@@ -27,7 +27,7 @@ struct ComplianceTests {
         try await receiver.start()
         try await fixture.withServer { client in
             let (_, _) = try await EventDeliveryTests().subscribe(
-                client, fixture, module: "billing-account-management", callback: receiver.callback, query: "eventType=CustomerErasureEvent")
+                client, fixture, module: "billing-account-management", callback: receiver.callback, query: "eventType=CustomerDeleteEvent")
             let filed = try await client.execute(
                 uri: "/self/v1/me/requests", method: .post, headers: [.authorization: "Bearer \(token)", .contentType: "application/json"],
                 body: ByteBuffer(string: #"{"type":"erasure"}"#))
@@ -52,9 +52,10 @@ struct ComplianceTests {
             #expect(body["erasure"]?["modules"]?[0]?["module"] == .string("billing-account-management"))
 
             // The module is told, acknowledges, and that completes the request.
-            let got = try await receiver.waitFor { $0.contains { (try? JSONValue.parse($0.body))?["eventType"] == .string("CustomerErasureEvent") } }
-            let event = try #require(got.compactMap { try? JSONValue.parse($0.body) }.first { $0["eventType"] == .string("CustomerErasureEvent") })
+            let got = try await receiver.waitFor { $0.contains { (try? JSONValue.parse($0.body))?["eventType"] == .string("CustomerDeleteEvent") } }
+            let event = try #require(got.compactMap { try? JSONValue.parse($0.body) }.first { $0["eventType"] == .string("CustomerDeleteEvent") })
             #expect(event["event"]?["customer"]?["id"] == .string(person.id))
+            #expect(TMFContract.shared.eventViolations(String(decoding: event.bytes, as: UTF8.self)) == [])
             #expect(!String(decoding: got.last!.body, as: UTF8.self).contains(person.profile.emails[0]))
             let eventID = try #require(event["eventId"]?.stringValue)
             let ack = try await client.execute(

@@ -56,7 +56,7 @@ struct EventDeliveryTests {
 
         let (subscription, secret) = try await fixture.withServerReturning { client in
             let (subscription, secret) = try await subscribe(
-                client, fixture, module: "customer-loyalty-management", callback: receiver.callback, query: "eventType=ConsentChangeEvent&purpose=direct-marketing")
+                client, fixture, module: "customer-loyalty-management", callback: receiver.callback, query: "eventType=PartyPrivacyProfileAttributeValueChangeEvent&purpose=direct-marketing")
             let withdrawn = try await client.execute(
                 uri: "/self/v1/me/consents/direct-marketing", method: .put,
                 headers: [.authorization: "Bearer \(token)", .contentType: "application/json"], body: ByteBuffer(string: #"{"status":"withdrawn"}"#))
@@ -80,10 +80,12 @@ struct EventDeliveryTests {
             #expect(!EventSignature.isValid(header: signature, body: delivery.body, secret: SecureBytes(copying: [UInt8](repeating: 7, count: 32))))
             #expect(Int(delivery.headers[HTTPField.Name(EventSignature.attemptHeader)!] ?? "") ?? 0 >= 3)
             let envelope = try JSONValue.parse(delivery.body)
-            #expect(envelope["eventType"] == .string("ConsentChangeEvent"))
-            #expect(envelope["event"]?["customer"]?["id"] == .string(person.id))
-            #expect(envelope["event"]?["purpose"] == .string("direct-marketing"))
-            #expect(envelope["event"]?["state"] == .string("withdrawn"))
+            #expect(envelope["eventType"] == .string("PartyPrivacyProfileAttributeValueChangeEvent"))
+            #expect(TMFContract.shared.eventViolations(String(decoding: envelope.bytes, as: UTF8.self)).isEmpty)
+            let profile = envelope["event"]?["partyPrivacyProfile"]
+            #expect(profile?["id"] == .string(person.id))
+            #expect(profile?["partyPrivacyProfileCharacteristic"]?[0]?["privacyUsagePurpose"] == .string("direct-marketing"))
+            #expect(profile?["partyPrivacyProfileCharacteristic"]?[0]?["value"] == .string("withdrawn"))
             #expect(envelope["correlationId"] != nil)
             let text = String(decoding: delivery.body, as: UTF8.self)
             for email in person.profile.emails { #expect(!text.contains(email), "no personal value in an event") }
@@ -120,7 +122,7 @@ struct EventDeliveryTests {
         let restarted = try await TestServices.make(fixture.installation)
         try await buildApplication(services: restarted, settings: ServerSettings(port: 0)).test(.live) { _ in
             let got = try await receiver.waitFor { deliveries in
-                deliveries.contains { (try? JSONValue.parse($0.body))?["event"]?["state"] == .string("given") }
+                deliveries.contains { (try? JSONValue.parse($0.body))?["event"]?["partyPrivacyProfile"]?["partyPrivacyProfileCharacteristic"]?[0]?["value"] == .string("given") }
             }
             let last = try #require(got.last)
             #expect(EventSignature.isValid(header: last.headers[HTTPField.Name(EventSignature.header)!] ?? "", body: last.body, secret: secret))
@@ -157,7 +159,9 @@ struct EventDeliveryTests {
             _ = try await waitForDeliveries(client, fixture, subscription: subscription) { $0[0]?["status"] == .string("delivered") }
             #expect(receiver.deliveries.count == 4)
             let envelope = try JSONValue.parse(receiver.deliveries[3].body)
-            #expect(envelope["eventType"] == .string("ProcessingRestrictionChangeEvent"))
+            #expect(envelope["eventType"] == .string("PartyPrivacyProfileStatusChangeEvent"))
+            #expect(envelope["event"]?["partyPrivacyProfile"]?["status"] == .string("restricted"))
+            #expect(TMFContract.shared.eventViolations(String(decoding: envelope.bytes, as: UTF8.self)).isEmpty)
             // Modules cannot see the operator's view.
             let asModule = try await client.execute(uri: "/admin/v1/events/deliveries", method: .get, headers: fixture.headers("csr-toolbox", purpose: nil))
             #expect(asModule.status == .forbidden)

@@ -29,6 +29,10 @@ struct TMFConformanceTests {
         let individual = "/tmf-api/party/v4/individual/abc"
         #expect(!contract.violations(method: "GET", path: individual, status: 200, body: #"{"id":"abc","deathDate":"2020-01-01"}"#).isEmpty)
         #expect(!contract.violations(method: "GET", path: individual, status: 200, body: #"{"id":"abc","status":"active"}"#).isEmpty)
+        let event = PrivacyEvent(type: .erasure, customerID: "c1", occurredAt: Date()).envelope(sequence: 1)
+        #expect(contract.eventViolations(String(decoding: event.bytes, as: UTF8.self)) == [])
+        #expect(!contract.eventViolations(#"{"eventType":"CustomerErasureEvent","domain":"customerManagement"}"#).isEmpty)
+        #expect(!contract.eventViolations(#"{"eventType":"CustomerDeleteEvent","domain":"customerManagement","eventTime":7}"#).isEmpty)
     }
 
     @Test("a customer's engagedParty is a reference to its TMF632 party at the official base path, which answers; the first path still does")
@@ -143,6 +147,29 @@ struct TMFConformanceTests {
             #expect(refused.status == .badRequest)
             let after = try await fixture.services.consents.receipts(customerID: customer.id)
             #expect(after.count == 1)
+        }
+    }
+
+    @Test("TMF629's and TMF632's hubs take subscriptions, by default to the customer events, and end them")
+    func customerHubs() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 1)
+        let headers = fixture.headers("csr-toolbox", purpose: nil, extra: [.contentType: "application/json"])
+        try await fixture.withServer { client in
+            for base in ["/tmf-api/customerManagement/v4", "/tmf-api/party/v4"] {
+                let created = try await client.execute(
+                    uri: "\(base)/hub", method: .post, headers: headers, body: ByteBuffer(string: #"{"callback":"http://127.0.0.1:9/events"}"#))
+                #expect(created.status == .created, "\(created.text)")
+                let body = try created.json()
+                #expect(body["query"] == .string("eventType=CustomerAttributeValueChangeEvent,CustomerStateChangeEvent,CustomerDeleteEvent"))
+                let id = try #require(body["id"]?.stringValue)
+                #expect(created.headers[.location] == "\(base)/hub/\(id)")
+                let narrowed = try await client.execute(
+                    uri: "\(base)/hub", method: .post, headers: headers,
+                    body: ByteBuffer(string: #"{"callback":"http://127.0.0.1:9/events","query":"eventType=CustomerDeleteEvent"}"#))
+                #expect(try narrowed.json()["query"] == .string("eventType=CustomerDeleteEvent"))
+                let ended = try await client.execute(uri: "\(base)/hub/\(id)", method: .delete, headers: headers)
+                #expect(ended.status == .noContent)
+            }
         }
     }
 

@@ -29,6 +29,10 @@ struct TMFContract: Sendable {
         var statuses: [String: Set<Int>] = [:]
         /// `METHOD /path` → JSON paths (`$[].birthDate`) whose violations are listed.
         var attributes: [String: Set<String>] = [:]
+        /// Event types Consentry adds, and JSON paths under which an event's resource may
+        /// lack attributes the full resource requires (events carry references).
+        var eventExtensions: Set<String> = []
+        var eventReferencePaths: Set<String> = []
     }
 
     let operations: [Operation]
@@ -79,6 +83,8 @@ struct TMFContract: Sendable {
             case "extension": deviations.extensions.insert(cells[1])
             case "status": deviations.statuses[cells[1], default: []].formUnion(cells[2].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
             case "attribute": deviations.attributes[cells[1], default: []].insert(cells[2])
+            case "event" where cells[2].isEmpty: deviations.eventExtensions.insert(cells[1])
+            case "event": deviations.eventReferencePaths.insert(cells[2])
             default: continue
             }
         }
@@ -116,6 +122,20 @@ struct TMFContract: Sendable {
         let listed = deviations.attributes[operationKey, default: []]
         return validate(body, against: schema, api: operation.api, at: operationKey).filter { violation in
             !listed.contains { violation.hasPrefix("\(operationKey): \($0):") }
+        }
+    }
+
+    /// The violations of one delivered event: its envelope against the official definition
+    /// of its `eventType` (TMF629 for the customer domain, TMF644 for privacy).
+    func eventViolations(_ body: String) -> [String] {
+        guard let event = try? JSONValue.parse(Array(body.utf8)), let type = event["eventType"]?.stringValue else { return ["an event that is not a JSON envelope with eventType"] }
+        if deviations.eventExtensions.contains(type) { return [] }
+        let api = event["domain"] == .string("customerManagement") ? "TMF629" : "TMF644"
+        guard definitions["\(api)/\(type)"] != nil else { return ["\(type) is not an event of \(api) nor an extension listed in docs/tmf-conformance.md"] }
+        return validate(body, against: .object([("$ref", .string("#/definitions/\(type)"))]), api: api, at: type).filter { violation in
+            !deviations.eventReferencePaths.contains { path in
+                violation.hasPrefix("\(type): \(path).") && violation.hasSuffix(": required, missing") && violation.dropFirst("\(type): \(path).".count).split(separator: ".").count == 1
+            }
         }
     }
 

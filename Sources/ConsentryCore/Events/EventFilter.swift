@@ -1,16 +1,18 @@
 /// A subscription's `query` (TMF hub): which events a subscriber wants.
 ///
-/// `eventType=ConsentChangeEvent,ObjectionChangeEvent&purpose=direct-marketing` matches
-/// events of either type that concern that purpose. Terms joined by `&` must all hold; the
+/// `eventType=PartyPrivacyProfileAttributeValueChangeEvent,CustomerDeleteEvent&purpose=direct-marketing`
+/// matches events of either type that concern that purpose. Event types are the TMF names
+/// (`PrivacyEvent.tmfEventType`) or the first release's (`ConsentChangeEvent`...). Terms joined by `&` must all hold; the
 /// values of one term, separated by commas, are alternatives. An empty query matches every
 /// event the subscriber may see.
 public struct EventFilter: Sendable, Equatable {
-    public var eventTypes: Set<PrivacyEvent.EventType>?
+    /// TMF or first-release names.
+    public var eventTypes: Set<String>?
     public var purposes: Set<String>?
 
     public static let everything = EventFilter(eventTypes: nil, purposes: nil)
 
-    public init(eventTypes: Set<PrivacyEvent.EventType>?, purposes: Set<String>?) {
+    public init(eventTypes: Set<String>?, purposes: Set<String>?) {
         self.eventTypes = eventTypes
         self.purposes = purposes
     }
@@ -28,14 +30,10 @@ public struct EventFilter: Sendable, Equatable {
             guard seen.insert(key).inserted else { throw EventFilterError("\(key) appears twice; list the alternatives with commas") }
             switch key {
             case "eventType":
-                var types: Set<PrivacyEvent.EventType> = []
-                for value in values {
-                    guard let type = PrivacyEvent.EventType(rawValue: value) else {
-                        throw EventFilterError("unknown eventType \(value); known: \(PrivacyEvent.EventType.allCases.map(\.rawValue).joined(separator: ", "))")
-                    }
-                    types.insert(type)
+                for value in values where !PrivacyEvent.knownNames.contains(value) {
+                    throw EventFilterError("unknown eventType \(value); known: \(PrivacyEvent.knownNames.joined(separator: ", "))")
                 }
-                eventTypes = types
+                eventTypes = Set(values)
             case "purpose", "event.purpose":
                 purposes = Set(values)
             default:
@@ -47,7 +45,7 @@ public struct EventFilter: Sendable, Equatable {
     /// Customer-wide events (no purpose) match a purpose filter: a restriction or an erasure
     /// concerns every purpose a subscriber serves.
     public func matches(_ event: PrivacyEvent) -> Bool {
-        if let eventTypes, !eventTypes.contains(event.type) { return false }
+        if let eventTypes, !eventTypes.contains(event.tmfEventType), !eventTypes.contains(event.type.rawValue) { return false }
         if let purposes, let purpose = event.purpose, !purposes.contains(purpose) { return false }
         return true
     }

@@ -22,13 +22,26 @@ struct HubController {
     let subscriptions: EventSubscriptions
     static let base = "/tmf-api/privacyManagement/v4"
 
+    /// TMF629's and TMF632's hubs: the same subscriptions, by default to the customer events
+    /// (a party is announced through its customer: they are one record in Consentry).
+    static let customerHubs = ["/tmf-api/customerManagement/v4", "/tmf-api/party/v4"]
+    static let customerEvents = "CustomerAttributeValueChangeEvent,CustomerStateChangeEvent,CustomerDeleteEvent"
+
     func addRoutes(to router: Router<ConsentryRequestContext>) {
-        let group = router.group("tmf-api/privacyManagement/v4").add(middleware: ApiKeyAuthenticator(keys: apiKeys, kinds: [.module]))
-        group.post("hub", use: subscribe)
+        let authenticator = ApiKeyAuthenticator(keys: apiKeys, kinds: [.module])
+        let group = router.group(RouterPath(String(Self.base.dropFirst()))).add(middleware: authenticator)
+        group.post("hub", use: { request, context in try await self.subscribe(request, context, base: Self.base, defaultQuery: "") })
         group.get("hub", use: list)
         group.get("hub/{id}", use: get)
         group.delete("hub/{id}", use: unsubscribe)
         group.post("event/{eventId}/acknowledgement", use: acknowledge)
+        for base in Self.customerHubs {
+            let hub = router.group(RouterPath(String(base.dropFirst()))).add(middleware: authenticator)
+            hub.post("hub", use: { request, context in
+                try await self.subscribe(request, context, base: base, defaultQuery: "eventType=\(Self.customerEvents)")
+            })
+            hub.delete("hub/{id}", use: unsubscribe)
+        }
     }
 
     struct Registration: Decodable {
@@ -47,20 +60,24 @@ struct HubController {
         }
     }
 
-    @Sendable func subscribe(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+    /// - Parameter defaultQuery: the filter of a hub that serves one API's events, used when
+    ///   the registration names no `eventType`.
+    func subscribe(_ request: Request, _ context: ConsentryRequestContext, base: String, defaultQuery: String) async throws -> Response {
         try PrivacyManagementController.only(request, [])
         let module = try moduleProfile(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let registration = try JSONDecoder().decode(Registration.self, from: Data(body.readableBytesView))
         try await checkCallback(registration.callback, module: module)
+        var query = registration.query ?? ""
+        if !defaultQuery.isEmpty, !query.contains("eventType=") { query = query.isEmpty ? defaultQuery : "\(defaultQuery)&\(query)" }
         let (subscription, secret) = try await subscriptions.subscribe(
-            module: module, callback: registration.callback, query: registration.query ?? "", requestID: context.requestID)
-        var json = Self.json(subscription)
+            module: module, callback: registration.callback, query: query, requestID: context.requestID)
+        var json = Self.json(subscription, base: base)
         json.set("secret", .string(Data(secret.unsafeCopy).base64EncodedString()))
         json.set("signature", .string("\(EventSignature.header): t=<unix seconds>,v1=<hex HMAC-SHA256(base64-decoded secret, t + \".\" + body)>"))
         var response = Response.json(json)
         response.status = .created
-        response.headers[.location] = "\(Self.base)/hub/\(subscription.id)"
+        response.headers[.location] = "\(base)/hub/\(subscription.id)"
         response.headers[.cacheControl] = "no-store"
         return response
     }
@@ -68,7 +85,7 @@ struct HubController {
     @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
         let found = try await subscriptions.subscriptions(of: try moduleProfile(context))
-        var response = Response.json(.array(found.map(Self.json)))
+        var response = Response.json(.array(found.map { Self.json($0) }))
         response.headers[.totalCount] = String(found.count)
         response.headers[.resultCount] = String(found.count)
         return response
@@ -97,7 +114,7 @@ struct HubController {
         return response
     }
 
-    static func json(_ subscription: EventSubscription) -> JSONValue {
+    static func json(_ subscription: EventSubscription, base: String = base) -> JSONValue {
         .object([
             ("id", .string(subscription.id)), ("href", .string("\(base)/hub/\(subscription.id)")), ("@type", .string("EventSubscription")),
             ("callback", .string(subscription.callback)), ("query", .string(subscription.query)),
