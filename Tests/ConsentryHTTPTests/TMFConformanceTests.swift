@@ -335,3 +335,42 @@ extension HTTPFields {
         return copy
     }
 }
+
+/// TMF630 attribute filtering on lists.
+@Suite("TM Forum list filters")
+struct TMFFilterTests {
+    @Test("status= and @type= filter the customer list, on offset and keyset pages; a bad value is a precise 400")
+    func filters() async throws {
+        let fixture = try await GuardedAPIFixture.make(customerCount: 30)
+        // Suspend a few, so that the status filter has something to tell apart.
+        let suspended = Set(fixture.customers.prefix(4).map(\.id))
+        for id in suspended {
+            let customer = try #require(try await fixture.installation.store.customer(id: id))
+            _ = try await fixture.installation.store.update(id: id, expectedVersion: customer.version,
+                to: CustomerDraft(externalId: customer.externalId, status: .suspended, profile: customer.profile))
+        }
+        let organizations = Set(fixture.customers.filter { $0.profile.engagedParty.type == .organization }.map(\.id))
+        let headers = fixture.headers("csr-toolbox", purpose: "customer-care")
+        try await fixture.withServer { client in
+            func ids(_ query: String) async throws -> (Set<String>, TestResponse) {
+                let response = try await client.execute(uri: "\(GuardedAPIFixture.api)/customer?\(query)", method: .get, headers: headers)
+                guard case .array(let items) = try response.json() else { Issue.record("\(response.text)"); return ([], response) }
+                return (Set(items.compactMap { $0["id"]?.stringValue }), response)
+            }
+            let (bySuspension, response) = try await ids("status=suspended&limit=100&fields=id")
+            #expect(bySuspension == suspended)
+            #expect(response.headers[HTTPField.Name("X-Total-Count")!] == "4")
+            let (byType, _) = try await ids("engagedParty.@referredType=Organization&limit=100&fields=id")
+            #expect(byType == organizations)
+            let (both, _) = try await ids("@type=Customer&status=active&limit=100&fields=id")
+            #expect(both == Set(fixture.customers.map(\.id)).subtracting(suspended))
+            let (first, page) = try await ids("status=active&limit=10&after=&fields=id")
+            #expect(first.count == 10 && first.isDisjoint(with: suspended))
+            #expect(page.headers[HTTPField.Name("Link")!]?.contains("status=active") == true)
+            let bad = try await client.execute(uri: "\(GuardedAPIFixture.api)/customer?status=sleeping", method: .get, headers: headers)
+            #expect(bad.status == .badRequest)
+            let party = try await client.execute(uri: "/tmf-api/party/v4/individual?@type=Organization", method: .get, headers: headers)
+            #expect(party.status == .badRequest)
+        }
+    }
+}

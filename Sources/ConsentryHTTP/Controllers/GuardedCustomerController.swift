@@ -78,7 +78,9 @@ struct GuardedCustomerController {
         try await list(request, context, partyType: nil)
     }
 
-    /// List (`offset`, `limit`) or exact search (`email`, `phone` or `nationalId`).
+    /// List (`offset`, `limit`, or `after` a cursor), with TMF630 attribute filters on what is
+    /// not personal data (`status=`, `@type=` / `engagedParty.@referredType=`), or exact
+    /// search (`email`, `phone` or `nationalId`).
     func list(_ request: Request, _ context: ConsentryRequestContext, partyType: PartyType?) async throws -> Response {
         let query = request.uri.queryParameters
         let searches: [(String, BlindIndexField)] = [("email", .email), ("phone", .phone), ("nationalId", .nationalId)]
@@ -96,19 +98,23 @@ struct GuardedCustomerController {
             total = disclosures.count
         } else if let after = query["after"].map(String.init) {
             // A keyset page: the same cost at any depth, and no total (counting is what grows).
-            let call = try await begin(request, context, operation: .read, allowedQuery: ["fields", "after", "limit"])
+            let call = try await begin(request, context, operation: .read, allowedQuery: Self.filterNames.union(["fields", "after", "limit"]))
             guard after.count <= 64 else { throw Self.badParameter("after must be a cursor from X-Next-Cursor") }
-            (disclosures, next) = try await reads.page(call, after: after, limit: limit, selection: view.selection, partyType: partyType)
+            let filter = try Self.filter(request, partyType: partyType)
+            (disclosures, next) = try await reads.page(call, after: after, limit: limit, selection: view.selection, filter: filter)
         } else {
-            let call = try await begin(request, context, operation: .read, allowedQuery: ["fields", "offset", "limit"])
-            (total, disclosures) = try await reads.list(call, offset: offset, limit: limit, selection: view.selection, partyType: partyType)
+            let call = try await begin(request, context, operation: .read, allowedQuery: Self.filterNames.union(["fields", "offset", "limit"]))
+            let filter = try Self.filter(request, partyType: partyType)
+            (total, disclosures) = try await reads.list(call, offset: offset, limit: limit, selection: view.selection, filter: filter)
         }
         var response = Response.json(bytes: JSONValue.array(disclosures.map { view.render($0.customer, decision: $0.decision) }).bytes)
         if let total { response.headers[.totalCount] = String(total) }
         response.headers[.resultCount] = String(disclosures.count)
         if let next {
             response.headers[.nextCursor] = next
-            response.headers[.link] = "<\(request.uri.path)?limit=\(limit)&after=\(next)>; rel=\"next\""
+            // The filters are validated enum values: safe to repeat in the link.
+            let filters = Self.filterNames.sorted().compactMap { name in query[name[...]].map { "&\(name)=\($0)" } }.joined()
+            response.headers[.link] = "<\(request.uri.path)?limit=\(limit)\(filters)&after=\(next)>; rel=\"next\""
         }
         return response
     }
@@ -212,6 +218,31 @@ struct GuardedCustomerController {
         } catch {
             throw Self.badParameter("fields names an unknown attribute; the resource's attributes are in /openapi.yaml")
         }
+    }
+
+    /// The TMF630 filters a list takes.
+    static let filterNames: Set<String> = ["status", "@type", "engagedParty.@referredType"]
+
+    /// The list filter of a request; on a party path the path's type, which `@type` may repeat.
+    static func filter(_ request: Request, partyType: PartyType?) throws -> CustomerListFilter {
+        let query = request.uri.queryParameters
+        var filter = CustomerListFilter(partyType: partyType)
+        if let text = query["status"] {
+            guard let status = CustomerStatus(rawValue: String(text)) else {
+                throw badParameter("status must be one of \(CustomerStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            filter.status = status
+        }
+        for name in ["@type", "engagedParty.@referredType"] {
+            guard let text = query[name[...]] else { continue }
+            // On the customer resource `@type` is Customer; the party's type filters.
+            if partyType == nil, name == "@type", text == "Customer" { continue }
+            guard let type = PartyType(rawValue: String(text)), partyType == nil || partyType == type else {
+                throw badParameter("\(name) must be \(partyType.map { $0.rawValue } ?? "Individual or Organization") here")
+            }
+            filter.partyType = type
+        }
+        return filter
     }
 
     static func badParameter(_ detail: String) -> ProblemDetails {

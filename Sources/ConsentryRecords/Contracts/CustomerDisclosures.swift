@@ -11,11 +11,11 @@ public protocol CustomerDisclosures: Sendable {
     func search(_ field: BlindIndexField, value: String, decide: AccessDecider) async throws -> [Disclosure]
 
     /// A page of customers not erased, by id, with the total.
-    func list(offset: Int, limit: Int, partyType: PartyType?, decide: AccessDecider) async throws -> (total: Int, items: [Disclosure])
+    func list(offset: Int, limit: Int, filter: CustomerListFilter, decide: AccessDecider) async throws -> (total: Int, items: [Disclosure])
 
     /// A keyset page of customers not erased, after `cursor` (from the first when `nil`), with
     /// the cursor to continue from (`nil` at the end): the same cost at any depth.
-    func page(after cursor: String?, limit: Int, partyType: PartyType?, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)
+    func page(after cursor: String?, limit: Int, filter: CustomerListFilter, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)
 
     /// The customers `purpose` may be used for now, after a cursor, with the next cursor.
     func audience(purpose: Purpose, after cursor: String?, limit: Int, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)

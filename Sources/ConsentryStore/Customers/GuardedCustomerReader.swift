@@ -17,6 +17,21 @@ public struct GuardedCustomerReader: Sendable {
         self.keys = keys
     }
 
+    /// The `WHERE` conditions of a list (live customers only, as the partial indexes have them).
+    static func conditions(_ filter: CustomerListFilter) -> (String, [(any SQLValueConvertible)?]) {
+        var conditions = "erased_at IS NULL"
+        var arguments: [(any SQLValueConvertible)?] = []
+        if let partyType = filter.partyType {
+            conditions += " AND party_type = ?"
+            arguments.append(partyType.rawValue)
+        }
+        if let status = filter.status {
+            conditions += " AND status = ?"
+            arguments.append(status.rawValue)
+        }
+        return (conditions, arguments)
+    }
+
     /// Customers by id, in the order given; unknown ids are left out.
     public func read(ids: [String], decide: Decide) async throws -> [Disclosure] {
         let (records, states) = try await database.read { db in
@@ -43,13 +58,12 @@ public struct GuardedCustomerReader: Sendable {
     }
 
     /// A page of all customers in id order, and how many there are in all.
-    public func list(offset: Int, limit: Int, partyType: PartyType? = nil, decide: Decide) async throws -> (total: Int, items: [Disclosure]) {
+    public func list(offset: Int, limit: Int, filter: CustomerListFilter = .all, decide: Decide) async throws -> (total: Int, items: [Disclosure]) {
         let (total, records, states) = try await database.read { db in
             // Erased customers are not listed: what a legal hold keeps is read by id only.
-            let filter = partyType == nil ? " WHERE erased_at IS NULL" : " WHERE erased_at IS NULL AND party_type = ?"
-            let typeArgument: [(any SQLValueConvertible)?] = partyType.map { [$0.rawValue] } ?? []
-            let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer" + filter, typeArgument)!
-            let records = try db.fetchCustomerRecords("SELECT * FROM customer\(filter) ORDER BY id LIMIT ? OFFSET ?", typeArgument + [limit, offset])
+            let (conditions, arguments) = Self.conditions(filter)
+            let total = try db.fetchValue(Int.self, "SELECT COUNT(*) FROM customer WHERE \(conditions)", arguments)!
+            let records = try db.fetchCustomerRecords("SELECT * FROM customer WHERE \(conditions) ORDER BY id LIMIT ? OFFSET ?", arguments + [limit, offset])
             return (total, records, try db.privacyStates(for: records))
         }
         return (total, try await disclose(records, states: states, decide: decide))
@@ -58,15 +72,11 @@ public struct GuardedCustomerReader: Sendable {
     /// The customers after `cursor` in id order (from the first when `nil`): a keyset page,
     /// which costs the same at any depth, where an `OFFSET` walks every row before it.
     /// - Returns: the disclosures and the id to continue after, `nil` at the end.
-    public func page(after cursor: String?, limit: Int, partyType: PartyType?, decide: Decide) async throws -> (items: [Disclosure], next: String?) {
+    public func page(after cursor: String?, limit: Int, filter: CustomerListFilter, decide: Decide) async throws -> (items: [Disclosure], next: String?) {
         let (records, states) = try await database.read { db in
-            var sql = "SELECT * FROM customer WHERE erased_at IS NULL AND id > ?"
-            var arguments: [(any SQLValueConvertible)?] = [cursor ?? ""]
-            if let partyType {
-                sql += " AND party_type = ?"
-                arguments.append(partyType.rawValue)
-            }
-            let records = try db.fetchCustomerRecords(sql + " ORDER BY id LIMIT ?", arguments + [limit])
+            let (conditions, arguments) = Self.conditions(filter)
+            let records = try db.fetchCustomerRecords(
+                "SELECT * FROM customer WHERE \(conditions) AND id > ? ORDER BY id LIMIT ?", arguments + [cursor ?? "", limit])
             return (records, try db.privacyStates(for: records))
         }
         let next = records.count == limit ? records.last?.id : nil

@@ -38,17 +38,17 @@ public struct GuardedReads: Sendable {
 
     /// A keyset page after `cursor`, audited like a list page, with the cursor to continue from.
     public func page(
-        _ call: ModuleCall, after cursor: String?, limit: Int, selection: FieldSelection, partyType: PartyType? = nil
+        _ call: ModuleCall, after cursor: String?, limit: Int, selection: FieldSelection, filter: CustomerListFilter = .all
     ) async throws -> (disclosures: [Disclosure], next: String?) {
-        let (disclosures, next) = try await reader.page(after: cursor, limit: limit, partyType: partyType, decide: call.decide(selection))
+        let (disclosures, next) = try await reader.page(after: cursor, limit: limit, filter: filter, decide: call.decide(selection))
         try await call.audit(disclosures: disclosures, action: .customerList, emptyOutcome: "empty")
         return (Self.withoutStopped(disclosures), next)
     }
 
     public func list(
-        _ call: ModuleCall, offset: Int, limit: Int, selection: FieldSelection, partyType: PartyType? = nil
+        _ call: ModuleCall, offset: Int, limit: Int, selection: FieldSelection, filter: CustomerListFilter = .all
     ) async throws -> (total: Int, disclosures: [Disclosure]) {
-        let (total, disclosures) = try await reader.list(offset: offset, limit: limit, partyType: partyType, decide: call.decide(selection))
+        let (total, disclosures) = try await reader.list(offset: offset, limit: limit, filter: filter, decide: call.decide(selection))
         try await call.audit(disclosures: disclosures, action: .customerList, emptyOutcome: "empty")
         return (total, Self.withoutStopped(disclosures))
     }
