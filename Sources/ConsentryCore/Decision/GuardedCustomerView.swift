@@ -72,6 +72,7 @@ public struct GuardedCustomerView: Sendable {
             // A masked birth date (`1993-**-**`) is no date-time: it goes under a name of its own
             // rather than break TMF's type or pass for a real day.
             case .birthDate where treatment[field] == .masked: party.append(("maskedBirthDate", value))
+            case .birthDate: party.append(("birthDate", Self.dateTimes(.object([("birthDate", value)]))["birthDate"] ?? value))
             default: party.append((String(field.rawValue.dropFirst("engagedParty.".count)), Self.dateTimes(value)))
             }
         }

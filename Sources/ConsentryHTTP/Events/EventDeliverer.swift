@@ -90,7 +90,10 @@ public struct EventDeliverer: Service {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "User-Agent", value: "consentry-event-deliverer")
             request.headers.add(name: EventSignature.eventIDHeader, value: delivery.eventID)
-            request.headers.add(name: EventSignature.eventTypeHeader, value: delivery.eventType)
+            // The envelope's own event type (the TMF name); the stored type for envelopes
+            // written before the TMF names, which carry their first-release name anyway.
+            let eventType = (try? JSONValue.parse(delivery.body))?["eventType"]?.stringValue ?? delivery.eventType
+            request.headers.add(name: EventSignature.eventTypeHeader, value: eventType)
             request.headers.add(name: EventSignature.attemptHeader, value: String(attempt))
             request.headers.add(name: EventSignature.header, value: "t=\(timestamp),v1=\(mac.hexString)")
             request.body = .bytes(ByteBuffer(bytes: delivery.body))
