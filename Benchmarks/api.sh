@@ -24,7 +24,7 @@ for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/n
 api="http://127.0.0.1:$port/tmf-api/customerManagement/v4"
 # An individual the purpose may see (not restricted): 11 personal fields decided, most decrypted.
 id=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$api/customer?limit=20" \
-  | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["privacyDecision"]["outcome"]=="partial" and c["engagedParty"]["@type"]=="Individual"))')
+  | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["privacyDecision"]["outcome"]=="partial" and c["engagedParty"]["@referredType"]=="Individual"))')
 bytes=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$api/customer/$id" | wc -c)
 before=$(sqlite3 "$data/demo/consentry.sqlite" 'SELECT COUNT(*) FROM audit_entry' 2>/dev/null || echo "?")
 summarize() {  # wrk --latency output → one line

@@ -46,9 +46,9 @@ prepare() {  # data-dir port: a customer id to read and 50 customer tokens
   . "$dir/demo-keys.env"
   local api="http://127.0.0.1:$port/tmf-api"
   id=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$api/customerManagement/v4/customer?limit=20" \
-    | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["privacyDecision"]["outcome"]=="partial" and c["engagedParty"]["@type"]=="Individual"))')
-  ids=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$api/partyManagement/v4/individual?limit=200&fields=engagedParty.birthDate,loginSubject" \
-    | python3 -c 'import json,sys; print("\n".join([c["id"] for c in json.load(sys.stdin) if c.get("birthDate","9")[:4] < "2000" and "loginSubject" in c][:50]))')
+    | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["privacyDecision"]["outcome"]=="partial" and c["engagedParty"]["@referredType"]=="Individual"))')
+  ids=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$api/party/v4/individual?limit=200&fields=engagedParty.birthDate,loginSubject" \
+    | python3 -c 'import json,sys; print("\n".join([c["id"] for c in json.load(sys.stdin) if (c.get("birthDate") or c.get("maskedBirthDate","9"))[:4] < "2000" and "loginSubject" in c][:50]))')
   : >"$dir/tokens"
   for customer in $ids; do "$bin" token --customer "$customer" --data-dir "$dir" ${url:+--database "$url"} --lifetime 7200 >>"$dir/tokens"; done
 }

@@ -39,9 +39,9 @@ pids+=($!)
 for _ in $(seq 1 300); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 api="http://127.0.0.1:$port/tmf-api"
 id=$(curl -s -H "Authorization: Bearer $key" -H 'X-Purpose: customer-care' "$api/customerManagement/v4/customer?limit=20" \
-  | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["privacyDecision"]["outcome"]=="partial" and c["engagedParty"]["@type"]=="Individual"))')
-ids=$(curl -s -H "Authorization: Bearer $key" -H 'X-Purpose: customer-care' "$api/partyManagement/v4/individual?limit=300&fields=engagedParty.birthDate,loginSubject" \
-  | python3 -c 'import json,sys; print("\n".join([c["id"] for c in json.load(sys.stdin) if c.get("birthDate","9")[:4] < "2000" and "loginSubject" in c][:50]))')
+  | python3 -c 'import json,sys; print(next(c["id"] for c in json.load(sys.stdin) if c["privacyDecision"]["outcome"]=="partial" and c["engagedParty"]["@referredType"]=="Individual"))')
+ids=$(curl -s -H "Authorization: Bearer $key" -H 'X-Purpose: customer-care' "$api/party/v4/individual?limit=300&fields=engagedParty.birthDate,loginSubject" \
+  | python3 -c 'import json,sys; print("\n".join([c["id"] for c in json.load(sys.stdin) if (c.get("birthDate") or c.get("maskedBirthDate","9"))[:4] < "2000" and "loginSubject" in c][:50]))')
 : >"$work/tokens"
 for customer in $ids; do "$bin/consentry" token --customer "$customer" --data-dir "$data" --lifetime 7200 >>"$work/tokens"; done
 

@@ -26,8 +26,8 @@ base="http://127.0.0.1:$port"
 curl -sf -X POST -H "Authorization: Bearer $LOYALTY_KEY" -H 'Content-Type: application/json' \
   -d '{"callback":"http://127.0.0.1:18484/events","query":"eventType=PartyPrivacyProfileAttributeValueChangeEvent"}' "$base/tmf-api/privacyManagement/v4/hub" >/dev/null
 # 50 adult individuals (born before 2000) with a login subject.
-ids=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$base/tmf-api/partyManagement/v4/individual?limit=200&fields=engagedParty.birthDate,loginSubject" \
-  | python3 -c 'import json,sys; print("\n".join([c["id"] for c in json.load(sys.stdin) if c.get("birthDate","9")[:4] < "2000" and "loginSubject" in c][:50]))')
+ids=$(curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' "$base/tmf-api/party/v4/individual?limit=200&fields=engagedParty.birthDate,loginSubject" \
+  | python3 -c 'import json,sys; print("\n".join([c["id"] for c in json.load(sys.stdin) if (c.get("birthDate") or c.get("maskedBirthDate","9"))[:4] < "2000" and "loginSubject" in c][:50]))')
 : >"$data/tokens"
 for id in $ids; do "$bin" token --customer "$id" --data-dir "$data/demo" --lifetime 7200 >>"$data/tokens"; done
 summarize() {

@@ -10,7 +10,7 @@ port="${ADVERSARIAL_PORT:-18490}"
 # shellcheck source=scripts/demo-server.sh
 . scripts/demo-server.sh
 person=$(curl -sf -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' \
-  "$base/tmf-api/partyManagement/v4/individual?limit=1&offset=2&fields=id" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
+  "$base/tmf-api/party/v4/individual?limit=1&offset=2&fields=id" | grep -o '"id":"[^"]*"' | head -1 | cut -d'"' -f4)
 token=$("$bin" token --customer "$person" --data-dir "$data/demo")
 python3 scripts/adversarial.py "$base" "$data/demo" "$token"
 # Nothing the probes sent may reach the log as a value.

@@ -17,6 +17,20 @@ struct CodecAndParsingTests {
         relatedParty: [RelatedParty(id: "c-1", role: "accountOwner")],
         loginSubject: "idp|42")
 
+    @Test("a characteristic keeps a number or boolean value with its valueType and gives it back typed")
+    func typedCharacteristics() throws {
+        let decoded = try JSONDecoder().decode([Characteristic].self, from: Data(#"""
+            [{"name":"lines","value":3},{"name":"vip","value":true},{"name":"score","valueType":"number","value":"2.5"},
+             {"@type":"Characteristic","name":"segment","value":"youth"}]
+            """#.utf8))
+        #expect(decoded.map(\.valueType) == ["integer", "boolean", "number", nil])
+        #expect(decoded.map(\.value) == ["3", "true", "2.5", "youth"])
+        #expect(Characteristic.typedValue("3", valueType: "integer") == .number("3"))
+        #expect(Characteristic.typedValue("true", valueType: "boolean") == .bool(true))
+        #expect(Characteristic.typedValue("***", valueType: "integer") == .string("***"), "a masked value stays text")
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Characteristic.self, from: Data(#"{"name":"x","value":{"a":1}}"#.utf8)) }
+    }
+
     @Test("merge patch: RFC 7386's own examples, member by member")
     func mergePatch() throws {
         // RFC 7386 appendix A: target, patch, result.

@@ -52,9 +52,8 @@ struct PolicyCommandTests {
         try await run(["init", "--data-dir", data])
         try await run(["modules", "key", "create", "case-management", "--label", "ops", "--output", directory.file("case.key"), "--data-dir", data] + policies)
         let token = try String(contentsOfFile: directory.file("case.key"), encoding: .utf8).trimmingCharacters(in: .newlines)
-        var info = stat()
-        stat(directory.file("case.key"), &info)
-        #expect(info.st_mode & 0o777 == 0o600)
+        let permissions = try FileManager.default.attributesOfItem(atPath: directory.file("case.key"))[.posixPermissions] as? Int
+        #expect(permissions.map { $0 & 0o777 } == 0o600)
         await #expect(throws: (any Error).self) { try await run(["modules", "key", "create", "no-such-module", "--data-dir", data] + policies) }
         let (database, _) = try await DataDirectory(path: data).open()
         let keys = try await ApiKeyStore(database: database).list()

@@ -109,6 +109,7 @@ extension Characteristic {
         var json = CanonicalJSON()
         json.add("name", name)
         json.add("value", value)
+        json.add("valueType", valueType)
         return json
     }
 }

@@ -22,7 +22,8 @@ public struct ContactMedium: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case id, mediumType, preferred, validFor, characteristic }
 
-    static let allowedKeys = CodingKeys.names()
+    /// TMF's class attributes are accepted (and not kept), so that a client may echo what it read.
+    static let allowedKeys = CodingKeys.names("@type", "@baseType", "@schemaLocation")
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)
@@ -73,7 +74,8 @@ public struct MediumCharacteristic: Sendable, Equatable, Codable {
         case contactType, emailAddress, phoneNumber, faxNumber, street1, street2, city, postCode, stateOrProvince, country
     }
 
-    static let allowedKeys = CodingKeys.names()
+    /// TMF's class attributes are accepted (and not kept), so that a client may echo what it read.
+    static let allowedKeys = CodingKeys.names("@type", "@baseType", "@schemaLocation")
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)

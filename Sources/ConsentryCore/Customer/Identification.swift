@@ -16,7 +16,7 @@ public struct Identification: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case identificationType, identificationId, issuingAuthority, validFor }
 
-    static let allowedKeys = CodingKeys.names()
+    static let allowedKeys = CodingKeys.names("@type", "@baseType", "@schemaLocation")
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)

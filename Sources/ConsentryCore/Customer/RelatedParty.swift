@@ -15,7 +15,8 @@ public struct RelatedParty: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case id, externalId, role }
 
-    static let allowedKeys = CodingKeys.names("@referredType")
+    /// The reference's own attributes are accepted and not kept (the id says who).
+    static let allowedKeys = CodingKeys.names("@referredType", "href", "name", "@type", "@baseType", "@schemaLocation")
 
     public init(from decoder: any Decoder) throws {
         try decoder.rejectUnknownKeys(allowed: Self.allowedKeys)

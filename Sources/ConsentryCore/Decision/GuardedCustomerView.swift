@@ -111,7 +111,9 @@ public struct GuardedCustomerView: Sendable {
             }
         }
         if !contactMedia.isEmpty { out.append(("contactMedium", Self.dateTimes(.array(contactMedia)))) }
-        if let items = lists[.characteristic] { out.append((resource == .party ? "partyCharacteristic" : "characteristic", .array(items))) }
+        if let items = lists[.characteristic] {
+            out.append((resource == .party ? "partyCharacteristic" : "characteristic", .array(items.map(Self.typed))))
+        }
         if let items = lists[.relatedParty] { out.append(("relatedParty", .array(items.map(Self.referred)))) }
         if let loginSubject { out.append(("loginSubject", loginSubject)) }
         out.append(("privacyDecision", Self.summary(of: decision)))
@@ -126,6 +128,14 @@ public struct GuardedCustomerView: Sendable {
         let role = related["role"]?.stringValue?.lowercased() ?? ""
         members.append(("@referredType", .string(["guardian", "legalrepresentative"].contains(role) ? "Individual" : "Party")))
         return .object(members)
+    }
+
+    /// A characteristic with its value typed as `valueType` says (a masked value stays text).
+    static func typed(_ characteristic: JSONValue) -> JSONValue {
+        guard case .string(let text)? = characteristic["value"], let type = characteristic["valueType"]?.stringValue else { return characteristic }
+        var typed = characteristic
+        typed.set("value", Characteristic.typedValue(text, valueType: type))
+        return typed
     }
 
     /// The party's name as far as the decision discloses it: an individual's given and family

@@ -74,6 +74,7 @@ public struct CustomerValidator: Sendable {
         for (index, characteristic) in profile.characteristic.enumerated() {
             checkText(characteristic.name, path: "characteristic[\(index)].name", max: 60, &issues)
             checkText(characteristic.value, path: "characteristic[\(index)].value", max: Self.maxTextLength, &issues)
+            checkOptionalText(characteristic.valueType, path: "characteristic[\(index)].valueType", max: 30, &issues)
         }
         checkCount(profile.relatedParty.count, path: "relatedParty", &issues)
         for (index, related) in profile.relatedParty.enumerated() {

@@ -62,13 +62,18 @@ extension GuardedCustomerController {
         guard let current = try await maintenance.current(call, id: id), partyType == nil || current.profile.engagedParty.type == partyType else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no \(partyType?.rawValue.lowercased() ?? "customer") with this id")
         }
+        let resource: GuardedCustomerView.Resource = partyType == nil ? .customer : .party
+        // A body that cannot make a valid customer is refused before the version is compared
+        // (the store validates again when it writes).
+        let draft = try TMFRepresentation.decodeDraft(JSONMergePatch.apply(changes, to: try TMFRepresentation.draft(of: current)), as: resource)
+        do { try CustomerValidator().validate(draft) } catch let error as ValidationError {
+            throw ValidationError(issues: error.issues.map { TMFRepresentation.relabel($0, for: resource) })
+        }
         guard Self.etagMatches(ifMatch, version: current.version) else {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "the customer is at version \(current.version); read it again")
         }
-        let resource: GuardedCustomerView.Resource = partyType == nil ? .customer : .party
-        let merged = JSONMergePatch.apply(changes, to: try TMFRepresentation.draft(of: current))
         do {
-            try await maintenance.correct(call, current: current, to: try TMFRepresentation.decodeDraft(merged, as: resource))
+            try await maintenance.correct(call, current: current, to: draft)
         } catch let error as UseCaseError where error.code == "version_conflict" {
             // The ETag the module sent is stale: HTTP's precondition failure, not a plain conflict.
             throw ProblemDetails(status: .preconditionFailed, code: error.code, detail: error.message)

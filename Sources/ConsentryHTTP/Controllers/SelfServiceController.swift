@@ -90,6 +90,8 @@ struct SelfServiceController {
                 status: .badRequest, code: "malformed_body", detail: "send contactMedium: the full list of your contact details",
                 issues: [ValidationIssue(path: "contactMedium", code: "required", message: "the full list of contact media")])
         }
+        // Invalid contact details are refused before the version is compared.
+        try CustomerValidator().validate(try patch.applied(to: customer))
         if let ifMatch = request.headers[.ifMatch], !GuardedCustomerController.etagMatches(ifMatch, version: customer.version) {
             throw ProblemDetails(status: .preconditionFailed, code: "version_conflict", detail: "your data changed since you read it; read it again")
         }
