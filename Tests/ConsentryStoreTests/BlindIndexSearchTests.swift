@@ -23,6 +23,23 @@ struct BlindIndexSearchTests {
         #expect(try await installation.store.customers(where: .email, equals: "nobody@example.com").isEmpty)
     }
 
+    @Test("sign-in finds the customer by login subject and decrypts only what consent needs until asked for more")
+    func signIn() async throws {
+        let installation = try await TestInstallation.make()
+        var created: [Customer] = []
+        for index in 0..<240 { created.append(try await installation.store.create(SyntheticCustomers().draft(index))) }
+        // A minor with a guardian, so that every field consent reads is there.
+        let minor = try #require(created.first { !$0.profile.guardianIDs.isEmpty && $0.profile.loginSubject != nil })
+        let signedIn = try #require(try await installation.store.signIn(subject: " " + minor.profile.loginSubject! + " "))
+        #expect(signedIn.id == minor.id)
+        #expect(try await signedIn.consentSubject() == ConsentSubject(minor))
+        #expect(try await signedIn.customer() == minor)
+        #expect(try await installation.store.signIn(subject: "idp|nobody") == nil)
+        let organization = try #require(created.first { $0.profile.engagedParty.type == .organization && $0.profile.loginSubject != nil })
+        let company = try await installation.store.signIn(subject: organization.profile.loginSubject!)?.consentSubject()
+        #expect(company?.birthDate == nil && company?.partyType == .organization && company?.age(at: Date()) == nil)
+    }
+
     @Test("A digest collision is filtered out by decrypting the candidate")
     func collisionsConfirmedByDecryption() async throws {
         let installation = try await TestInstallation.make()

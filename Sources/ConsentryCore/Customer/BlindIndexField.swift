@@ -36,7 +36,5 @@ public enum BlindIndexField: String, Sendable, CaseIterable, Codable {
 
 extension CustomerProfile {
     /// The customer ids of related parties in the role of guardian.
-    public var guardianIDs: [String] {
-        relatedParty.filter { $0.role.lowercased() == "guardian" }.compactMap(\.id)
-    }
+    public var guardianIDs: [String] { RelatedParty.guardianIDs(in: relatedParty) }
 }

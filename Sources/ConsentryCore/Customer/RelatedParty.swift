@@ -7,6 +7,11 @@ public struct RelatedParty: Sendable, Equatable, Codable {
     /// e.g. `guardian`, `legalRepresentative`, `accountOwner`.
     public var role: String
 
+    /// The customer ids of the parties in the role of guardian.
+    public static func guardianIDs(in related: [RelatedParty]) -> [String] {
+        related.filter { $0.role.lowercased() == "guardian" }.compactMap(\.id)
+    }
+
     public init(id: String? = nil, externalId: String? = nil, role: String) {
         self.id = id
         self.externalId = externalId

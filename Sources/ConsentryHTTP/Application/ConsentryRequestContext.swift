@@ -8,8 +8,8 @@ public struct ConsentryRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID = ""
     public var principal: Principal?
-    /// The signed-in customer on `/self` routes.
-    public var customer: Customer?
+    /// The signed-in customer on `/self` routes, decrypted only as a route needs it.
+    public var signedIn: SignedInCustomer?
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -23,7 +23,7 @@ struct DashboardController {
     }
 
     @Sendable func dashboard(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        guard let customer = try await context.signedIn?.customer() else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
         let policy = policies.policy
         let language = customer.profile.preferredLanguage
         guard let (state, _) = try await consents.privacyState(customerID: customer.id) else { throw ProblemDetails(status: .notFound, code: "not_found") }
@@ -64,7 +64,7 @@ struct DashboardController {
     /// The access history, newest first, filterable by `module`, `purpose`, `from`, `to`
     /// (ISO 8601), paged with `offset` and `limit` and counted in `X-Total-Count`.
     @Sendable func access(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        guard let customer = try await context.signedIn?.customer() else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
         let query = request.uri.queryParameters
         for (name, _) in query where !["module", "purpose", "from", "to", "offset", "limit"].contains(String(name)) {
             throw GuardedCustomerController.badParameter("unknown query parameter \"\(name)\"; this route takes from, limit, module, offset, purpose, to")
@@ -112,9 +112,9 @@ struct DashboardController {
     }
 
     private func audit(_ context: ConsentryRequestContext, action: AuditAction) async throws {
-        guard let customer = context.customer else { return }
+        guard let customerID = context.signedIn?.id else { return }
         try await auditLog.record(AuditEvent(
-            actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, outcome: "succeeded",
+            actor: AuditActor(.customer, customerID), action: action, customerID: customerID, outcome: "succeeded",
             policyVersion: policies.policy.version, requestID: context.requestID))
     }
 }

@@ -25,7 +25,7 @@ struct DependantsController {
     }
 
     @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let guardian = try signedIn(context)
+        let guardian = try await signedIn(context)
         let now = Date()
         // Of age is the policy's `minors.ageOfMajority`; an unknown age counts as a minor's.
         let majority = policies.policy.ageOfMajority
@@ -77,7 +77,7 @@ struct DependantsController {
     /// The signed-in guardian and the dependant named in the path. Someone else's child, or
     /// no customer at all, is the same 404.
     private func dependant(_ context: ConsentryRequestContext) async throws -> (guardian: Customer, dependant: Customer) {
-        let guardian = try signedIn(context)
+        let guardian = try await signedIn(context)
         let id = try context.parameters.require("dependant")
         guard let dependant = try await customers.customer(id: id), dependant.profile.guardianIDs.contains(guardian.id) else {
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no dependant of yours with this id")
@@ -88,8 +88,8 @@ struct DependantsController {
         return (guardian, dependant)
     }
 
-    private func signedIn(_ context: ConsentryRequestContext) throws -> Customer {
-        guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+    private func signedIn(_ context: ConsentryRequestContext) async throws -> Customer {
+        guard let customer = try await context.signedIn?.customer() else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
         return customer
     }
 }

@@ -47,7 +47,7 @@ struct SelfServiceController {
 
     /// Everything held about the signed-in customer, decrypted, each field with its category.
     @Sendable func profile(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
+        let customer = try await signedIn(context)
         let policy = policies.policy
         let fields = PolicyField.applicable(to: customer.profile.engagedParty.type)
         let decision = AccessDecision(
@@ -74,7 +74,7 @@ struct SelfServiceController {
     /// Corrects the customer's own contact details (GDPR Art. 16): `contactMedium` replaces the
     /// stored list, validated, re-encrypted and re-indexed. `If-Match` is honoured when sent.
     @Sendable func correct(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
+        let customer = try await signedIn(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let data = Data(body.readableBytesView)
         // Only contact details are the customer's to change here; names and identity go through a request.
@@ -110,7 +110,7 @@ struct SelfServiceController {
     /// Data portability (GDPR Art. 20): the customer's data as JSON (the import format, so
     /// another provider can load it) or CSV (field, category, value), with consent history.
     @Sendable func export(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
+        let customer = try await signedIn(context)
         let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
         let policy = policies.policy
         try await audit(context, action: .selfExport, fields: ["format:\(format)"])
@@ -169,7 +169,7 @@ struct SelfServiceController {
     /// objection): recorded with its due date; officers process it. Filing the same again
     /// while one is open returns the open one.
     @Sendable func fileRequest(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
+        let customer = try await signedIn(context)
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let filing = try JSONDecoder().decode(RequestFiling.self, from: Data(body.readableBytesView))
         let (stored, duplicate) = try await requestFiling.file(
@@ -182,8 +182,8 @@ struct SelfServiceController {
     }
 
     @Sendable func listRequests(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
-        return Response.json(.array(try await requests.requests(customerID: customer.id).map { Self.requestJSON($0, duplicate: nil) }))
+        let customerID = try signedInID(context)
+        return Response.json(.array(try await requests.requests(customerID: customerID).map { Self.requestJSON($0, duplicate: nil) }))
     }
 
     static func requestJSON(_ request: DataSubjectRequest, duplicate: Bool?) -> JSONValue {
@@ -223,7 +223,7 @@ struct SelfServiceController {
     /// Each purpose of the policy as the customer sees it: what it is for, on what basis, and
     /// where their consent or objection stands.
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        Response.json(try await Self.consentsJSON(of: try signedIn(context), language: nil, selfManagement: selfManagement))
+        Response.json(try await Self.consentsJSON(of: try await signedIn(context), language: nil, selfManagement: selfManagement))
     }
 
     /// `customer`'s standing on every purpose, in `language` (default: the customer's own).
@@ -252,13 +252,14 @@ struct SelfServiceController {
     /// the history event and its signed receipt in one transaction; modules see the change
     /// on their very next read.
     @Sendable func changeConsent(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
+        guard let signedIn = context.signedIn else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
         let purposeID = try context.parameters.require("purpose")
         let body = try await request.body.collect(upTo: context.maxUploadSize)
         let change = try JSONDecoder().decode(ConsentChange.self, from: Data(body.readableBytesView))
+        // Three fields decrypted (birth date, language, guardians), not the whole customer.
         let recorded = try await consentChange.record(
-            customer: customer, purposeID: purposeID, status: change.status, channel: change.channel ?? .web, expressedBy: .customer,
-            actorID: nil, actor: AuditActor(.customer, customer.id), requestID: context.requestID)
+            subject: try await signedIn.consentSubject(), purposeID: purposeID, status: change.status, channel: change.channel ?? .web,
+            expressedBy: .customer, actorID: nil, actor: AuditActor(.customer, signedIn.id), requestID: context.requestID)
         return Response.json(.object([
             ("purpose", .string(purposeID)), ("status", .string(change.status.rawValue)), ("since", .string(ISOTimestamp.format(recorded.at))),
             ("noticeVersion", .string(recorded.noticeVersion)),
@@ -269,7 +270,7 @@ struct SelfServiceController {
     /// Objects to (or withdraws the objection to) a purpose resting on legitimate interest or
     /// public task (GDPR Art. 21). Modules see it on their next read.
     func objection(_ request: Request, _ context: ConsentryRequestContext, objecting: Bool) async throws -> Response {
-        let customer = try signedIn(context)
+        let customer = try await signedIn(context)
         let purposeID = try context.parameters.require("purpose")
         try await selfManagement.object(
             customer: customer, purposeID: purposeID, objecting: objecting, channel: try Self.channel(request), requestID: context.requestID)
@@ -279,7 +280,7 @@ struct SelfServiceController {
     /// Restricts processing of all the customer's data (GDPR Art. 18), or lifts it. While
     /// restricted, only purposes resting on legal obligation or vital interest go on.
     func restriction(_ request: Request, _ context: ConsentryRequestContext, restricting: Bool) async throws -> Response {
-        let customer = try signedIn(context)
+        let customer = try await signedIn(context)
         try await selfManagement.restrict(customer: customer, restricting: restricting, channel: try Self.channel(request), requestID: context.requestID)
         return Response.json(.object([("restricted", .bool(restricting))]))
     }
@@ -295,8 +296,7 @@ struct SelfServiceController {
 
     /// The customer's signed receipts, newest first.
     @Sendable func receipts(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
-        let customer = try signedIn(context)
-        let stored = try await consentLedger.receipts(customerID: customer.id)
+        let stored = try await consentLedger.receipts(customerID: try signedInID(context))
         return Response.json(.array(stored.map { receipt in
             .object([
                 ("id", .string(receipt.id)), ("purpose", receipt.purpose.map(JSONValue.string) ?? .null),
@@ -312,9 +312,16 @@ struct SelfServiceController {
 
     // MARK: Helpers
 
-    private func signedIn(_ context: ConsentryRequestContext) throws -> Customer {
-        guard let customer = context.customer else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
-        return customer
+    /// The signed-in customer, decrypted whole.
+    private func signedIn(_ context: ConsentryRequestContext) async throws -> Customer {
+        guard let signedIn = context.signedIn else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        return try await signedIn.customer()
+    }
+
+    /// The signed-in customer's id, nothing decrypted.
+    private func signedInID(_ context: ConsentryRequestContext) throws -> String {
+        guard let signedIn = context.signedIn else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        return signedIn.id
     }
 
     private func audit(_ context: ConsentryRequestContext, action: AuditAction, purpose: String? = nil, fields: [String] = []) async throws {
@@ -322,9 +329,9 @@ struct SelfServiceController {
     }
 
     private func auditEvent(_ context: ConsentryRequestContext, action: AuditAction, purpose: String? = nil, fields: [String] = []) throws -> AuditEvent {
-        let customer = try signedIn(context)
+        let customerID = try signedInID(context)
         return AuditEvent(
-            actor: AuditActor(.customer, customer.id), action: action, customerID: customer.id, purpose: purpose, fields: fields,
+            actor: AuditActor(.customer, customerID), action: action, customerID: customerID, purpose: purpose, fields: fields,
             outcome: "succeeded", policyVersion: policies.policy.version, requestID: context.requestID)
     }
 }

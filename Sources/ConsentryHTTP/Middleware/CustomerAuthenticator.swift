@@ -3,7 +3,8 @@ import ConsentryStore
 import Hummingbird
 
 /// Requires a customer bearer token on `/self`: verified by `CustomerTokenVerifier`, then its
-/// subject is found through the login-subject blind index (confirmed by decrypting). The
+/// subject is found through the login-subject blind index (confirmed by decrypting the login
+/// subject alone; each route decrypts what it needs of the rest). The
 /// customer is taken from the token only: no route takes a customer id, so no request can
 /// name another customer.
 struct CustomerAuthenticator: RouterMiddleware {
@@ -20,10 +21,11 @@ struct CustomerAuthenticator: RouterMiddleware {
         do { subject = try await verifier.subject(of: String(header.dropFirst(7))) } catch let error as CustomerTokenVerifier.Rejected {
             throw ApiKeyAuthenticator.unauthorized(error.reason)
         }
-        let matches = try await customers.customers(where: .loginSubject, equals: subject)
-        guard matches.count == 1 else { throw ApiKeyAuthenticator.unauthorized("no customer account is linked to this sign-in") }
+        guard let signedIn = try await customers.signIn(subject: subject) else {
+            throw ApiKeyAuthenticator.unauthorized("no customer account is linked to this sign-in")
+        }
         var context = context
-        context.customer = matches[0]
+        context.signedIn = signedIn
         return try await next(request, context)
     }
 }

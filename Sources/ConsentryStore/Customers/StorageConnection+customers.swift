@@ -57,6 +57,15 @@ extension StorageConnection {
 extension CustomerRecord {
     /// Unwraps the customer's DEK and decrypts every field.
     func open(keys: KeyManager) throws -> Customer {
+        let plain = try open(keys: keys) { _ in true }
+        let profile = try PersonalFieldCodec.decode(partyType: partyType, fields: plain)
+        return Customer(
+            id: id, externalId: externalId, status: status, version: version,
+            createdAt: createdAt, updatedAt: updatedAt, profile: profile)
+    }
+
+    /// Decrypts only the stored fields `wanted` selects.
+    func open(keys: KeyManager, only wanted: (StoredFieldPath) -> Bool) throws -> [StoredFieldPath: [UInt8]] {
         let dataKey: DataKey
         do { dataKey = try keys.dataKey(customerID: id, wrapped: Array(wrappedDek)) } catch CryptoError.unknownKeyVersion(let version) {
             throw CryptoError.unknownKeyVersion(version)
@@ -64,14 +73,11 @@ extension CustomerRecord {
             throw StoreError.undecryptable(customerID: id, field: "wrapped_dek")
         }
         var plain: [StoredFieldPath: [UInt8]] = [:]
-        for field in try FieldVault(decoding: sealedFields).entries {
+        for field in try FieldVault(decoding: sealedFields).entries where wanted(field.path) {
             do { plain[field.path] = try dataKey.open(field.ciphertext, owner: id, field: field.path.rawValue) } catch {
                 throw StoreError.undecryptable(customerID: id, field: field.path.rawValue)
             }
         }
-        let profile = try PersonalFieldCodec.decode(partyType: partyType, fields: plain)
-        return Customer(
-            id: id, externalId: externalId, status: status, version: version,
-            createdAt: createdAt, updatedAt: updatedAt, profile: profile)
+        return plain
     }
 }

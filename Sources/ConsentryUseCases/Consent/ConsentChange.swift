@@ -34,6 +34,16 @@ public struct ConsentChange: Sendable {
         customer: Customer, purposeID: String, status: ConsentStatus, channel: ConsentEvent.Channel, expressedBy: ConsentEvent.ExpressedBy,
         guardianID: String? = nil, actorID: String?, actor: AuditActor, requestID: String
     ) async throws -> Recorded {
+        try await record(
+            subject: ConsentSubject(customer), purposeID: purposeID, status: status, channel: channel, expressedBy: expressedBy,
+            guardianID: guardianID, actorID: actorID, actor: actor, requestID: requestID)
+    }
+
+    /// The same, from what consent needs to know of the customer (`ConsentSubject`).
+    public func record(
+        subject customer: ConsentSubject, purposeID: String, status: ConsentStatus, channel: ConsentEvent.Channel, expressedBy: ConsentEvent.ExpressedBy,
+        guardianID: String? = nil, actorID: String?, actor: AuditActor, requestID: String
+    ) async throws -> Recorded {
         let policy = policies.policy
         guard let purpose = policy.purposes[purposeID] else {
             throw UseCaseError(.notFound, code: "unknown_purpose", "no purpose with this id")
@@ -47,16 +57,16 @@ public struct ConsentChange: Sendable {
         try checkGuardian(customer: customer, settings: settings, policy: policy, status: status, expressedBy: expressedBy, guardianID: guardianID, now: now)
         let receiptID = UUID().uuidString.lowercased()
         let receipt = ConsentReceipt(
-            receiptID: receiptID, customerID: customer.id, purpose: purpose, policy: policy, status: status, method: channel.rawValue,
-            expressedBy: expressedBy.rawValue, language: customer.profile.preferredLanguage, at: now)
+            receiptID: receiptID, customerID: customer.customerID, purpose: purpose, policy: policy, status: status, method: channel.rawValue,
+            expressedBy: expressedBy.rawValue, language: customer.preferredLanguage, at: now)
         let jws = try await receipts.sign(receipt)
         let event = ConsentEvent(
-            customerID: customer.id, purpose: purpose.id, kind: ConsentEvent.Kind(rawValue: status.rawValue)!, occurredAt: now,
+            customerID: customer.customerID, purpose: purpose.id, kind: ConsentEvent.Kind(rawValue: status.rawValue)!, occurredAt: now,
             channel: channel, expressedBy: expressedBy, actorID: actorID, noticeVersion: purpose.noticeVersion)
         try await journal.record(
             event, receipt: StoredReceipt(id: receiptID, purpose: purpose.id, issuedAt: now, jws: jws),
             audit: [AuditEvent(
-                actor: actor, action: .consent(status.rawValue), customerID: customer.id, purpose: purpose.id,
+                actor: actor, action: .consent(status.rawValue), customerID: customer.customerID, purpose: purpose.id,
                 fields: ["expressedBy:\(expressedBy.rawValue)", "channel:\(channel.rawValue)"]
                     + (actorID.map { [(actor.kind == .module ? "agent:" : "guardian:") + $0] } ?? [])
                     + (actor.kind == .module ? guardianID.map { ["guardian:\($0)"] } ?? [] : []),
@@ -68,14 +78,13 @@ public struct ConsentChange: Sendable {
     /// GDPR Art. 8: below the purpose's age, consent must come from the holder of parental
     /// responsibility; a guardian must be one the customer has, and acts only for a minor.
     private func checkGuardian(
-        customer: Customer, settings: Purpose.ConsentSettings, policy: Policy, status: ConsentStatus, expressedBy: ConsentEvent.ExpressedBy,
+        customer: ConsentSubject, settings: Purpose.ConsentSettings, policy: Policy, status: ConsentStatus, expressedBy: ConsentEvent.ExpressedBy,
         guardianID: String?, now: Date
     ) throws {
-        let isPerson = if case .individual = customer.profile.engagedParty { true } else { false }
-        guard isPerson else { return }
-        let age = customer.profile.age(at: now)
+        guard customer.partyType == .individual else { return }
+        let age = customer.age(at: now)
         if expressedBy == .guardian {
-            guard let guardianID, customer.profile.guardianIDs.contains(guardianID) else {
+            guard let guardianID, customer.guardianIDs.contains(guardianID) else {
                 throw UseCaseError(.forbidden, code: "guardian_not_linked", "name the guardian (their customer id); it must be linked to this customer as guardian")
             }
             if let age, age >= policy.ageOfMajority {
