@@ -40,6 +40,20 @@ struct ValidationTests {
         #expect(!messages.contains("secret") && !messages.contains("0612345678") && !messages.contains("robot"))
     }
 
+    @Test("a fax number only on a fax medium, in E.164; a fax medium may give it instead of phoneNumber; contactType is bounded text")
+    func faxAndContactType() {
+        func medium(_ type: ContactMedium.MediumType, _ details: MediumCharacteristic) -> CustomerProfile {
+            CustomerProfile(engagedParty: .organization(Organization(name: "Acme")), contactMedium: [ContactMedium(mediumType: type, characteristic: details)])
+        }
+        #expect(issues(medium(.fax, MediumCharacteristic(contactType: "work", faxNumber: "+4930123456"))).isEmpty)
+        #expect(issues(medium(.fax, MediumCharacteristic(faxNumber: "030 123"))) == ["contactMedium[0].characteristic.faxNumber": "invalid_phone"])
+        #expect(issues(medium(.mobile, MediumCharacteristic(phoneNumber: "+4917012345", faxNumber: "+4930123456")))
+            == ["contactMedium[0].characteristic.faxNumber": "not_allowed"])
+        #expect(issues(medium(.fax, MediumCharacteristic())) == ["contactMedium[0].characteristic.phoneNumber": "required"])
+        #expect(issues(medium(.fax, MediumCharacteristic(contactType: String(repeating: "w", count: 51), faxNumber: "+4930123456")))
+            .keys.contains("contactMedium[0].characteristic.contactType"))
+    }
+
     @Test("A complete valid individual and organization pass")
     func validProfiles() throws {
         let person = CustomerProfile(

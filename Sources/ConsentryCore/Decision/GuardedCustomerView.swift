@@ -72,7 +72,7 @@ public struct GuardedCustomerView: Sendable {
             // A masked birth date (`1993-**-**`) is no date-time: it goes under a name of its own
             // rather than break TMF's type or pass for a real day.
             case .birthDate where treatment[field] == .masked: party.append(("maskedBirthDate", value))
-            case .birthDate: party.append(("birthDate", Self.dateTimes(.object([("birthDate", value)]))["birthDate"] ?? value))
+            case .birthDate: party.append(("birthDate", Self.dateTime(value)))
             default: party.append((String(field.rawValue.dropFirst("engagedParty.".count)), Self.dateTimes(value)))
             }
         }
@@ -151,16 +151,19 @@ public struct GuardedCustomerView: Sendable {
     static func dateTimes(_ value: JSONValue) -> JSONValue {
         switch value {
         case .object(let members):
-            return .object(members.map { key, member in
-                guard dateTimeKeys.contains(key), case .string(let text) = member, isDay(text) else { return (key, dateTimes(member)) }
-                return (key, .string(text + "T00:00:00Z"))
-            })
+            return .object(members.map { key, member in (key, dateTimeKeys.contains(key) ? dateTime(member) : dateTimes(member)) })
         case .array(let items): return .array(items.map(dateTimes))
         default: return value
         }
     }
 
     private static let dateTimeKeys: Set<String> = ["birthDate", "deathDate", "startDateTime", "endDateTime", "issuingDate"]
+
+    /// One value: a day becomes midnight UTC, anything else stays.
+    static func dateTime(_ value: JSONValue) -> JSONValue {
+        guard case .string(let text) = value, isDay(text) else { return value }
+        return .string(text + "T00:00:00Z")
+    }
 
     private static func isDay(_ text: String) -> Bool {
         let bytes = Array(text.utf8)

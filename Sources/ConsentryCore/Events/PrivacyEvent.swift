@@ -48,10 +48,13 @@ public struct PrivacyEvent: Sendable, Equatable {
     }
 
     /// Every name an `eventType=` filter may use: the TMF names and the first release's.
-    public static let knownNames: [String] = [
-        "PartyPrivacyProfileAttributeValueChangeEvent", "PartyPrivacyProfileStatusChangeEvent", "CustomerAttributeValueChangeEvent",
-        "CustomerStateChangeEvent", "CustomerDeleteEvent", "ErasureRequestCreateEvent",
-    ] + EventType.allCases.map(\.rawValue).filter { !["CustomerAttributeValueChangeEvent", "ErasureRequestCreateEvent"].contains($0) }
+    public static let knownNames: [String] = {
+        let tmf = [
+            "PartyPrivacyProfileAttributeValueChangeEvent", "PartyPrivacyProfileStatusChangeEvent", "CustomerAttributeValueChangeEvent",
+            "CustomerStateChangeEvent", "CustomerDeleteEvent", "ErasureRequestCreateEvent",
+        ]
+        return tmf + EventType.allCases.map(\.rawValue).filter { !tmf.contains($0) }
+    }()
 
     public init(
         id: String = UUID().uuidString.lowercased(), type: EventType, customerID: String, purpose: String? = nil, state: String? = nil,

@@ -88,7 +88,8 @@ extension GuardedCustomerController {
     func delete(_ request: Request, _ context: ConsentryRequestContext, partyType: PartyType?) async throws -> Response {
         let id = try context.parameters.require("id")
         let call = try await begin(request, context, operation: .recordConsent, allowedQuery: [], customerID: id)
-        guard let current = try await maintenance.existing(id: id), partyType == nil || current.profile.engagedParty.type == partyType else {
+        // Filing needs only to know the customer exists (and is of the path's type): nothing is decrypted.
+        guard let type = try await maintenance.partyType(of: id), partyType == nil || type == partyType else {
             try await call.audit(action: .requestFiled, outcome: "not_found", customerID: id)
             throw ProblemDetails(status: .notFound, code: "not_found", detail: "no \(partyType?.rawValue.lowercased() ?? "customer") with this id")
         }

@@ -35,10 +35,11 @@ public struct CustomerMaintenance: Sendable {
         return created
     }
 
-    /// A customer by id, not erased, without an audit entry of its own: the caller's
-    /// operation audits what it does with it.
-    public func existing(id: String) async throws -> Customer? {
-        try await customers.customer(id: id)
+    /// The party type of a customer not erased, read without decrypting anything; `nil` for an
+    /// unknown or erased id. The caller's operation audits what it does with it.
+    public func partyType(of id: String) async throws -> PartyType? {
+        guard let (state, type) = try await consents.privacyState(customerID: id), state.erasedAt == nil else { return nil }
+        return type
     }
 
     /// The customer a correction starts from (`nil`: unknown, audited as such).
