@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // libcrypto (OpenSSL 3) as a system library; only ConsentryCrypto imports it.
@@ -124,6 +125,26 @@ let package = Package(
             resources: [.copy("Resources/openapi.yaml"), .copy("Resources/consentry-tmf-extensions.json")],
             swiftSettings: swiftSettings
         ),
+        // The web pages: the customers' privacy center and the officers' console, server-rendered
+        // from Mustache templates over the same use cases as the JSON APIs.
+        .target(
+            name: "ConsentryWeb",
+            dependencies: [
+                "ConsentryCore",
+                "ConsentryStore",
+                "ConsentryRecords",
+                "ConsentryUseCases",
+                "ConsentryPolicy",
+                "ConsentryCrypto",
+                "ConsentryHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            resources: [.copy("Templates"), .copy("Assets")],
+            swiftSettings: swiftSettings
+        ),
         // The `consentry` commands, as a library so tests drive them in-process.
         .target(
             name: "ConsentryCommands",
@@ -135,6 +156,7 @@ let package = Package(
                 "ConsentrySQLite",
                 "ConsentryPostgres",
                 "ConsentryHTTP",
+                "ConsentryWeb",
                 "ConsentryCrypto",
                 "ConsentryPolicy",
                 "ConsentryUseCases",
@@ -199,6 +221,19 @@ let package = Package(
                 "ConsentryStore", "ConsentryRecords", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy", "ConsentryStorage",
                 "ConsentrySQLite", "ConsentryPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The web pages through a real server: sessions, CSRF, headers, OpenID Connect sign-in
+        // against a provider the tests start on loopback.
+        .testTarget(
+            name: "ConsentryWebTests",
+            dependencies: [
+                "ConsentryWeb", "ConsentryHTTP", "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy",
+                "ConsentryRecords", "ConsentryUseCases",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

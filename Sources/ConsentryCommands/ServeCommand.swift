@@ -4,6 +4,7 @@ import ConsentryCrypto
 import ConsentryHTTP
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryWeb
 import Foundation
 import Hummingbird
 import Logging
@@ -25,6 +26,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Customer tokens: the audience (aud) to accept.") var jwtAudience: String?
     @Option(help: "Customer tokens: a file with the HS256 secret (base64).") var jwtSecretFile: String?
     @Option(help: "Customer tokens: a JWKS file with the identity provider's ES256/RS256 keys, read again within 10 s when it changes.") var jwksFile: String?
+    @Option(help: "Privacy center sign-in: the OpenID Connect provider's issuer URL (discovery at <issuer>/.well-known/openid-configuration).")
+    var oidcIssuer: String?
+    @Option(help: "Privacy center sign-in: Consentry's client id at the provider.") var oidcClientId: String?
+    @Option(help: "Privacy center sign-in: a file with the client secret (a public client relies on PKCE alone).") var oidcClientSecretFile: String?
+    @Option(help: "The URL browsers reach this server at (https://privacy.example.com); the OpenID redirect is <url>/privacy/sign-in/callback.")
+    var publicUrl: String?
     @Flag(help: "Accept plain-http event callbacks to hosts other than loopback (a mesh that adds TLS).") var allowHttpCallbacks = false
     @Option(help: "A callback host (name, IP or *.domain) allowed to resolve to a loopback or private address; repeatable. --demo allows localhost and 127.0.0.1.")
     var allowCallbackHost: [String] = []
@@ -68,10 +75,15 @@ struct ServeCommand: AsyncParsableCommand {
                 database: database, journal: services.journal, workflow: services.workflow, policyVersion: policies.policy.version)
         }
         let demoKeys = demo ? try await makeDemoKeys(services.apiKeys) : [:]
+        let web = try await WebPages.make(
+            services: services,
+            settings: WebSettings(
+                demoCustomers: demo ? try await DemoCustomer.list(customers: services.customers, database: database) : nil, openID: try openID()))
         let app = buildApplication(
             services: services, settings: ServerSettings(
                 host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info,
-                databaseFile: directory.databaseURL == nil ? directory.databasePath : nil))
+                databaseFile: directory.databaseURL == nil ? directory.databasePath : nil),
+            surfaces: [web])
 
         // SIGHUP re-reads the key file (after `consentry keys rotate`) and Policies/.
         let reloader = Task {
@@ -118,6 +130,26 @@ struct ServeCommand: AsyncParsableCommand {
             return try await CustomerTokenVerifier.make(settings)
         }
         return demo ? try await CustomerTokenVerifier.make(try DevelopmentIdentity.settings(dataDir: data.dataDir)) : nil
+    }
+
+    /// The privacy center's OpenID Connect provider, if the options name one.
+    private func openID() throws -> OpenIDSettings? {
+        guard let issuer = oidcIssuer else {
+            if oidcClientId != nil { throw ValidationError("--oidc-client-id needs --oidc-issuer") }
+            return nil
+        }
+        guard let client = oidcClientId else { throw ValidationError("--oidc-issuer needs --oidc-client-id") }
+        let base = publicUrl ?? "http://\(host):\(port)"
+        var secret: String?
+        if let file = oidcClientSecretFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError("\(file) must hold the OpenID client secret")
+            }
+            secret = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        return OpenIDSettings(
+            issuer: issuer, clientID: client, clientSecret: secret,
+            redirectURL: (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/privacy/sign-in/callback")
     }
 
     /// The demo's keys, by principal and by the variable `demo-keys.env` sets.
@@ -167,6 +199,8 @@ struct ServeCommand: AsyncParsableCommand {
               customer-loyalty-management  \(keys["customer-loyalty-management"] ?? "")
               operator                     \(keys["demo-operator"] ?? "")
               compliance officer           \(keys["demo-dpo"] ?? "")
+            Open the privacy center at \(base)/privacy (pick a synthetic customer) and the compliance console at
+            \(base)/console (sign in with the compliance officer's key above, or the operator's).
             Listening on \(base). README.md, "Set up a second terminal", sets every variable its examples use. Or try:
               . \(data.dataDir)/demo-keys.env
               curl -s -H "Authorization: Bearer $CSR_KEY" -H 'X-Purpose: customer-care' '\(api)/customer?limit=2'

@@ -132,6 +132,10 @@ extension PostgresEngine {
             "CREATE INDEX customer_live_type ON customer(party_type, id) WHERE erased_at IS NULL",
             "CREATE INDEX customer_kek_version ON customer(kek_version)",
         ]),
+        ("v10-web-sessions", [
+            "CREATE TABLE web_session (token_hash BYTEA PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, pending TEXT, created_at BIGINT NOT NULL, seen_at BIGINT NOT NULL)",
+            "CREATE INDEX web_session_subject ON web_session(kind, subject)",
+        ]),
     ]
 
     /// Applies the migrations this server knows and the database lacks, in one transaction,

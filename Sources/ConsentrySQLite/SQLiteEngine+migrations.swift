@@ -244,6 +244,18 @@ extension SQLiteEngine {
             // /metrics counts keys still under an older KEK version: an empty range, not a scan.
             try db.execute(sql: "CREATE INDEX customer_kek_version ON customer(kek_version)")
         }
+        migrator.registerMigration("v10-web-sessions") { db in
+            // The web pages' sessions: SHA-256 of the cookie's token, never the token; epoch seconds.
+            try db.create(table: "web_session") { t in
+                t.primaryKey("token_hash", .blob)
+                t.column("kind", .text).notNull()
+                t.column("subject", .text).notNull()
+                t.column("pending", .text)
+                t.column("created_at", .integer).notNull()
+                t.column("seen_at", .integer).notNull()
+            }
+            try db.create(index: "web_session_subject", on: "web_session", columns: ["kind", "subject"])
+        }
         return migrator
     }
 }

@@ -43,6 +43,18 @@ public struct DataSubjectRequest: Sendable, Equatable {
         case completed, rejected, cancelled
 
         public var isOpen: Bool { self != .completed && self != .rejected && self != .cancelled }
+
+        /// Where the workflow lets a request go from here: received → identity verified → in
+        /// progress → (awaiting modules) → completed; rejected or cancelled from any open state.
+        public var next: [Status] {
+            switch self {
+            case .received: [.identityVerified, .rejected, .cancelled]
+            case .identityVerified: [.inProgress, .rejected, .cancelled]
+            case .inProgress: [.awaitingModules, .completed, .rejected, .cancelled]
+            case .awaitingModules: [.completed, .cancelled]
+            case .completed, .rejected, .cancelled: []
+            }
+        }
     }
 
     public enum FiledBy: String, Sendable, CaseIterable, Codable {
@@ -90,14 +102,7 @@ public struct DataSubjectRequest: Sendable, Equatable {
     /// progress → (awaiting modules) → completed; rejected or cancelled from any open state.
     /// Rejecting, and completing while modules have not all acknowledged, need a reason.
     public mutating func move(to next: Status, reason: String?, at now: Date) throws(RequestChangeError) {
-        let allowed: Set<Status> = switch status {
-        case .received: [.identityVerified, .rejected, .cancelled]
-        case .identityVerified: [.inProgress, .rejected, .cancelled]
-        case .inProgress: [.awaitingModules, .completed, .rejected, .cancelled]
-        case .awaitingModules: [.completed, .cancelled]
-        case .completed, .rejected, .cancelled: []
-        }
-        guard allowed.contains(next) else { throw .transition(from: status, to: next) }
+        guard status.next.contains(next) else { throw .transition(from: status, to: next) }
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if next == .rejected || (status == .awaitingModules && next == .completed) {
             guard let reason, (1...500).contains(reason.count) else { throw .reasonRequired }

@@ -19,11 +19,11 @@ public struct ServerSettings: Sendable {
 
 /// Builds the HTTP application, with the event deliverer and the retention sweep running
 /// beside it; `consentry serve` and the tests both call this.
-public func buildApplication(services: ConsentryServices, settings: ServerSettings) -> some ApplicationProtocol {
+public func buildApplication(services: ConsentryServices, settings: ServerSettings, surfaces: [any HTTPSurface] = []) -> some ApplicationProtocol {
     var logger = Logger(label: "consentry")
     logger.logLevel = settings.logLevel
     return Application(
-        router: buildRouter(services: services),
+        router: buildRouter(services: services, surfaces: surfaces),
         configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "consentry"),
         services: [
             EventDeliverer(services: services, logger: logger), SignalListener(services: services, logger: logger),
@@ -34,15 +34,16 @@ public func buildApplication(services: ConsentryServices, settings: ServerSettin
         logger: logger)
 }
 
-/// The routes of every surface, behind request-id, metrics and problem-details middleware.
-public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestContext> {
+/// The routes of every surface, behind request-id, metrics and problem-details middleware;
+/// `surfaces` (the web pages) are mounted beside the JSON APIs.
+public func buildRouter(services: ConsentryServices, surfaces: [any HTTPSurface] = []) -> Router<ConsentryRequestContext> {
     let router = Router(context: ConsentryRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware(registry: services.metrics))
     router.add(middleware: ProblemMiddleware())
     let routes = RouteTable()
     router.add(middleware: MethodNotAllowedMiddleware(table: routes))
-    router.add(middleware: JSONBodyMiddleware())
+    router.add(middleware: JSONBodyMiddleware(exempt: surfaces.flatMap(\.pathPrefixes)))
     HealthController(database: services.database, keys: services.keys).addRoutes(to: router.group("health"))
     MetricsController(metrics: services.metrics, keys: services.keys, database: services.database).addRoutes(to: router)
     OpenAPIController().addRoutes(to: router)
@@ -55,10 +56,10 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
     SelfServiceController(
         dashboard: DashboardController(auditLog: s.audit, consents: s.consents, database: s.database, policies: s.policies, requests: s.requests),
         dependants: DependantsController(
-            auditLog: s.audit, consentChange: s.consentChange, customers: s.customers, selfManagement: s.selfManagement, policies: s.policies),
+            consentChange: s.consentChange, guardianship: s.guardianship, selfManagement: s.selfManagement),
         auditLog: s.audit, consentChange: s.consentChange, consentLedger: s.consents, customerTokens: s.customerTokens, customers: s.customers,
-        policies: s.policies, reader: s.reader, receipts: s.receipts, requestFiling: s.requestFiling, requests: s.requests,
-        selfManagement: s.selfManagement
+        policies: s.policies, portability: s.portability, reader: s.reader, receipts: s.receipts, requestFiling: s.requestFiling,
+        requests: s.requests, selfManagement: s.selfManagement
     ).addRoutes(to: router)
     PrivacyManagementController(
         apiKeys: s.apiKeys, consentChange: s.consentChange, customers: s.customers, gate: s.gate, policies: s.policies,
@@ -71,6 +72,7 @@ public func buildRouter(services: ConsentryServices) -> Router<ConsentryRequestC
         workflow: s.workflow
     ).addRoutes(to: router)
     ReportsController(apiKeys: s.apiKeys, reporting: s.reporting, reports: s.reports, database: s.database, keys: s.keys).addRoutes(to: router)
+    for surface in surfaces { surface.addRoutes(to: router) }
     routes.fill(from: router)
     return router
 }

@@ -39,6 +39,8 @@ public struct ConsentryServices: Sendable {
     public let consentChange: ConsentChange
     public let requestFiling: RequestFiling
     public let selfManagement: SelfManagement
+    public let guardianship: Guardianship
+    public let portability: DataPortability
     public let workflow: RequestWorkflow
     public let reports: ComplianceReports
     public let reporting: ComplianceReporting
@@ -83,6 +85,8 @@ public struct ConsentryServices: Sendable {
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
         self.selfManagement = SelfManagement(policies: policies, consents: consents, journal: journal, corrections: corrections, audit: audit)
+        self.guardianship = Guardianship(policies: policies, customers: customers, audit: audit)
+        self.portability = DataPortability(policies: policies, consents: consents, audit: audit)
         let reports = ComplianceReports(database: database, customers: customers)
         self.reports = reports
         self.subscriptions = EventSubscriptions(

@@ -1,6 +1,7 @@
 import ConsentryCore
 import ConsentryPolicy
 import ConsentryStore
+import ConsentryUseCases
 import Foundation
 import Hummingbird
 import NIOCore
@@ -29,15 +30,12 @@ struct DashboardController {
         guard let (state, _) = try await consents.privacyState(customerID: customer.id) else { throw ProblemDetails(status: .notFound, code: "not_found") }
         let now = Date()
 
-        // Categories actually held: those with at least one stored value.
-        let held = Set(PersonalFieldCodec.encode(customer.profile).compactMap { PolicyField.of(storedPath: $0.path, in: customer.profile) })
-        let byCategory = Dictionary(grouping: held, by: { policy.category(of: $0) })
-        let dataHeld: [JSONValue] = byCategory.keys.sorted().map { category in
+        let dataHeld: [JSONValue] = HeldData(of: customer, policy: policy).categories.map { held in
             .object([
-                ("category", .string(category)),
-                ("description", .string(policy.categories[category]?.description ?? "")),
-                ("fields", .array(byCategory[category]!.sorted().map { .string($0.rawValue) })),
-                ("usedBy", .array(policy.purposes.values.filter { $0.categories[category] != nil }.map(\.id).sorted().map { .string($0) })),
+                ("category", .string(held.category)),
+                ("description", .string(held.description)),
+                ("fields", .array(held.fields.map { .string($0.rawValue) })),
+                ("usedBy", .array(held.purposes.map { .string($0.id) })),
             ])
         }
         let standings = policy.purposes.values.sorted { $0.id < $1.id }.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) }
@@ -86,18 +84,7 @@ struct DashboardController {
     /// One disclosure as the customer reads it: when, which module (and what it is), for
     /// which purpose, which categories it saw (masked ones marked).
     func access(_ entry: AuditReader.Entry, policy: Policy, language: String?) -> JSONValue {
-        var plain = Set<String>()
-        var masked = Set<String>()
-        for item in entry.fields {
-            let parts = item.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let field = PolicyField(rawValue: parts[0]) else { continue }
-            switch parts.count == 2 ? parts[1] : "plain" {
-            case "plain": plain.insert(policy.category(of: field))
-            case "masked": masked.insert(policy.category(of: field))
-            default: break
-            }
-        }
-        masked.subtract(plain)
+        let (plain, masked) = entry.disclosedCategories(policy: policy)
         let purpose = entry.purpose.flatMap { policy.purposes[$0] }
         return .object([
             ("at", .string(entry.occurredAt)),
@@ -106,8 +93,8 @@ struct DashboardController {
             ("purpose", .string(entry.purpose ?? "")),
             ("purposeName", .string(purpose?.name.text(for: language) ?? "")),
             ("action", .string(entry.action)),
-            ("categories", .array(plain.sorted().map { .string($0) })),
-            ("maskedCategories", .array(masked.sorted().map { .string($0) })),
+            ("categories", .array(plain.map { .string($0) })),
+            ("maskedCategories", .array(masked.map { .string($0) })),
         ])
     }
 

@@ -12,11 +12,9 @@ import ConsentryRecords
 /// recorded as expressed by the guardian, with the guardian's customer id, and receipted.
 /// A customer who is not a listed guardian, or a dependant who came of age, gets nothing.
 struct DependantsController {
-    let auditLog: AuditLog
     let consentChange: ConsentChange
-    let customers: EncryptedCustomerStore
+    let guardianship: Guardianship
     let selfManagement: SelfManagement
-    let policies: PolicyRegistry
 
     func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
         group.get(use: list)
@@ -26,19 +24,7 @@ struct DependantsController {
 
     @Sendable func list(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let guardian = try await signedIn(context)
-        let now = Date()
-        // Of age is the policy's `minors.ageOfMajority`; an unknown age counts as a minor's.
-        let majority = policies.policy.ageOfMajority
-        // The guardian index is 24 bits wide: confirm each match on the decrypted record.
-        let dependants = try await customers.customers(where: .guardian, equals: guardian.id)
-            .filter { $0.profile.guardianIDs.contains(guardian.id) && ($0.profile.age(at: now) ?? 0) < majority }
-            .sorted { $0.id < $1.id }
-        try await auditLog.record(dependants.map { dependant in
-            AuditEvent(
-                actor: AuditActor(.customer, guardian.id), action: .guardianRead, customerID: dependant.id,
-                fields: ["engagedParty.givenName", "engagedParty.birthDate"], outcome: "permitted",
-                policyVersion: policies.policy.version, requestID: context.requestID)
-        })
+        let dependants = try await guardianship.dependants(of: guardian, requestID: context.requestID)
         return Response.json(.array(dependants.map { dependant in
             var members: [(String, JSONValue)] = [("id", .string(dependant.id)), ("href", .string("/self/v1/me/dependants/\(dependant.id)/consents"))]
             if case .individual(let person) = dependant.profile.engagedParty {
@@ -51,9 +37,7 @@ struct DependantsController {
 
     @Sendable func consents(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let (guardian, dependant) = try await dependant(context)
-        try await auditLog.record(AuditEvent(
-            actor: AuditActor(.customer, guardian.id), action: .guardianConsentsRead, customerID: dependant.id, outcome: "permitted",
-            policyVersion: policies.policy.version, requestID: context.requestID))
+        try await guardianship.recordConsentsRead(of: dependant, by: guardian, requestID: context.requestID)
         // Texts in the guardian's language: the guardian is the one reading them.
         return Response.json(try await SelfServiceController.consentsJSON(of: dependant, language: guardian.profile.preferredLanguage, selfManagement: selfManagement))
     }
@@ -78,14 +62,7 @@ struct DependantsController {
     /// no customer at all, is the same 404.
     private func dependant(_ context: ConsentryRequestContext) async throws -> (guardian: Customer, dependant: Customer) {
         let guardian = try await signedIn(context)
-        let id = try context.parameters.require("dependant")
-        guard let dependant = try await customers.customer(id: id), dependant.profile.guardianIDs.contains(guardian.id) else {
-            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no dependant of yours with this id")
-        }
-        if let age = dependant.profile.age(at: Date()), age >= policies.policy.ageOfMajority {
-            throw ProblemDetails(status: .forbidden, code: "dependant_of_age", detail: "this customer is of age and manages their own consents")
-        }
-        return (guardian, dependant)
+        return (guardian, try await guardianship.dependant(id: try context.parameters.require("dependant"), of: guardian))
     }
 
     private func signedIn(_ context: ConsentryRequestContext) async throws -> Customer {

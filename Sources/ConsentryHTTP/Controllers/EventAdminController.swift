@@ -77,12 +77,9 @@ struct EventAdminController {
     @Sendable func requeue(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, ["subscription"])
         let subscription = request.uri.queryParameters["subscription"].map(String.init)
-        let count = try await eventHub.requeueDead(subscriptionID: subscription)
-        if count > 0 { journal.outbox.signal.signal() }
-        try await auditLog.record(AuditEvent(
-            actor: AuditActor(.operator, context.principal?.id ?? "unknown"), action: .eventsRequeued,
-            fields: ["count:\(count)"] + (subscription.map { ["subscription:\($0)"] } ?? []), outcome: "succeeded",
-            policyVersion: policies.policy.version, requestID: context.requestID))
+        let count = try await eventHub.requeueDead(
+            subscriptionID: subscription, outbox: journal.outbox, audit: auditLog, actor: AuditActor(.operator, context.principal?.id ?? "unknown"),
+            policyVersion: policies.policy.version, requestID: context.requestID)
         return Response.json(.object([("requeued", .int(count))]))
     }
 }

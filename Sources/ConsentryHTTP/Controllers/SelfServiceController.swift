@@ -20,6 +20,7 @@ struct SelfServiceController {
     let customerTokens: CustomerTokenVerifier?
     let customers: EncryptedCustomerStore
     let policies: PolicyRegistry
+    let portability: DataPortability
     let reader: GuardedCustomerReader
     let receipts: ReceiptSigner
     let requestFiling: ConsentryUseCases.RequestFiling
@@ -111,42 +112,15 @@ struct SelfServiceController {
     /// another provider can load it) or CSV (field, category, value), with consent history.
     @Sendable func export(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let customer = try await signedIn(context)
-        let format = request.uri.queryParameters["format"].map(String.init) ?? "json"
-        let policy = policies.policy
-        try await audit(context, action: .selfExport, fields: ["format:\(format)"])
-        switch format {
-        case "json":
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            encoder.dateEncodingStrategy = .iso8601
-            let profile = try JSONValue.parse(Array(try encoder.encode(customer)))
-            let history = try await consentLedger.history(customerID: customer.id)
-            let consents = JSONValue.array(history.map { event in
-                var members: [(String, JSONValue)] = [
-                    ("kind", .string(event.kind.rawValue)), ("occurredAt", .string(ISOTimestamp.format(event.occurredAt))),
-                    ("channel", .string(event.channel.rawValue)), ("expressedBy", .string(event.expressedBy.rawValue)),
-                ]
-                if let purpose = event.purpose { members.insert(("purpose", .string(purpose)), at: 0) }
-                if let notice = event.noticeVersion { members.append(("noticeVersion", .string(notice))) }
-                return .object(members)
-            })
-            var response = Response.json(.object([("customer", profile), ("consentHistory", consents)]))
-            response.headers[.contentDisposition] = "attachment; filename=\"my-data.json\""
-            return response
-        case "csv":
-            var lines = ["field,category,value"]
-            for field in PersonalFieldCodec.encode(customer.profile) {
-                let policyField = PolicyField.of(storedPath: field.path, in: customer.profile)
-                let category = policyField.map { policy.category(of: $0) } ?? ""
-                lines.append([field.path.rawValue, category, String(decoding: field.value, as: UTF8.self)].map(ReportDocument.csvQuoted).joined(separator: ","))
-            }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"my-data.csv\""],
-                body: .init(byteBuffer: ByteBuffer(string: lines.joined(separator: "\r\n") + "\r\n")))
-        default:
+        let text = request.uri.queryParameters["format"].map(String.init) ?? "json"
+        guard let format = DataPortability.Format(rawValue: text) else {
             throw ProblemDetails(status: .badRequest, code: "invalid_parameter", detail: "format must be json or csv")
         }
+        let document = try await portability.export(customer, format: format, requestID: context.requestID)
+        return Response(
+            status: .ok,
+            headers: [.contentType: document.contentType, .contentDisposition: "attachment; filename=\"\(document.filename)\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: document.bytes)))
     }
 
     struct RequestFiling: Decodable {

@@ -9,6 +9,8 @@ struct CustomerClaims: JWTPayload {
     var exp: ExpirationClaim
     var iat: IssuedAtClaim?
     var nbf: NotBeforeClaim?
+    /// OpenID Connect's `nonce`, in an ID token: ties it to the sign-in that asked for it.
+    var nonce: String?
 
     func verify(using _: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()

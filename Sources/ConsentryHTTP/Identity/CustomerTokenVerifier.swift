@@ -92,6 +92,13 @@ public final class CustomerTokenVerifier: Sendable {
     /// The token's subject, once signature, issuer, audience and expiry check out.
     /// - Throws: `Rejected` with a reason safe to show (never the token).
     public func subject(of token: String) async throws -> String {
+        try await subject(of: token, nonce: nil)
+    }
+
+    /// The subject of an OpenID Connect ID token, checked as a bearer token is, and its
+    /// `nonce` equal to the one the sign-in sent (`nil`: no nonce expected).
+    /// - Throws: `Rejected` with a reason safe to show (never the token).
+    public func subject(of token: String, nonce expected: String?) async throws -> String {
         let claims: CustomerClaims
         let keys = await currentKeys()
         do { claims = try await keys.verify(token, as: CustomerClaims.self, iteratingKeys: true) } catch let error as JWTError {
@@ -104,6 +111,11 @@ public final class CustomerTokenVerifier: Sendable {
             throw Rejected(reason: "the token is meant for another audience")
         }
         guard !claims.sub.value.isEmpty else { throw Rejected(reason: "the token has no subject") }
+        if let expected {
+            guard let nonce = claims.nonce, ConstantTime.equals(Array(nonce.utf8), Array(expected.utf8)) else {
+                throw Rejected(reason: "the token was not issued for this sign-in (nonce)")
+            }
+        }
         let now = Date()
         if let notBefore = claims.nbf?.value, notBefore > now.addingTimeInterval(settings.clockSkew) {
             throw Rejected(reason: "the token is not valid yet")
@@ -122,7 +134,8 @@ public final class CustomerTokenVerifier: Sendable {
     public func mint(subject: String, lifetime: TimeInterval = 3600, now: Date = Date(), notBefore: Date? = nil) async throws -> String {
         let claims = CustomerClaims(
             sub: SubjectClaim(value: subject), iss: IssuerClaim(value: settings.issuer), aud: AudienceClaim(value: [settings.audience]),
-            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now), nbf: notBefore.map { NotBeforeClaim(value: $0) })
+            exp: ExpirationClaim(value: now.addingTimeInterval(lifetime)), iat: IssuedAtClaim(value: now), nbf: notBefore.map { NotBeforeClaim(value: $0) },
+            nonce: nil)
         return try await keys.sign(claims, kid: "hs256")
     }
 }

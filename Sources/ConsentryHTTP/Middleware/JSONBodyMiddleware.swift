@@ -9,9 +9,13 @@ import Hummingbird
 /// proxy could see `withdrawn` where Consentry would record `given`).
 struct JSONBodyMiddleware: RouterMiddleware {
     typealias Context = ConsentryRequestContext
+    /// Path prefixes of surfaces that check their own bodies (the web pages' forms).
+    var exempt: [String] = []
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard [.post, .put, .patch].contains(request.method) else { return try await next(request, context) }
+        let path = request.uri.path
+        if exempt.contains(where: { path == $0 || path.hasPrefix($0 + "/") }) { return try await next(request, context) }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         guard body.readableBytes > 0 else { return try await next(request, context) }

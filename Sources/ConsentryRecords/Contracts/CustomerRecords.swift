@@ -6,6 +6,9 @@ public import ConsentryCore
 public protocol CustomerRecords: Sendable {
     /// The customer, decrypted; `nil` for an unknown or erased one.
     func customer(id: String) async throws -> Customer?
+    /// The customers whose guardian index matches `guardianID`. The index is truncated, so
+    /// callers confirm each match on the decrypted record.
+    func customers(guardedBy guardianID: String) async throws -> [Customer]
 
     /// Validates, seals, indexes and stores a new customer.
     /// - Throws: `ValidationError`; `StoreError` `duplicate_login_subject`, `duplicate_external_id`.

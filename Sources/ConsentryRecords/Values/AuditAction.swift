@@ -52,4 +52,8 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, CustomStringCon
     // Operators
     public static let policyReload = AuditAction(rawValue: "policy.reload")
     public static let eventsRequeued = AuditAction(rawValue: "events.requeued")
+
+    // The web console
+    /// An officer or operator signed in to the console with their key.
+    public static let consoleSignIn = AuditAction(rawValue: "console.sign_in")
 }

@@ -59,3 +59,11 @@ extension EncryptedCustomerStore {
         return SignedInCustomer(record: matching[0], keys: keys)
     }
 }
+
+extension EncryptedCustomerStore {
+    /// The customer `id` as signed in to a web session: `nil` once erased.
+    public func signedIn(id: String) async throws -> SignedInCustomer? {
+        let rows = try await database.read { db in try db.customerRecords(ids: [id]).filter { $0.erasedAt == nil } }
+        return rows.first.map { SignedInCustomer(record: $0, keys: keys) }
+    }
+}

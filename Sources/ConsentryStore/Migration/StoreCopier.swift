@@ -16,7 +16,8 @@ public struct StoreCopier: Sendable {
         ("audit_entry", nil), ("audit_checkpoint", nil), ("consent_event", "id"), ("consent_state", nil),
         ("processing_restriction", nil), ("consent_receipt", nil), ("data_subject_request", nil), ("event_outbox", "seq"),
         ("event_subscription", nil), ("event_delivery", nil), ("event_acknowledgement", nil), ("erasure_tombstone", nil),
-        // The KEK versions the installation stands at; servers' heartbeats are not copied.
+        // The KEK versions the installation stands at; servers' heartbeats and web sessions
+        // (sign in again on the new store) are not copied.
         ("key_state", nil),
     ]
 

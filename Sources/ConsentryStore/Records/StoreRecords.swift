@@ -6,7 +6,11 @@ import Foundation
 // The store implements the records contract the use cases are written against
 // (ConsentryRecords), on either storage engine.
 
-extension EncryptedCustomerStore: CustomerRecords {}
+extension EncryptedCustomerStore: CustomerRecords {
+    public func customers(guardedBy guardianID: String) async throws -> [Customer] {
+        try await customers(where: .guardian, equals: guardianID)
+    }
+}
 extension GuardedCustomerReader: CustomerDisclosures {}
 extension ConsentLedger: ConsentRecords {}
 extension AuditLog: AuditTrail {}
