@@ -230,7 +230,7 @@ let package = Package(
             name: "ConsentryWebTests",
             dependencies: [
                 "ConsentryWeb", "ConsentryHTTP", "ConsentryStore", "ConsentryTesting", "ConsentryCore", "ConsentryCrypto", "ConsentryPolicy",
-                "ConsentryRecords", "ConsentryUseCases",
+                "ConsentryRecords", "ConsentryUseCases", "ConsentryStorage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,6 +41,7 @@ struct PrivacyCenterController: Sendable {
     let portability: DataPortability
     let policies: PolicyRegistry
     let auditLog: AuditLog
+    let eraser: CustomerEraser
     let database: AppDatabase
     let sessions: WebSessions
     let renderer: PageRenderer
@@ -54,6 +55,7 @@ struct PrivacyCenterController: Sendable {
             .add(middleware: WebSecurityHeaders())
             .add(middleware: LanguageSwitch())
             .add(middleware: WebErrorPages(renderer: renderer, template: "privacy-error", signInPath: "/privacy"))
+            .add(middleware: ErasedCustomerPage(controller: self))
         group.get(use: home)
         group.get("sign-in", use: { request, _ in try await self.signInPage(request) })
         group.post("sign-in/demo", use: demoSignIn)
@@ -89,7 +91,7 @@ struct PrivacyCenterController: Sendable {
         let categories: [[String: Any]] = held.categories.map { category in
             [
                 "category": category.category, "description": category.description,
-                "values": category.values.map { ["field": $0.path, "value": $0.value] },
+                "values": category.values.map { ["field": $0.field.rawValue, "value": WebFormat.value($0.value)] },
                 "purposes": category.purposes.map { purpose in
                     [
                         "name": purpose.name.text(for: format.language.rawValue), "basis": format.legalBasis(purpose.legalBasis),
@@ -181,10 +183,16 @@ struct PrivacyCenterController: Sendable {
     }
 
     /// The signed-in customer of the request's session, if any.
+    /// An erased customer still signed in learns that the erasure is done (from its tombstone,
+    /// which holds no personal data), once; the session then ends.
     func currentCustomer(_ request: Request) async throws -> SignedIn? {
-        guard let (token, session) = try await sessions.current(request), session.kind == .customer,
-            let customer = try await customers.signedIn(id: session.subject)
-        else { return nil }
+        guard let (token, session) = try await sessions.current(request), session.kind == .customer else { return nil }
+        guard let customer = try await customers.signedIn(id: session.subject) else {
+            if let tombstone = try await eraser.tombstone(customerID: session.subject) {
+                throw ErasedCustomer(customerID: session.subject, erasedAt: tombstone.erasedAt)
+            }
+            return nil
+        }
         return SignedIn(token: token, customer: customer)
     }
 

@@ -30,13 +30,31 @@ struct WebFormat: Sendable {
         return formatter
     }
 
+    /// A stored value as a person reads it: text as it is; a structured value (a contact
+    /// medium, an identification) as its texts joined, without ids and flags.
+    static func value(_ text: String) -> String {
+        guard text.hasPrefix("{") || text.hasPrefix("["), let json = try? JSONValue.parse(Array(text.utf8)) else { return text }
+        var parts: [String] = []
+        func walk(_ value: JSONValue, key: String?) {
+            switch value {
+            case .string(let string) where !["id", "@type", "@referredType", "href"].contains(key ?? ""): parts.append(string)
+            case .number(let number) where key != "id": parts.append(number)
+            case .object(let members): for (name, member) in members { walk(member, key: name) }
+            case .array(let items): for item in items { walk(item, key: key) }
+            default: break
+            }
+        }
+        walk(json, key: nil)
+        return parts.joined(separator: ", ")
+    }
+
     func legalBasis(_ basis: LegalBasis) -> String { text("basis_\(basis.rawValue)") + " (GDPR " + basis.article + ")" }
 
     /// `7 years after the end of our relationship`.
     func retention(_ retention: Purpose.Retention) -> String {
         let period = retention.period
-        let parts = [(period.years, "unit_years"), (period.months, "unit_months"), (period.weeks, "unit_weeks"), (period.days, "unit_days")]
-            .filter { $0.0 > 0 }.map { "\($0.0) \(text($0.1))" }
+        let parts = [(period.years, "unit_year"), (period.months, "unit_month"), (period.weeks, "unit_week"), (period.days, "unit_day")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \(text($0.0 == 1 ? $0.1 : $0.1 + "s"))" }
         return (parts.isEmpty ? "0 \(text("unit_days"))" : parts.joined(separator: " ")) + " " + text("retention_\(retention.from.rawValue)")
     }
 }

@@ -83,6 +83,10 @@ enum WebStrings {
         "retention_relationship_end": "after the end of our relationship",
         "retention_collection": "after collection",
         "retention_consent_withdrawal": "after consent is withdrawn",
+        "unit_year": "year",
+        "unit_month": "month",
+        "unit_week": "week",
+        "unit_day": "day",
         "unit_years": "years",
         "unit_months": "months",
         "unit_weeks": "weeks",
@@ -144,6 +148,10 @@ enum WebStrings {
         "error_csrf": "This form expired or was not sent from this site. Please go back, reload the page and try again.",
         "error_signin": "Your session ended. Please sign in again.",
         "back": "Back to the privacy center",
+        "erased_title": "Your data is erased",
+        "erased_intro": "Your erasure request was carried out: your personal data was erased on",
+        "erased_kept": "Only what the law obliges us to keep is kept, locked, until its deadline; the report of your request says what. You are now signed out.",
+        "closed": "Closed",
     ]
 
     static let de: [String: String] = [
@@ -220,6 +228,10 @@ enum WebStrings {
         "retention_relationship_end": "nach dem Ende unserer Geschäftsbeziehung",
         "retention_collection": "nach der Erhebung",
         "retention_consent_withdrawal": "nach dem Widerruf der Einwilligung",
+        "unit_year": "Jahr",
+        "unit_month": "Monat",
+        "unit_week": "Woche",
+        "unit_day": "Tag",
         "unit_years": "Jahre",
         "unit_months": "Monate",
         "unit_weeks": "Wochen",
@@ -281,5 +293,9 @@ enum WebStrings {
         "error_csrf": "Dieses Formular ist abgelaufen oder wurde nicht von dieser Seite gesendet. Bitte gehen Sie zurück, laden Sie die Seite neu und versuchen Sie es erneut.",
         "error_signin": "Ihre Sitzung ist beendet. Bitte melden Sie sich erneut an.",
         "back": "Zurück zum Datenschutz-Center",
+        "erased_title": "Ihre Daten sind gelöscht",
+        "erased_intro": "Ihr Löschantrag wurde ausgeführt: Ihre personenbezogenen Daten wurden gelöscht am",
+        "erased_kept": "Aufbewahrt wird nur, was wir von Gesetzes wegen aufbewahren müssen, gesperrt bis zum Fristende; der Bericht zu Ihrem Antrag nennt es. Sie sind jetzt abgemeldet.",
+        "closed": "Abgeschlossen",
     ]
 }
