@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: the whole suite on SQLite (embedded), every example of the
-# README and docs/OPERATING.md against a fresh demo, then the suite on PostgreSQL (a
-# throw-away cluster on loopback that this script starts and stops).
+# README and docs/OPERATING.md against a fresh demo, the web pages in headless chromium
+# (installed if missing), then the suite on PostgreSQL (a throw-away cluster on loopback
+# that this script starts and stops).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SWIFT_DETERMINISTIC_HASHING=1
@@ -12,6 +13,9 @@ swift test --skip-build
 
 echo "== the README's examples against a fresh demo =="
 python3 scripts/readme-check.py
+
+echo "== the web pages in a real browser (chromium, headless) =="
+scripts/browser-tests.sh
 
 echo "== suite on PostgreSQL =="
 if ! started=$(scripts/postgres.sh start); then

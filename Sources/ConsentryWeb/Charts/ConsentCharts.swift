@@ -10,7 +10,8 @@ struct ConsentCharts {
     let policy: Policy
     let now: Date
 
-    var svg: [String] {
+    /// Each chart's title (shown as the figure's caption) and drawing.
+    var charts: [[String: String]] {
         guard let first = activity.first.flatMap({ ISODate.parse($0.day) }) else { return [] }
         let weekly = now.timeIntervalSince(first) <= 16 * 7 * 86_400
         let formatter = DateFormatter()
@@ -48,10 +49,12 @@ struct ConsentCharts {
                 guard let label = key(item.day), let index = labels.firstIndex(of: label) else { continue }
                 if item.kind == .given { given[index] += Double(item.count) } else { withdrawn[index] += Double(item.count) }
             }
-            return SVGChart.bars(
-                title: "\(purpose.name.text(for: "en")): consent given and withdrawn per \(weekly ? "week" : "month")",
+            let title = "\(purpose.name.text(for: "en")): consent given and withdrawn per \(weekly ? "week" : "month")"
+            let svg = SVGChart.bars(
+                title: title,
                 description: "\(Int(given.reduce(0, +))) given and \(Int(withdrawn.reduce(0, +))) withdrawn in the period shown.",
                 labels: labels, series: [.init(name: "given", values: given, tone: 2), .init(name: "withdrawn", values: withdrawn, tone: 5)])
+            return ["title": title, "svg": svg]
         }
     }
 }

@@ -10,7 +10,8 @@ struct RequestCharts {
 
     static let weeks = 12
 
-    var svg: [String] {
+    /// Each chart's title (shown as the figure's caption) and drawing.
+    var charts: [[String: String]] {
         let week = 7 * 86_400.0
         let start = now.addingTimeInterval(-week * Double(Self.weeks))
         func bucket(_ date: Date) -> Int? {
@@ -28,21 +29,23 @@ struct RequestCharts {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.dateFormat = "d MMM"
         let labels = (0..<Self.weeks).map { formatter.string(from: start.addingTimeInterval(week * Double($0))) }
+        let perWeekTitle = "Requests received and closed per week"
         let perWeek = SVGChart.bars(
-            title: "Requests received and closed per week",
+            title: perWeekTitle,
             description: "Over the last \(Self.weeks) weeks: \(Int(received.reduce(0, +))) received, \(Int(closed.reduce(0, +))) closed.",
             labels: labels, series: [.init(name: "received", values: received, tone: 1), .init(name: "closed", values: closed, tone: 2)])
 
         let recent = requests.filter { $0.closedAt.map { $0 >= start } ?? false }.sorted { $0.closedAt! < $1.closedAt! }.suffix(16)
-        guard !recent.isEmpty else { return [perWeek] }
+        guard !recent.isEmpty else { return [["title": perWeekTitle, "svg": perWeek]] }
         let taken = recent.map { $0.closedAt!.timeIntervalSince($0.receivedAt) / 86_400 }
         let allowed = recent.map { $0.dueAt.timeIntervalSince($0.receivedAt) / 86_400 }
         let late = zip(taken, allowed).filter { $0 > $1 }.count
+        let timeTitle = "Time to close against the deadline (days), for the requests closed"
         let timeToClose = SVGChart.bars(
-            title: "Time to close against the deadline",
+            title: timeTitle,
             description: "\(recent.count) requests closed in the last \(Self.weeks) weeks; \(late) after their deadline.",
             labels: recent.map { String($0.id.prefix(6)) },
             series: [.init(name: "days taken", values: taken.map { $0.rounded() }, tone: 3), .init(name: "days allowed", values: allowed.map { $0.rounded() }, tone: 4)])
-        return [perWeek, timeToClose]
+        return [["title": perWeekTitle, "svg": perWeek], ["title": timeTitle, "svg": timeToClose]]
     }
 }

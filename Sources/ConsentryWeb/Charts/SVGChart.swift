@@ -26,8 +26,10 @@ enum SVGChart {
         let scale = niceCeiling(peak)
         var svg = open(title: title, description: description, width: width, height: height)
         // Horizontal grid with values.
-        for step in 0...4 {
-            let value = scale * Double(step) / 4
+        // Whole-number ticks when the scale allows (counts), else quarters.
+        let ticks = [5, 4, 2].first { (scale / Double($0)).rounded() == scale / Double($0) } ?? 4
+        for step in 0...ticks {
+            let value = scale * Double(step) / Double(ticks)
             let y = top + plotHeight - plotHeight * value / scale
             svg += "<line class=\"grid\" x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\"/>"
             svg += "<text class=\"axis\" x=\"\(f(left - 4))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escape(number(value)))</text>"

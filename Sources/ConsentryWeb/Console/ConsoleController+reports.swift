@@ -16,7 +16,7 @@ extension ConsoleController {
         var values = common(signedIn, page: "reports", request: request)
         values.merge([
             "purposes": policy.purposes.values.sorted { $0.id < $1.id }.map { ["id": $0.id] },
-            "charts": ConsentCharts(activity: try await reports.consentActivity(), policy: policy, now: now()).svg,
+            "charts": ConsentCharts(activity: try await reports.consentActivity(), policy: policy, now: now()).charts,
         ]) { $1 }
         return page("console-reports", values)
     }

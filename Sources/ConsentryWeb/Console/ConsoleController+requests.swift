@@ -43,7 +43,7 @@ extension ConsoleController {
             "types": DataSubjectRequest.RequestType.allCases.map { ["id": $0.rawValue, "selected": $0 == type] },
             "overdue_count": items.filter { $0.isOverdue(at: now) }.count,
             "due_soon_count": items.filter { !$0.isOverdue(at: now) && $0.status.isOpen && $0.dueAt.timeIntervalSince(now) <= 7 * 86_400 }.count,
-            "charts": RequestCharts(requests: items, now: now).svg,
+            "charts": RequestCharts(requests: items, now: now).charts,
         ]) { $1 }
         if page > 1 { values["previous"] = "/console/requests?page=\(page - 1)" }
         if page * Self.pageSize < shown.count { values["next"] = "/console/requests?page=\(page + 1)" }

@@ -30,8 +30,8 @@ extension PrivacyCenterController {
                 "when": format.dateTime(iso: entry.occurredAt), "module": entry.actor.id,
                 "application": policy.modules[entry.actor.id]?.applicationType ?? "",
                 "purpose": entry.purpose.flatMap { policy.purposes[$0]?.name.text(for: format.language.rawValue) } ?? entry.purpose ?? "",
-                "categories": plain.joined(separator: ", "),
-                "masked": masked.isEmpty ? "" : masked.joined(separator: ", "),
+                "categories": plain.map { policy.categories[$0]?.description ?? $0 }.joined(separator: "; "),
+                "masked": masked.map { policy.categories[$0]?.description ?? $0 }.joined(separator: "; "),
             ]
         }
         // The timeline: the most recent 500 reads of the selection.

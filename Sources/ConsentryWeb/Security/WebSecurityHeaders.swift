@@ -28,7 +28,10 @@ struct WebSecurityHeaders: RouterMiddleware {
         response.headers[.contentSecurityPolicy] = contentSecurityPolicy
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[.xContentTypeOptions] = "nosniff"
-        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        // Not `no-referrer`: under it browsers send `Origin: null` with every form, and the
+        // origin check above could not tell our own forms from forged ones. No URL of these
+        // pages carries personal data, and nothing goes to other sites.
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "same-origin"
         response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
         response.headers[HTTPField.Name("Permissions-Policy")!] = "camera=(), microphone=(), geolocation=(), interest-cohort=()"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
