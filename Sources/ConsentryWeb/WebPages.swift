@@ -43,7 +43,7 @@ public struct WebPages: HTTPSurface {
             auditLog: s.audit, eraser: s.eraser, database: s.database, sessions: WebSessions(store: store, cookieName: "consentry_privacy", path: "/privacy"),
             renderer: renderer, demoCustomers: settings.demoCustomers, openID: settings.openID.map { OpenIDSignIn(settings: $0) })
         let console = ConsoleController(
-            apiKeys: s.apiKeys, requests: s.requests, requestFiling: s.requestFiling, workflow: s.workflow, reporting: s.reporting,
+            apiKeys: s.apiKeys, requests: s.requests, requestFiling: s.requestFiling, workflow: s.workflow, eraser: s.eraser, reporting: s.reporting,
             reports: s.reports, eventHub: s.events, outbox: s.journal.outbox, auditLog: s.audit, database: s.database, keys: s.keys,
             policies: s.policies, sessions: WebSessions(store: store, cookieName: "consentry_console", path: "/console"), renderer: renderer)
         return WebPages(privacyCenter: privacyCenter, console: console, assets: assets)

@@ -104,6 +104,12 @@ extension ConsoleController {
                 ["module": module, "acknowledged": acknowledged[module].map { Self.dateTime($0) } ?? "not yet"]
             }
             values["erasure_event"] = eventID
+            if let tombstone = try await eraser.tombstone(customerID: item.customerID) {
+                values["erased_fields"] = tombstone.erasedFields.joined(separator: ", ")
+                values["held"] = tombstone.held.map { hold in
+                    ["field": hold.field, "category": hold.category, "purposes": hold.purposes.joined(separator: ", "), "until": Self.date(hold.until)]
+                }
+            }
         }
         return page("console-request", values)
     }

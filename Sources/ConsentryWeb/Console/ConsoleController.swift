@@ -33,6 +33,7 @@ struct ConsoleController: Sendable {
     let requests: DataSubjectRequestStore
     let requestFiling: RequestFiling
     let workflow: RequestWorkflow
+    let eraser: CustomerEraser
     let reporting: ComplianceReporting
     let reports: ComplianceReports
     let eventHub: EventHub
