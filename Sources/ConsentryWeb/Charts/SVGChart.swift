@@ -1,3 +1,4 @@
+import ConsentryCore
 import Foundation
 
 /// Charts drawn on the server as inline SVG: no chart library, no script, nothing fetched at
@@ -108,20 +109,7 @@ enum SVGChart {
         return 10 * magnitude
     }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { ReportDocument.escape(text) }
 
     private static func number(_ value: Double) -> String {
         value == value.rounded() ? String(Int(value)) : String(format: "%.1f", value)

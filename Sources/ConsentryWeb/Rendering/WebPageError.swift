@@ -41,7 +41,7 @@ struct WebPageError: Error {
 
     /// A minimal page for when the templates cannot be used.
     static func plain(status: HTTPResponse.Status, _ message: String) -> Response {
-        let escaped = message.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let escaped = ReportDocument.escape(message)
         return Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: "<!doctype html><html lang=\"en\"><title>\(status.code)</title><main><h1>\(status.code)</h1><p>\(escaped)</p></main></html>")))
