@@ -157,6 +157,68 @@ for name, callback in {
                         json.dumps({"callback": callback}).encode())
     expect(f"callback: {name}", status, text, 422)
 
+print("== the web pages and the transparency log")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def page(method, path, headers=None, body=None):
+    """A web page as a browser would get it, without following redirects."""
+    opener = urllib.request.build_opener(NoRedirect)
+    request = urllib.request.Request(BASE + path, method=method, data=body, headers=headers or {})
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.headers, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read().decode("utf-8", "replace")
+
+
+def expect_page(name, status, headers, text, wanted, location=None, hostile=None):
+    global probes
+    probes += 1
+    problems = []
+    if status != wanted:
+        problems.append(f"status {status}, expected {wanted}")
+    if location and headers.get("Location") != location:
+        problems.append(f"Location {headers.get('Location')}, expected {location}")
+    if hostile and hostile in text:
+        problems.append("the hostile text is echoed unescaped")
+    if "frame-ancestors 'none'" not in (headers.get("Content-Security-Policy") or ""):
+        problems.append("no Content-Security-Policy")
+    if problems:
+        failures.append(f"{name}: {'; '.join(problems)}: {text[:160]}")
+
+
+form = {"Content-Type": "application/x-www-form-urlencoded"}
+status, headers, text = page("POST", "/privacy/consents", {**form, "Origin": "https://attacker.example"}, b"purpose=loyalty&status=given")
+expect_page("web: a form posted from another origin", status, headers, text, 403)
+script = "<script>alert(document.cookie)</script>"
+status, headers, text = page("POST", "/privacy/sign-in/demo", form, ("subject=" + urllib.request.quote(script)).encode())
+expect_page("web: sign-in without the CSRF token", status, headers, text, 403, hostile=script)
+status, headers, text = page("POST", "/privacy/sign-in/demo", {**form, "Cookie": "consentry_csrf=" + "A" * 43},
+                             ("csrf=" + "A" * 43 + "&subject=" + urllib.request.quote(script)).encode())
+expect_page("web: sign-in as a hostile subject", status, headers, text, 401, hostile=script)
+status, headers, text = page("GET", "/privacy/access?module=" + urllib.request.quote(script))
+expect_page("web: a page without a session", status, headers, text, 303, location="/privacy")
+status, headers, text = page("GET", "/console/requests", {"Cookie": "consentry_console=" + "B" * 43})
+expect_page("web: the console with a forged session", status, headers, text, 303, location="/console")
+status, headers, text = page("POST", "/console/sign-in", {**form, "Cookie": "consentry_csrf=" + "C" * 43},
+                             ("csrf=" + "C" * 43 + "&key=" + urllib.request.quote("' OR 1=1 --" + script)).encode())
+expect_page("web: console sign-in with a hostile key", status, headers, text, 401, hostile=script)
+status, headers, text = page("POST", "/console/sign-in", {**form, "Cookie": "consentry_csrf=" + "C" * 43},
+                             ("csrf=" + "C" * 43 + "&key=" + urllib.request.quote(KEYS["CSR_KEY"])).encode())
+expect_page("web: console sign-in with a module's key", status, headers, text, 401)
+for path, wanted in {"/transparency/v1/consistency?from=0&to=1": 400, "/transparency/v1/consistency?from=abc&to=1": 400,
+                     "/transparency/v1/consistency?from=1": 400, "/transparency/v1/heads/-1": 400,
+                     "/transparency/v1/heads/999999999": 404}.items():
+    status, text = call("GET", path)
+    expect(f"transparency: {path}", status, text, wanted)
+status, text = call("GET", "/self/v1/me/dashboard/access/1/proof", {"Authorization": "Bearer " + VALID_TOKEN})
+expect("transparency: another customer's entry", status, text, 404)
+
 print(f"{probes} probes, {len(failures)} failures")
 for failure in failures:
     print("FAIL", failure)

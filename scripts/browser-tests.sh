@@ -34,7 +34,7 @@ python3 -c "import selenium, axe_core_python" 2>/dev/null \
 # Selenium must use the system's driver, never download one.
 export SE_OFFLINE=true
 
-port="${BROWSER_TEST_PORT:-18490}"
+port="${BROWSER_TEST_PORT:-18495}"
 # shellcheck source=scripts/demo-server.sh
 . scripts/demo-server.sh
 out="${BROWSER_ARTIFACTS:-artifacts/browser}"

@@ -136,6 +136,10 @@ extension PostgresEngine {
             "CREATE TABLE web_session (token_hash BYTEA PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL, pending TEXT, created_at BIGINT NOT NULL, seen_at BIGINT NOT NULL)",
             "CREATE INDEX web_session_subject ON web_session(kind, subject)",
         ]),
+        ("v11-transparency-log", [
+            "CREATE TABLE transparency_node (level BIGINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx))",
+            "CREATE TABLE transparency_head (tree_size BIGINT PRIMARY KEY, root_hash BYTEA NOT NULL, signed_at BIGINT NOT NULL, signature BYTEA NOT NULL)",
+        ]),
     ]
 
     /// Applies the migrations this server knows and the database lacks, in one transaction,

@@ -256,6 +256,22 @@ extension SQLiteEngine {
             }
             try db.create(index: "web_session_subject", on: "web_session", columns: ["kind", "subject"])
         }
+        migrator.registerMigration("v11-transparency-log") { db in
+            // Every perfect subtree of the Merkle tree over the audit trail (level 0: leaves).
+            try db.create(table: "transparency_node") { t in
+                t.column("level", .integer).notNull()
+                t.column("idx", .integer).notNull()
+                t.column("hash", .blob).notNull()
+                t.primaryKey(["level", "idx"])
+            }
+            // Signed tree heads; signed_at in epoch milliseconds.
+            try db.create(table: "transparency_head") { t in
+                t.primaryKey("tree_size", .integer)
+                t.column("root_hash", .blob).notNull()
+                t.column("signed_at", .integer).notNull()
+                t.column("signature", .blob).notNull()
+            }
+        }
         return migrator
     }
 }

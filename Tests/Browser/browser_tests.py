@@ -15,6 +15,7 @@ import json
 import os
 import pathlib
 import socketserver
+import subprocess
 import sys
 import tempfile
 import threading
@@ -192,6 +193,21 @@ def customer_flow(browser, base, keys, subject, label, photograph):
     check(len(browser.driver.find_elements(By.CSS_SELECTOR, "svg.chart circle")) > 0, "the access timeline is drawn")
     if photograph:
         audit_page(browser, "privacy-access")
+
+    # The first entry's proof, downloaded as a customer would, verifies with the independent
+    # Python verifier and the published key alone.
+    link = browser.driver.find_element(By.CSS_SELECTOR, 'main a[href$="/proof"][download]')
+    name = "access-proof-" + link.get_attribute("href").split("/")[-2] + ".json"
+    link.click()
+    proof = browser.wait_download(name)
+    if check(proof is not None, "the entry's proof downloads"):
+        jwks = pathlib.Path(browser.downloads) / "jwks.json"
+        with urllib.request.urlopen(base + "/transparency/v1/jwks") as response:
+            jwks.write_bytes(response.read())
+        verifier = pathlib.Path(__file__).resolve().parent.parent.parent / "scripts" / "transparency-verify.py"
+        result = subprocess.run([sys.executable, str(verifier), "--jwks", str(jwks), "--proof", str(proof)], capture_output=True, text=True)
+        check(result.returncode == 0 and result.stdout.startswith("verified: entry"),
+              "the proof verifies with scripts/transparency-verify.py: " + result.stdout.strip())
 
     # Consent: give, then withdraw, with one switch; the very next module read follows.
     def switch_state():

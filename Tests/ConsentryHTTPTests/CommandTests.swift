@@ -86,14 +86,15 @@ struct CommandTests {
         // A database one migration behind: migrate applies it and says which, and how long.
         let engine = try await DataDirectory(path: data).openEngine()
         _ = try await engine.write { db in
-            try db.execute("DELETE FROM grdb_migrations WHERE identifier = 'v10-web-sessions'", [])
-            try db.execute("DROP TABLE web_session", [])
+            try db.execute("DELETE FROM grdb_migrations WHERE identifier = 'v11-transparency-log'", [])
+            try db.execute("DROP TABLE transparency_node", [])
+            try db.execute("DROP TABLE transparency_head", [])
         }
         try engine.close()
         let (status, text, _) = try runExecutable(["migrate", "--data-dir", data])
         #expect(status == 0)
-        #expect(text.contains("10 migrations applied; 1 just now, in ") && text.contains("  v10-web-sessions  (applied now)"), "\(text)")
-        #expect(!text.contains("v9-costs-that-do-not-grow  (applied now)"))
+        #expect(text.contains("11 migrations applied; 1 just now, in ") && text.contains("  v11-transparency-log  (applied now)"), "\(text)")
+        #expect(!text.contains("v10-web-sessions  (applied now)"))
     }
 
     @Test("serve refuses a key file readable by group or others, before listening")

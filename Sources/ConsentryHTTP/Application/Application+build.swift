@@ -54,7 +54,8 @@ public func buildRouter(services: ConsentryServices, surfaces: [any HTTPSurface]
     // Each controller gets only what it calls.
     let s = services
     SelfServiceController(
-        dashboard: DashboardController(auditLog: s.audit, consents: s.consents, database: s.database, policies: s.policies, requests: s.requests),
+        dashboard: DashboardController(
+            auditLog: s.audit, consents: s.consents, database: s.database, policies: s.policies, requests: s.requests, transparency: s.transparency),
         dependants: DependantsController(
             consentChange: s.consentChange, guardianship: s.guardianship, selfManagement: s.selfManagement),
         auditLog: s.audit, consentChange: s.consentChange, consentLedger: s.consents, customerTokens: s.customerTokens, customers: s.customers,
@@ -65,6 +66,7 @@ public func buildRouter(services: ConsentryServices, surfaces: [any HTTPSurface]
         apiKeys: s.apiKeys, consentChange: s.consentChange, customers: s.customers, gate: s.gate, policies: s.policies,
         privacyProfiles: s.privacyProfiles, requestFiling: s.requestFiling
     ).addRoutes(to: router)
+    TransparencyController(log: s.transparency).addRoutes(to: router)
     HubController(apiKeys: s.apiKeys, delivery: s.delivery, policies: s.policies, subscriptions: s.subscriptions).addRoutes(to: router)
     EventAdminController(apiKeys: s.apiKeys, auditLog: s.audit, eventHub: s.events, journal: s.journal, policies: s.policies).addRoutes(to: router)
     ComplianceController(

@@ -14,6 +14,8 @@ public struct ConsentryServices: Sendable {
     public let policies: PolicyRegistry
     public let apiKeys: ApiKeyStore
     public let audit: AuditLog
+    /// The audit trail as a Merkle tree with signed heads: what customers check their proofs against.
+    public let transparency: TransparencyLog
     public let consents: ConsentLedger
     public let requests: DataSubjectRequestStore
     /// Consents, objections, restrictions, rectifications and requests, each committed with
@@ -56,6 +58,7 @@ public struct ConsentryServices: Sendable {
         self.keys = keys
         let audit = AuditLog(database: database, keys: keys)
         self.audit = audit
+        self.transparency = TransparencyLog(database: database, keys: keys)
         let customers = EncryptedCustomerStore(database: database, keys: keys)
         self.customers = customers
         let reader = GuardedCustomerReader(database: database, keys: keys)

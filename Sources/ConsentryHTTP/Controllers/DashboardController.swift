@@ -17,10 +17,12 @@ struct DashboardController {
     let database: AppDatabase
     let policies: PolicyRegistry
     let requests: DataSubjectRequestStore
+    let transparency: TransparencyLog
 
     func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
         group.get(use: dashboard)
         group.get("access", use: access)
+        group.get("access/{entry}/proof", use: proof)
     }
 
     @Sendable func dashboard(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
@@ -81,12 +83,26 @@ struct DashboardController {
         return response
     }
 
+    /// The proof that entry `{entry}` of the customer's access history is in the transparency
+    /// log: the entry, its salt, its audit path and a signed tree head that covers it. Any
+    /// other entry, or another customer's, is the same 404.
+    @Sendable func proof(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        guard let customerID = context.signedIn?.id else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        let seq = try GuardedCustomerController.integer(context.parameters.get("entry").map { Substring($0) }, name: "entry", default: 0, range: 1...Int.max)
+        guard let document = try await TransparencyDocuments.inclusion(seq: Int64(seq), customerID: customerID, log: transparency) else {
+            throw ProblemDetails(status: .notFound, code: "not_found", detail: "no entry of your access history has this number")
+        }
+        return Response.json(document)
+    }
+
     /// One disclosure as the customer reads it: when, which module (and what it is), for
     /// which purpose, which categories it saw (masked ones marked).
     func access(_ entry: AuditReader.Entry, policy: Policy, language: String?) -> JSONValue {
         let (plain, masked) = entry.disclosedCategories(policy: policy)
         let purpose = entry.purpose.flatMap { policy.purposes[$0] }
         return .object([
+            ("entry", .int(Int(entry.seq))),
+            ("proof", .string("/self/v1/me/dashboard/access/\(entry.seq)/proof")),
             ("at", .string(entry.occurredAt)),
             ("module", .string(entry.actor.id)),
             ("applicationType", .string(policy.modules[entry.actor.id]?.applicationType ?? "")),

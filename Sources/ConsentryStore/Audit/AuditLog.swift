@@ -132,6 +132,8 @@ public final class AuditLog: Sendable {
             try db.execute(
                 "INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac, key_id) VALUES (?, ?, ?, ?, ?)",
                 [seq, Data(previous), occurredAt, Data(mac), Data(keyID)])
+            // The public, customer-verifiable view of the same entries, in the same transaction.
+            try TransparencyLog.extend(through: seq, db, keys: keys.current)
             return failures
         }
     }

@@ -27,6 +27,11 @@ public struct KeyManager: Sendable {
     public let receiptSigningKey: SecureBytes
     /// The root of the per-subscription secrets that sign event deliveries (HMAC-SHA256).
     let eventSigningRoot: SecureBytes
+    /// Signs the transparency log's tree heads (Ed25519). Derived from the checkpoint key by
+    /// HKDF, so an installation made before the log needs no new system key.
+    public let treeHeadKey: Ed25519PrivateKey
+    /// Salts each transparency leaf (HMAC-SHA256 of the entry number), derived likewise.
+    let leafSaltKey: SecureBytes
 
     /// Digest length of blind indexes; see SECURITY.md for the leakage trade-off.
     public static let blindIndexBits = 24
@@ -60,9 +65,14 @@ public struct KeyManager: Sendable {
         }
         let indexer = try BlindIndexer(root: root, fields: BlindIndexField.allCases.map(\.rawValue), bits: blindIndexBits)
         let auditKeyID = Array(try HMACSHA256.authenticationCode(for: Array("consentry/audit-checkpoint-key-id/v1".utf8), using: auditKey).prefix(8))
+        let treeHeadSeed = try HKDFSHA256.deriveKey(
+            inputKeyMaterial: auditKey, info: Array("consentry/transparency/tree-head-ed25519/v1".utf8), outputByteCount: 32)
+        let leafSaltKey = try HKDFSHA256.deriveKey(
+            inputKeyMaterial: auditKey, info: Array("consentry/transparency/leaf-salt/v1".utf8), outputByteCount: 32)
         return KeyManager(
             ring: ring, blindIndexer: indexer, auditCheckpointKey: auditKey, auditCheckpointKeyID: auditKeyID,
-            receiptSigningKey: receiptKey, eventSigningRoot: eventRoot)
+            receiptSigningKey: receiptKey, eventSigningRoot: eventRoot, treeHeadKey: try Ed25519PrivateKey(seed: treeHeadSeed),
+            leafSaltKey: leafSaltKey)
     }
 
     /// Unwraps the system key `name`, creating it when absent and `mayCreate`.

@@ -19,6 +19,8 @@ public struct StoreCopier: Sendable {
         // The KEK versions the installation stands at; servers' heartbeats and web sessions
         // (sign in again on the new store) are not copied.
         ("key_state", nil),
+        // The transparency log as it is: its heads were signed over these very nodes.
+        ("transparency_node", nil), ("transparency_head", nil),
     ]
 
     public struct Report: Sendable, Equatable {

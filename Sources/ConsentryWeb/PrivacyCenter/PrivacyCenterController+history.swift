@@ -6,6 +6,7 @@ import ConsentryStore
 import ConsentryUseCases
 import Foundation
 import Hummingbird
+import NIOCore
 
 extension PrivacyCenterController {
     /// Who read my data: the module disclosures of the audit trail, newest first, filtered by
@@ -27,7 +28,7 @@ extension PrivacyCenterController {
         let rows: [[String: Any]] = entries.map { entry in
             let (plain, masked) = entry.disclosedCategories(policy: policy)
             return [
-                "when": format.dateTime(iso: entry.occurredAt), "module": entry.actor.id,
+                "when": format.dateTime(iso: entry.occurredAt), "module": entry.actor.id, "proof": "/privacy/access/\(entry.seq)/proof",
                 "application": policy.modules[entry.actor.id]?.applicationType ?? "",
                 "purpose": entry.purpose.flatMap { policy.purposes[$0]?.name.text(for: format.language.rawValue) } ?? entry.purpose ?? "",
                 "categories": plain.map { policy.categories[$0]?.description ?? $0 }.joined(separator: "; "),
@@ -74,6 +75,19 @@ extension PrivacyCenterController {
         if page > 1 { values["previous"] = link(page - 1) }
         if page * Self.pageSize < total { values["next"] = link(page + 1) }
         return renderer.page("privacy-access", values, language: format.language)
+    }
+
+    /// The proof that one entry of who read my data is in the public transparency log, as a
+    /// file the customer keeps and checks with `scripts/transparency-verify.py`.
+    @Sendable func accessProof(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let (_, signedIn) = try await requireCustomer(request)
+        guard let seq = context.parameters.get("entry").flatMap({ Int64($0) }),
+            let document = try await TransparencyDocuments.inclusion(seq: seq, customerID: signedIn.id, log: transparency)
+        else { throw WebPageError.text(.notFound, "No entry of your access history has this number.") }
+        return Response(
+            status: .ok,
+            headers: [.contentType: "application/json", .contentDisposition: "attachment; filename=\"access-proof-\(seq).json\""],
+            body: .init(byteBuffer: ByteBuffer(bytes: document.indented.utf8)))
     }
 
     @Sendable func requestsPage(_ request: Request, context: ConsentryRequestContext) async throws -> Response {

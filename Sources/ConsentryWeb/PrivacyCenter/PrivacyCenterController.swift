@@ -23,6 +23,7 @@ import NIOCore
 /// | `/privacy/objections`, `/privacy/restriction` | POST | Art. 21 and Art. 18 |
 /// | `/privacy/receipts/{id}` | GET | a signed receipt (JWS) of mine or my dependant's |
 /// | `/privacy/access` | GET | who read my data: filter, pages, a timeline |
+/// | `/privacy/access/{entry}/proof` | GET | that entry's inclusion proof in the transparency log (JSON) |
 /// | `/privacy/export` | GET | my data as JSON or CSV |
 /// | `/privacy/requests` | GET, POST | my requests; file one |
 /// | `/privacy/dependants`, `/privacy/dependants/consents` | GET, POST | a guardian's minors |
@@ -42,6 +43,7 @@ struct PrivacyCenterController: Sendable {
     let policies: PolicyRegistry
     let auditLog: AuditLog
     let eraser: CustomerEraser
+    let transparency: TransparencyLog
     let database: AppDatabase
     let sessions: WebSessions
     let renderer: PageRenderer
@@ -68,6 +70,7 @@ struct PrivacyCenterController: Sendable {
         group.post("restriction", use: restriction)
         group.get("receipts/{id}", use: receipt)
         group.get("access", use: accessPage)
+        group.get("access/{entry}/proof", use: accessProof)
         group.get("export", use: export)
         group.get("requests", use: requestsPage)
         group.post("requests", use: fileRequest)

@@ -152,6 +152,9 @@ enum WebStrings {
         "erased_intro": "Your erasure request was carried out: your personal data was erased on",
         "erased_kept": "Only what the law obliges us to keep is kept, locked, until its deadline; the report of your request says what. You are now signed out.",
         "closed": "Closed",
+        "proof": "Proof",
+        "proof_download": "Download proof",
+        "proof_intro": "Each read is also in a public log that only grows, whose state the operator signs and publishes. The proof shows that this entry is in it, so the record cannot be changed or removed later without it showing; anyone can check it with the published key (scripts/transparency-verify.py), without Consentry.",
     ]
 
     static let de: [String: String] = [
@@ -297,5 +300,8 @@ enum WebStrings {
         "erased_intro": "Ihr Löschantrag wurde ausgeführt: Ihre personenbezogenen Daten wurden gelöscht am",
         "erased_kept": "Aufbewahrt wird nur, was wir von Gesetzes wegen aufbewahren müssen, gesperrt bis zum Fristende; der Bericht zu Ihrem Antrag nennt es. Sie sind jetzt abgemeldet.",
         "closed": "Abgeschlossen",
+        "proof": "Nachweis",
+        "proof_download": "Nachweis herunterladen",
+        "proof_intro": "Jeder Lesezugriff steht auch in einem öffentlichen Protokoll, das nur wachsen kann und dessen Stand der Betreiber signiert veröffentlicht. Der Nachweis zeigt, dass dieser Eintrag darin steht; nachträglich ändern oder entfernen lässt er sich nicht, ohne dass es auffällt. Jeder kann ihn mit dem veröffentlichten Schlüssel prüfen (scripts/transparency-verify.py), ohne Consentry.",
     ]
 }
