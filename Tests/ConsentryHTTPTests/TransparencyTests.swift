@@ -9,7 +9,7 @@ import HTTPTypes
 import HummingbirdTesting
 import Testing
 
-@Suite("The customer-verifiable access log over HTTP, the verifiers and the witness")
+@Suite("The customer-verifiable access log over HTTP, the verifiers and the witness", .serialized)
 struct TransparencyTests {
     func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()

@@ -11,7 +11,7 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 
-@Suite("The compliance console through a real server")
+@Suite("The compliance console through a real server", .serialized)
 struct ConsoleTests {
     @Test("an officer's key is exchanged for a session; a module's key is refused; an operator sees delivery, not requests")
     func signInAndRoles() async throws {

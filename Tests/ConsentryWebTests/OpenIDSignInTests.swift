@@ -12,7 +12,7 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 
-@Suite("Privacy center sign-in through an OpenID Connect provider on loopback")
+@Suite("Privacy center sign-in through an OpenID Connect provider on loopback", .serialized)
 struct OpenIDSignInTests {
     /// Runs the provider and Consentry (configured for it) on loopback.
     func withProvider(_ body: @Sendable (WebFixture, TestOpenIDProvider, any TestClientProtocol, WebClient) async throws -> Void) async throws {

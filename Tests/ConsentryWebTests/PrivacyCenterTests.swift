@@ -11,7 +11,7 @@ import HummingbirdTesting
 import Synchronization
 import Testing
 
-@Suite("The privacy center through a real server")
+@Suite("The privacy center through a real server", .serialized)
 struct PrivacyCenterTests {
     @Test("demo sign-in: CSRF-checked, a new HttpOnly SameSite=Lax session each time, only its hash stored, ended by sign-out")
     func signInAndSessions() async throws {

@@ -19,7 +19,7 @@ struct WebFixture: Sendable {
     /// Principal id → API key: `officer`, `operator`, `customer-loyalty-management`...
     let keys: [String: String]
 
-    static func make(customerCount: Int = 30) async throws -> WebFixture {
+    static func make(customerCount: Int = 12) async throws -> WebFixture {
         let installation = try await TestInstallation.make()
         let services = ConsentryServices(
             database: installation.database, keys: installation.keys, policies: try PolicyRegistry(directory: RepositoryFixtures.policiesDirectory),

@@ -108,6 +108,9 @@ public final class AuditLog: Sendable {
                 """
             var rows: [[(any SQLValueConvertible)?]] = []
             rows.reserveCapacity(events.count)
+            var leaves: [TransparencyLeaf] = []
+            leaves.reserveCapacity(events.count)
+            let saltKey = keys.current.leafSaltKey
             for event in events {
                 seq += 1
                 let hash = AuditEntry.chainHash(previous: previous, seq: seq, occurredAt: occurredAt, event: event)
@@ -116,6 +119,10 @@ public final class AuditLog: Sendable {
                     event.fields.joined(separator: ","), event.outcome, event.reasons.joined(separator: ","), event.policyVersion,
                     event.requestID, Data(previous), Data(hash),
                 ])
+                leaves.append(TransparencyLeaf(
+                    seq: seq, occurredAt: occurredAt, actorKind: event.actor.kind.rawValue, actorID: event.actor.id, action: event.action.rawValue,
+                    customerID: event.customerID, purpose: event.purpose, fields: event.fields.joined(separator: ","), outcome: event.outcome,
+                    salt: try TransparencyLeaf.salt(seq: seq, key: saltKey)))
                 previous = hash
             }
             if db.dialect == .postgres {
@@ -133,7 +140,7 @@ public final class AuditLog: Sendable {
                 "INSERT INTO audit_checkpoint (seq, entry_hash, signed_at, mac, key_id) VALUES (?, ?, ?, ?, ?)",
                 [seq, Data(previous), occurredAt, Data(mac), Data(keyID)])
             // The public, customer-verifiable view of the same entries, in the same transaction.
-            try TransparencyLog.extend(through: seq, db, keys: keys.current)
+            try TransparencyLog.extend(leaves, db, keys: keys.current)
             return failures
         }
     }

@@ -31,57 +31,92 @@ public struct TransparencyLog: Sendable {
 
     // MARK: Writing (inside the audit batch's transaction)
 
-    /// Adds the leaves of the entries up to `seq` (the batch just written, and any entry the
-    /// tree lacks, as after an upgrade), and signs a head when the last one is old enough.
-    static func extend(through seq: Int64, _ db: any StorageConnection, keys: KeyManager, forceHead: Bool = false) throws {
-        var size = try leafCount(db)
-        var frontier: [Int: [UInt8]] = [:]
-        while Int64(size) < seq {
-            let rows = try db.fetchAll(
-                "SELECT seq, occurred_at, actor_kind, actor_id, action, customer_id, purpose, fields, outcome FROM audit_entry WHERE seq > ? ORDER BY seq LIMIT 2000",
-                [Int64(size)])
-            guard !rows.isEmpty else { break }
-            for row in rows {
-                let leaf = try Self.leaf(row, keys: keys)
-                guard leaf.seq == Int64(size) + 1 else {
-                    throw StoreError(code: .auditTampered, message: "the audit trail skips from entry \(size) to \(leaf.seq); refusing to extend the transparency log")
-                }
-                try append(leaf.hash, at: size, db, frontier: &frontier)
-                size += 1
+    /// Adds the leaves of `entries` (the batch just written, numbered from the tree's size + 1)
+    /// and of any entry the tree lacks before them (as after an upgrade, read back from the
+    /// trail), and signs a head when the last one is old enough (or `forceHead`).
+    ///
+    /// A handful of statements per batch whatever its size, on PostgreSQL as on SQLite: the
+    /// size and the last head in one query, the right edge of the tree in one, the new nodes
+    /// in multi-row inserts, and the root from the right edge in memory.
+    static func extend(_ entries: [TransparencyLeaf], _ db: any StorageConnection, keys: KeyManager, forceHead: Bool = false) throws {
+        let state = try db.fetchOne("""
+            SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM transparency_node WHERE level = 0) AS size,
+                   (SELECT COALESCE(MAX(tree_size), 0) FROM transparency_head) AS head_size,
+                   (SELECT COALESCE(MAX(signed_at), 0) FROM transparency_head) AS head_at
+            """)
+        var size = Int(state?["size"] as Int64? ?? 0)
+        let lastSize: Int64 = state?["head_size"] ?? 0
+        let lastAt: Int64 = state?["head_at"] ?? 0
+        var edge = try rightEdge(size: size, db)
+        var rows: [(Int, Int, [UInt8])] = []
+        func add(_ leaf: TransparencyLeaf) throws {
+            guard leaf.seq == Int64(size) + 1 else {
+                throw StoreError(code: .auditTampered, message: "the audit trail skips from entry \(size) to \(leaf.seq); refusing to extend the transparency log")
             }
+            var node = leaf.hash
+            rows.append((0, size, node))
+            var level = 0, position = size
+            while position & 1 == 1 {
+                node = MerkleTree.nodeHash(edge[level]!, node)
+                edge[level] = nil
+                level += 1
+                position >>= 1
+                rows.append((level, position, node))
+            }
+            edge[level] = node
+            size += 1
         }
-        let last = try db.fetchOne("SELECT tree_size, signed_at FROM transparency_head ORDER BY tree_size DESC LIMIT 1")
+        // Entries the tree lacks (a trail from before the log, or one written meanwhile).
+        let firstNew: Int64
+        if let first = entries.first { firstNew = first.seq } else { firstNew = (try db.fetchValue("SELECT MAX(seq) FROM audit_entry", as: Int64.self) ?? 0) + 1 }
+        while Int64(size) + 1 < firstNew {
+            let missing = try db.fetchAll(
+                "SELECT seq, occurred_at, actor_kind, actor_id, action, customer_id, purpose, fields, outcome FROM audit_entry WHERE seq > ? AND seq < ? ORDER BY seq LIMIT 5000",
+                [Int64(size), firstNew])
+            guard !missing.isEmpty else { break }
+            for row in missing { try add(try leaf(row, keys: keys)) }
+            try insert(&rows, db)
+        }
+        for entry in entries { try add(entry) }
+        try insert(&rows, db)
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
-        let lastSize: Int64 = last?["tree_size"] ?? 0
-        let lastAt: Int64 = last?["signed_at"] ?? 0
         if Int64(size) > lastSize && (forceHead || now - lastAt >= headInterval) {
-            try signHead(size: size, at: max(now, lastAt), db, keys: keys)
+            // The root of the tree is its right edge folded from the smallest subtree up.
+            let root = edge.keys.sorted().map { edge[$0]! }.reduce(nil as [UInt8]?) { right, left in right.map { MerkleTree.nodeHash(left, $0) } ?? left }!
+            let timestamp = max(now, lastAt)
+            let signature = try keys.treeHeadKey.signature(for: SignedTreeHead.message(treeSize: size, rootHash: root, timestamp: timestamp))
+            try db.execute(
+                "INSERT INTO transparency_head (tree_size, root_hash, signed_at, signature) VALUES (?, ?, ?, ?)",
+                [Int64(size), Data(root), timestamp, Data(signature)])
         }
     }
 
-    /// Stores leaf `index` and every perfect subtree it completes.
-    private static func append(_ leaf: [UInt8], at index: Int, _ db: any StorageConnection, frontier: inout [Int: [UInt8]]) throws {
-        try db.execute("INSERT INTO transparency_node (level, idx, hash) VALUES (?, ?, ?)", [0, Int64(index), Data(leaf)])
-        var node = leaf
-        var level = 0
-        var position = index
-        while position & 1 == 1 {
-            let left = try frontier[level] ?? Self.node(level: level, index: position - 1, db)
-            node = MerkleTree.nodeHash(left, node)
-            level += 1
-            position >>= 1
-            try db.execute("INSERT INTO transparency_node (level, idx, hash) VALUES (?, ?, ?)", [Int64(level), Int64(position), Data(node)])
+    /// The perfect subtrees that make up a tree of `size` leaves, by level: one per bit of `size`.
+    static func rightEdge(size: Int, _ db: any StorageConnection) throws -> [Int: [UInt8]] {
+        let wanted = (0..<Int.bitWidth).filter { size >> $0 & 1 == 1 }.map { level in (level, (size >> level) - 1) }
+        guard !wanted.isEmpty else { return [:] }
+        let rows = try db.fetchAll(
+            "SELECT level, hash FROM transparency_node WHERE " + Array(repeating: "(level = ? AND idx = ?)", count: wanted.count).joined(separator: " OR "),
+            wanted.flatMap { [Int64($0.0), Int64($0.1)] as [(any SQLValueConvertible)?] })
+        var edge: [Int: [UInt8]] = [:]
+        for row in rows {
+            let level: Int64 = row["level"]
+            edge[Int(level)] = Array(row["hash"] as Data)
         }
-        // A completed subtree at `level` is the left sibling of the next one to complete there.
-        frontier[level] = node
+        guard edge.count == wanted.count else {
+            throw StoreError(code: .auditTampered, message: "the transparency log lacks part of its right edge at size \(size)")
+        }
+        return edge
     }
 
-    private static func signHead(size: Int, at timestamp: Int64, _ db: any StorageConnection, keys: KeyManager) throws {
-        let root = try MerkleTree.root(size: size) { level, index in try node(level: level, index: index, db) }
-        let signature = try keys.treeHeadKey.signature(for: SignedTreeHead.message(treeSize: size, rootHash: root, timestamp: timestamp))
-        try db.execute(
-            "INSERT INTO transparency_head (tree_size, root_hash, signed_at, signature) VALUES (?, ?, ?, ?)",
-            [Int64(size), Data(root), timestamp, Data(signature)])
+    /// Writes the pending node rows, several per statement.
+    private static func insert(_ rows: inout [(Int, Int, [UInt8])], _ db: any StorageConnection) throws {
+        for chunk in stride(from: 0, to: rows.count, by: 300).map({ rows[$0..<min($0 + 300, rows.count)] }) {
+            try db.execute(
+                "INSERT INTO transparency_node (level, idx, hash) VALUES " + Array(repeating: "(?, ?, ?)", count: chunk.count).joined(separator: ", "),
+                chunk.flatMap { [Int64($0.0), Int64($0.1), Data($0.2)] as [(any SQLValueConvertible)?] })
+        }
+        rows.removeAll(keepingCapacity: true)
     }
 
     static func leafCount(_ db: any StorageConnection) throws -> Int {
@@ -121,8 +156,7 @@ public struct TransparencyLog: Sendable {
         let manager = keys.current
         try await database.write { db in
             try db.lock(.auditChain)
-            guard let top = try db.fetchValue("SELECT MAX(seq) FROM audit_entry", as: Int64.self) else { return }
-            try Self.extend(through: top, db, keys: manager, forceHead: true)
+            try Self.extend([], db, keys: manager, forceHead: true)
         }
         return try await latestHead()
     }
