@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export SWIFT_DETERMINISTIC_HASHING=1
+# The transparency tests run the independent Python verifier, which needs PyPI's cryptography.
+python3 -c "import cryptography" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check cryptography
 swift build --build-tests
 
 echo "== suite on SQLite =="

@@ -32,6 +32,8 @@ public struct KeyManager: Sendable {
     public let treeHeadKey: Ed25519PrivateKey
     /// Salts each transparency leaf (HMAC-SHA256 of the entry number), derived likewise.
     let leafSaltKey: SecureBytes
+    /// For `consentry-bench` only.
+    public var leafSaltKeyForBenchmarks: SecureBytes { leafSaltKey }
 
     /// Digest length of blind indexes; see SECURITY.md for the leakage trade-off.
     public static let blindIndexBits = 24

@@ -102,10 +102,7 @@ public enum TransparencyDocuments {
         let leaf = TransparencyLeaf(
             seq: seq, occurredAt: occurredAt, actorKind: kind, actorID: actor, action: action, customerID: text("customerId"),
             purpose: text("purpose"), fields: fields, outcome: outcome, salt: salt)
-        let path = try items.map { item -> [UInt8] in
-            guard let hash = item.stringValue.flatMap(base64), hash.count == 32 else { throw Failure("a proof hash is not 32 bytes of base64") }
-            return hash
-        }
+        let path = try hashes(items)
         guard MerkleTree.verifyInclusion(leaf: leaf.hash, index: Int(seq - 1), size: head.treeSize, proof: path, root: head.rootHash) else {
             throw Failure("entry \(seq) is not in the signed tree of \(head.treeSize) entries: the entry, its salt or the path was altered")
         }
@@ -118,14 +115,19 @@ public enum TransparencyDocuments {
         let from = try verifiedHead(document["from"], publicKey: publicKey)
         let to = try verifiedHead(document["to"], publicKey: publicKey)
         guard case .array(let items)? = document["proof"] else { throw Failure("the document has no proof") }
-        let path = try items.map { item -> [UInt8] in
-            guard let hash = item.stringValue.flatMap(base64), hash.count == 32 else { throw Failure("a proof hash is not 32 bytes of base64") }
-            return hash
-        }
+        let path = try hashes(items)
         guard MerkleTree.verifyConsistency(from: from.treeSize, to: to.treeSize, fromRoot: from.rootHash, toRoot: to.rootHash, proof: path) else {
             throw Failure("the tree of \(to.treeSize) entries does not extend the tree of \(from.treeSize): the log was rewritten")
         }
         return (from, to)
+    }
+
+    /// A proof's hashes: each 32 bytes of base64.
+    static func hashes(_ items: [JSONValue]) throws -> [[UInt8]] {
+        try items.map { item in
+            guard let hash = item.stringValue.flatMap(base64), hash.count == 32 else { throw Failure("a proof hash is not 32 bytes of base64") }
+            return hash
+        }
     }
 
     static func integer(_ value: JSONValue) -> Int64? {

@@ -57,7 +57,7 @@ public struct TransparencyLeaf: Sendable, Equatable {
     public var hash: [UInt8] { MerkleTree.leafHash(data) }
 
     /// The salt of entry `seq`.
-    static func salt(seq: Int64, key: SecureBytes) throws -> [UInt8] {
+    public static func salt(seq: Int64, key: SecureBytes) throws -> [UInt8] {
         var number = seq.bigEndian
         let bytes = withUnsafeBytes(of: &number) { Array($0) }
         return try HMACSHA256.authenticationCode(for: Array("leaf-salt".utf8) + bytes, using: key)

@@ -3,11 +3,12 @@ import ConsentryCrypto
 import ConsentryRecords
 import ConsentryStorage
 import Foundation
+import Synchronization
 
 /// The audit trail as a Certificate-Transparency-style log that customers can check: a
-/// Merkle tree (RFC 9162) with one leaf per audit entry, extended in the same transaction as
-/// the entries (so the tree never lags the trail), and tree heads signed with an Ed25519 key
-/// whose public half is published.
+/// Merkle tree (RFC 9162) with one leaf per audit entry, extended right after each audit
+/// batch commits (`catchUp`), and tree heads signed with an Ed25519 key whose public half is
+/// published.
 ///
 /// The store keeps every perfect subtree (`transparency_node`: level, index, hash): about
 /// two rows per entry, and any proof in a tree of n entries is O(log² n) lookups. Heads are
@@ -29,31 +30,69 @@ public struct TransparencyLog: Sendable {
     public var publicKey: [UInt8] { keys.current.treeHeadKey.publicKey }
     public var keyID: String { SignedTreeHead.keyID(publicKey) }
 
-    // MARK: Writing (inside the audit batch's transaction)
+    // MARK: Writing (right after each audit batch, off its path)
 
-    /// Adds the leaves of `entries` (the batch just written, numbered from the tree's size + 1)
-    /// and of any entry the tree lacks before them (as after an upgrade, read back from the
-    /// trail), and signs a head when the last one is old enough (or `forceHead`).
+    /// Brings the tree up to the trail: reads the entries it lacks, builds and hashes their
+    /// leaves outside any transaction, then appends them in a short one under the audit
+    /// chain's lock (starting over if another writer got there first), signing a head when
+    /// the last is a second old, or at once with `forceHead`.
     ///
-    /// A handful of statements per batch whatever its size, on PostgreSQL as on SQLite: the
-    /// size and the last head in one query, the right edge of the tree in one, the new nodes
-    /// in multi-row inserts, and the root from the right edge in memory.
-    static func extend(_ entries: [TransparencyLeaf], _ db: any StorageConnection, keys: KeyManager, forceHead: Bool = false) throws {
-        let state = try db.fetchOne("""
-            SELECT (SELECT COALESCE(MAX(idx) + 1, 0) FROM transparency_node WHERE level = 0) AS size,
-                   (SELECT COALESCE(MAX(tree_size), 0) FROM transparency_head) AS head_size,
-                   (SELECT COALESCE(MAX(signed_at), 0) FROM transparency_head) AS head_at
-            """)
-        var size = Int(state?["size"] as Int64? ?? 0)
-        let lastSize: Int64 = state?["head_size"] ?? 0
-        let lastAt: Int64 = state?["head_at"] ?? 0
-        var edge = try rightEdge(size: size, db)
-        var rows: [(Int, Int, [UInt8])] = []
-        func add(_ leaf: TransparencyLeaf) throws {
-            guard leaf.seq == Int64(size) + 1 else {
-                throw StoreError(code: .auditTampered, message: "the audit trail skips from entry \(size) to \(leaf.seq); refusing to extend the transparency log")
+    /// The audit writer calls it after each batch has committed, so a request waits for its
+    /// durable audit entry, never for the tree; a trail from before the log, or a tail left
+    /// by a crash, is caught up the same way.
+    public func catchUp(forceHead: Bool = false, cache: TransparencyEdgeCache? = nil) async throws {
+        let manager = keys.current
+        while true {
+            let (start, rows) = try await database.read { db in
+                let size = try Self.leafCount(db)
+                return (size, try db.fetchAll(
+                    "SELECT seq, occurred_at, actor_kind, actor_id, action, customer_id, purpose, fields, outcome FROM audit_entry WHERE seq > ? ORDER BY seq LIMIT 5000",
+                    [Int64(size)]))
             }
-            var node = leaf.hash
+            var hashes: [[UInt8]] = []
+            hashes.reserveCapacity(rows.count)
+            for (offset, row) in rows.enumerated() {
+                let leaf = try Self.leaf(row, keys: manager)
+                guard leaf.seq == Int64(start + offset + 1) else {
+                    throw StoreError(code: .auditTampered, message: "the audit trail skips from entry \(start + offset) to \(leaf.seq); the transparency log stops there")
+                }
+                hashes.append(leaf.hash)
+            }
+            let last = rows.count < 5000
+            let leaves = hashes
+            let state: TransparencyEdgeCache.State? = try await database.write { db in
+                try db.lock(.auditChain)
+                return try Self.extend(leaves, from: start, db, keys: manager, forceHead: forceHead && last, cache: cache)
+            }
+            if let state { cache?.state.withLock { $0 = state } }
+            if state != nil && last { return }
+        }
+    }
+
+    /// Appends leaf hashes `start...` and signs a head when due. A handful of statements
+    /// whatever their number, on PostgreSQL as on SQLite: the size (an index seek), the last
+    /// head and the right edge only when `cache` does not hold them for this size, the nodes
+    /// in multi-row inserts, the root folded from the right edge in memory.
+    /// - Returns: the right edge and head after it, for the caller to remember once committed
+    ///   (never before: a rolled-back append must not be remembered); `nil` when the tree is
+    ///   no longer `start` leaves (another writer appended: read again).
+    static func extend(
+        _ hashes: [[UInt8]], from start: Int, _ db: any StorageConnection, keys: KeyManager, forceHead: Bool, cache: TransparencyEdgeCache?
+    ) throws -> TransparencyEdgeCache.State? {
+        var size = try leafCount(db)
+        guard size == start else { return nil }
+        var edge: [Int: [UInt8]]
+        var lastSize: Int64, lastAt: Int64
+        if let known = cache?.state.withLock({ $0 }), known.size == size {
+            (edge, lastSize, lastAt) = (known.edge, known.headSize, known.headAt)
+        } else {
+            let head = try db.fetchOne("SELECT tree_size, signed_at FROM transparency_head ORDER BY tree_size DESC LIMIT 1")
+            (lastSize, lastAt) = (head?["tree_size"] ?? 0, head?["signed_at"] ?? 0)
+            edge = try rightEdge(size: size, db)
+        }
+        var rows: [(Int, Int, [UInt8])] = []
+        for hash in hashes {
+            var node = hash
             rows.append((0, size, node))
             var level = 0, position = size
             while position & 1 == 1 {
@@ -66,18 +105,6 @@ public struct TransparencyLog: Sendable {
             edge[level] = node
             size += 1
         }
-        // Entries the tree lacks (a trail from before the log, or one written meanwhile).
-        let firstNew: Int64
-        if let first = entries.first { firstNew = first.seq } else { firstNew = (try db.fetchValue("SELECT MAX(seq) FROM audit_entry", as: Int64.self) ?? 0) + 1 }
-        while Int64(size) + 1 < firstNew {
-            let missing = try db.fetchAll(
-                "SELECT seq, occurred_at, actor_kind, actor_id, action, customer_id, purpose, fields, outcome FROM audit_entry WHERE seq > ? AND seq < ? ORDER BY seq LIMIT 5000",
-                [Int64(size), firstNew])
-            guard !missing.isEmpty else { break }
-            for row in missing { try add(try leaf(row, keys: keys)) }
-            try insert(&rows, db)
-        }
-        for entry in entries { try add(entry) }
         try insert(&rows, db)
         let now = Int64((Date().timeIntervalSince1970 * 1000).rounded(.down))
         if Int64(size) > lastSize && (forceHead || now - lastAt >= headInterval) {
@@ -88,15 +115,18 @@ public struct TransparencyLog: Sendable {
             try db.execute(
                 "INSERT INTO transparency_head (tree_size, root_hash, signed_at, signature) VALUES (?, ?, ?, ?)",
                 [Int64(size), Data(root), timestamp, Data(signature)])
+            (lastSize, lastAt) = (Int64(size), timestamp)
         }
+        return TransparencyEdgeCache.State(size: size, edge: edge, headSize: lastSize, headAt: lastAt)
     }
 
     /// The perfect subtrees that make up a tree of `size` leaves, by level: one per bit of `size`.
     static func rightEdge(size: Int, _ db: any StorageConnection) throws -> [Int: [UInt8]] {
         let wanted = (0..<Int.bitWidth).filter { size >> $0 & 1 == 1 }.map { level in (level, (size >> level) - 1) }
         guard !wanted.isEmpty else { return [:] }
+        // One lookup by primary key per level, in one statement (an OR of pairs may scan).
         let rows = try db.fetchAll(
-            "SELECT level, hash FROM transparency_node WHERE " + Array(repeating: "(level = ? AND idx = ?)", count: wanted.count).joined(separator: " OR "),
+            Array(repeating: "SELECT level, hash FROM transparency_node WHERE level = ? AND idx = ?", count: wanted.count).joined(separator: " UNION ALL "),
             wanted.flatMap { [Int64($0.0), Int64($0.1)] as [(any SQLValueConvertible)?] })
         var edge: [Int: [UInt8]] = [:]
         for row in rows {
@@ -153,11 +183,7 @@ public struct TransparencyLog: Sendable {
     /// A head that covers entry `seq`: the newest, or a new one signed now if the newest is older.
     public func head(covering seq: Int64) async throws -> SignedTreeHead? {
         if let latest = try await latestHead(), Int64(latest.treeSize) >= seq { return latest }
-        let manager = keys.current
-        try await database.write { db in
-            try db.lock(.auditChain)
-            try Self.extend([], db, keys: manager, forceHead: true)
-        }
+        try await catchUp(forceHead: true)
         return try await latestHead()
     }
 
@@ -195,4 +221,20 @@ public struct TransparencyLog: Sendable {
     public func root(size: Int) async throws -> [UInt8] {
         try await database.read { db in try MerkleTree.root(size: size) { level, index in try Self.node(level: level, index: index, db) } }
     }
+}
+
+/// The right edge of the tree and the last head as the audit writer left them, so that its
+/// next append reads neither (the tree's size is checked first: another process's appends
+/// make it read them again). Held by the `AuditLog`.
+public final class TransparencyEdgeCache: Sendable {
+    public init() {}
+
+    public struct State: Sendable {
+        var size: Int
+        var edge: [Int: [UInt8]]
+        var headSize: Int64
+        var headAt: Int64
+    }
+
+    let state = Mutex<State?>(nil)
 }
