@@ -30,7 +30,7 @@ public final class ApiKeyStore: Sendable {
     /// A new key for `principal`. The token is returned once and never stored.
     public func create(for principal: Principal, label: String = "") async throws -> (token: String, key: ApiKeyInfo) {
         let id = try SecureRandom.bytes(6).hexString
-        let secret = Self.base64url(try SecureRandom.bytes(32))
+        let secret = Base64URL.encode(try SecureRandom.bytes(32))
         let info = ApiKeyInfo(id: id, principal: principal, label: label, createdAt: Self.wholeSeconds(Date()), revokedAt: nil)
         try await database.write { db in
             try db.execute("INSERT INTO api_key (id, principal_kind, principal_id, secret_hash, label, created_at) VALUES (?, ?, ?, ?, ?, ?)", [id, principal.kind.rawValue, principal.id, Data(SHA256.hash(Array(secret.utf8))), label, info.createdAt])
@@ -99,11 +99,6 @@ public final class ApiKeyStore: Sendable {
         let parts = token.split(separator: "_", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "csk", parts[1].count == 12, parts[1].allSatisfy(\.isHexDigit), parts[2].count == 43 else { return nil }
         return (String(parts[1]), String(parts[2]))
-    }
-
-    static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 
     static func wholeSeconds(_ date: Date) -> Date { Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)) }

@@ -40,7 +40,7 @@ public struct WebSessionStore: Sendable {
 
     /// A new session; the token goes in the cookie and is not kept.
     public func create(kind: Kind, subject: String, pending: String? = nil, now: Date = Date()) async throws -> String {
-        let token = Self.base64url(try SecureRandom.bytes(32))
+        let token = Base64URL.encode(try SecureRandom.bytes(32))
         let seconds = Int64(now.timeIntervalSince1970)
         try await database.write { db in
             // Ended sessions go as new ones start: no sweeper needed.
@@ -80,10 +80,5 @@ public struct WebSessionStore: Sendable {
     /// Ends every session of a customer or principal (an erased customer, a revoked key).
     public func endAll(kind: Kind, subject: String) async throws {
         try await database.write { db in try db.execute("DELETE FROM web_session WHERE kind = ? AND subject = ?", [kind.rawValue, subject]) }
-    }
-
-    static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -19,8 +19,7 @@ public enum TransparencyDocuments {
 
     /// The JWKS of the tree-head key (OKP, Ed25519).
     public static func jwks(publicKey: [UInt8]) -> JSONValue {
-        let x = Data(publicKey).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        let x = Base64URL.encode(publicKey)
         return .object([("keys", .array([.object([
             ("kty", .string("OKP")), ("crv", .string("Ed25519")), ("x", .string(x)), ("kid", .string(SignedTreeHead.keyID(publicKey))),
             ("use", .string("sig")), ("alg", .string("EdDSA")),
@@ -71,7 +70,7 @@ public enum TransparencyDocuments {
     public static func publicKey(jwks: JSONValue, keyID: String?) throws -> [UInt8] {
         guard case .array(let keys)? = jwks["keys"] else { throw Failure("the JWKS has no keys") }
         for key in keys where key["crv"]?.stringValue == "Ed25519" && (keyID == nil || key["kid"]?.stringValue == keyID) {
-            if let x = key["x"]?.stringValue, let bytes = base64url(x), bytes.count == 32 { return bytes }
+            if let x = key["x"]?.stringValue, let bytes = Base64URL.decode(x), bytes.count == 32 { return bytes }
         }
         throw Failure("the JWKS has no Ed25519 key \(keyID ?? "")")
     }
@@ -136,10 +135,4 @@ public enum TransparencyDocuments {
     }
 
     static func base64(_ text: String) -> [UInt8]? { Data(base64Encoded: text).map { Array($0) } }
-
-    static func base64url(_ text: String) -> [UInt8]? {
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while standard.count % 4 != 0 { standard += "=" }
-        return base64(standard)
-    }
 }

@@ -166,19 +166,11 @@ struct ConsoleController: Sendable {
         renderer.page(template, values, language: .en, status: status)
     }
 
-    static func date(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
-    }
+    /// `2026-12-02` (UTC).
+    static func date(_ date: Date) -> String { String(ISOTimestamp.format(date).prefix(10)) }
 
+    /// `2026-12-02 06:40 UTC`.
     static func dateTime(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_GB")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date) + " UTC"
+        ISOTimestamp.format(date).prefix(16).replacingOccurrences(of: "T", with: " ") + " UTC"
     }
 }

@@ -17,11 +17,12 @@ public struct DemoCustomer: Sendable {
 
     var values: [String: String] { ["subject": loginSubject, "name": name, "note": note] }
 
-    /// The first `count` customers of the demo by external id, and every guardian of a minor
-    /// (to try the dependants page).
+    /// The first `count` customers of the demo by external id, and up to three guardians of
+    /// minors among the first 300 (to try the dependants page): a bounded decryption at start,
+    /// whatever the size of the data directory the demo runs on.
     public static func list(customers: EncryptedCustomerStore, database: AppDatabase, count: Int = 6) async throws -> [DemoCustomer] {
         let ids = try await database.read { db in
-            try db.fetchColumn(String.self, "SELECT id FROM customer WHERE erased_at IS NULL ORDER BY external_id")
+            try db.fetchColumn(String.self, "SELECT id FROM customer WHERE erased_at IS NULL ORDER BY external_id LIMIT 300")
         }
         var all: [Customer] = []
         for id in ids { if let customer = try await customers.customer(id: id) { all.append(customer) } }

@@ -1,27 +1,32 @@
 import ConsentryCore
 import Foundation
 
-/// Dates, legal bases and retention periods as a reader of the page says them.
-struct WebFormat: Sendable {
+/// Dates, legal bases and retention periods as a reader of the page says them. Made once per
+/// page, with its two date formatters (a formatter costs more than the dates it formats).
+struct WebFormat {
     let language: WebLanguage
     let strings: [String: String]
+    private let dateTimeFormatter: DateFormatter
+    private let dateFormatter: DateFormatter
 
     init(_ language: WebLanguage) {
         self.language = language
         self.strings = WebStrings.table(language)
+        dateTimeFormatter = Self.formatter(language, time: true)
+        dateFormatter = Self.formatter(language, time: false)
     }
 
     func text(_ key: String) -> String { strings[key] ?? key }
 
-    /// `2 Dec 2026, 06:30` (UTC), or `2. Dez. 2026, 06:30`.
-    func dateTime(_ date: Date) -> String { formatter(time: true).string(from: date) + " UTC" }
+    /// `2 Dec 2026, 06:30 UTC`, or `2. Dez. 2026, 06:30 UTC`.
+    func dateTime(_ date: Date) -> String { dateTimeFormatter.string(from: date) + " UTC" }
 
-    func date(_ date: Date) -> String { formatter(time: false).string(from: date) }
+    func date(_ date: Date) -> String { dateFormatter.string(from: date) }
 
     /// An ISO 8601 text from the audit trail, shown as `dateTime`.
     func dateTime(iso text: String) -> String { ISODate.parseDateOrDateTime(text).map { dateTime($0) } ?? text }
 
-    private func formatter(time: Bool) -> DateFormatter {
+    private static func formatter(_ language: WebLanguage, time: Bool) -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: language == .de ? "de_DE" : "en_GB")
         formatter.timeZone = TimeZone(identifier: "UTC")

@@ -34,11 +34,3 @@ enum CSRFToken {
     /// A new pre-sign-in token.
     static func random() throws -> String { Base64URL.encode(try SecureRandom.bytes(32)) }
 }
-
-/// Unpadded base64url (RFC 4648 §5), as cookies, PKCE and JOSE want it.
-enum Base64URL {
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-}
