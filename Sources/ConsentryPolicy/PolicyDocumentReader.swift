@@ -24,6 +24,11 @@ struct PolicyDocumentReader {
     private var file = ""
     private var ageOfMajority: (age: Int, at: Location)?
     private var statusCategory: (category: String, at: Location)?
+    private var jurisdictions: [Jurisdiction] = []
+    private var defaultJurisdiction: (id: String, at: Location)?
+    /// The purposes each jurisdiction's opt-outs name, checked once purposes are all read.
+    private var optOutRefs: [(jurisdiction: String, purpose: String, at: Location)] = []
+    private var controller: ControllerIdentity?
 
     struct Location {
         var file: String
@@ -31,9 +36,9 @@ struct PolicyDocumentReader {
         var column: Int
     }
 
-    static let sections = ["categories", "fields", "purposes", "modules", "minors"]
-    /// Sections a policy may leave out, with their defaults.
-    static let optionalSections: Set<String> = ["minors"]
+    static let sections = ["categories", "fields", "purposes", "modules", "minors", "jurisdictions", "controller"]
+    /// Sections a policy may leave out, with their defaults (GDPR alone; an unconfigured controller).
+    static let optionalSections: Set<String> = ["minors", "jurisdictions", "controller"]
 
     // MARK: Reading one file
 
@@ -68,6 +73,8 @@ struct PolicyDocumentReader {
             case "fields": readFields(value, at: keyNode)
             case "purposes": readPurposes(value)
             case "minors": readMinors(value)
+            case "jurisdictions": readJurisdictions(value)
+            case "controller": readController(value)
             default: readModules(value)
             }
         }
@@ -110,7 +117,7 @@ struct PolicyDocumentReader {
             guard checkIdentifier(id, idNode, pattern: .identifier) else { continue }
             guard let keys = mapping(value, "purpose \(id)") else { continue }
             // Every key present is still read after a problem, so one pass reports them all.
-            checkKeys(keys, of: value, allowed: ["name", "description", "dpv", "fidesDataUse", "legalBasis", "categories", "retention", "consent", "noticeVersion"],
+            checkKeys(keys, of: value, allowed: ["name", "description", "dpv", "fidesDataUse", "legalBasis", "categories", "retention", "consent", "noticeVersion", "automatedDecision"],
                 required: ["name", "description", "dpv", "legalBasis", "categories", "retention", "noticeVersion"], what: "purpose \(id)")
             let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
             let name = v["name"].flatMap { localized($0, "name of purpose \(id)") }
@@ -139,10 +146,19 @@ struct PolicyDocumentReader {
                 report(idNode, "purpose \(id) has legalBasis consent but no consent settings")
             }
             let notice = v["noticeVersion"].flatMap { string($0, "noticeVersion of purpose \(id)") }
+            var automated: Purpose.AutomatedDecision?
+            if let node = v["automatedDecision"], let keys = mapping(node, "automatedDecision of purpose \(id)"),
+                checkKeys(keys, of: node, allowed: ["logic", "significance"], required: ["logic", "significance"], what: "automatedDecision of purpose \(id)")
+            {
+                let a = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+                if let logic = localized(a["logic"]!, "logic of purpose \(id)"), let significance = localized(a["significance"]!, "significance of purpose \(id)") {
+                    automated = Purpose.AutomatedDecision(logic: logic, significance: significance)
+                }
+            }
             guard let name, let description, let dpv, let basis, let retention, let notice else { continue }
             purposes[id] = Purpose(
                 id: id, name: name, description: description, dpvPurpose: dpv, fidesDataUse: fides, legalBasis: basis,
-                categories: grants, retention: retention, consent: consent, noticeVersion: notice)
+                categories: grants, retention: retention, consent: consent, noticeVersion: notice, automatedDecision: automated)
         }
     }
 
@@ -183,6 +199,142 @@ struct PolicyDocumentReader {
             return
         }
         ageOfMajority = (age, location(ageNode))
+    }
+
+    /// `jurisdictions: {eu-gdpr: {default: true, name, law, regions, supervisoryAuthority, rights, optOuts, ...}}`.
+    private mutating func readJurisdictions(_ node: Node) {
+        guard let entries = mapping(node, "jurisdictions") else { return }
+        var regionOwners: [String: String] = [:]
+        for (id, idNode, value) in entries {
+            guard checkIdentifier(id, idNode, pattern: .identifier) else { continue }
+            guard let keys = mapping(value, "jurisdiction \(id)") else { continue }
+            checkKeys(keys, of: value, allowed: ["default", "name", "law", "regions", "supervisoryAuthority", "rights", "optOuts", "ageOfMajority", "consentAge", "breachNotification"],
+                required: ["name", "law", "regions", "supervisoryAuthority", "rights"], what: "jurisdiction \(id)")
+            let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+            if let defaultNode = v["default"], boolean(defaultNode, "default of jurisdiction \(id)") == true {
+                if let other = defaultJurisdiction {
+                    report(defaultNode, "jurisdiction \(other.id) is already the default; only one may be")
+                } else {
+                    defaultJurisdiction = (id, location(defaultNode))
+                }
+            }
+            let name = v["name"].flatMap { string($0, "name of jurisdiction \(id)") }
+            let law = v["law"].flatMap { string($0, "law of jurisdiction \(id)") }
+            let authority = v["supervisoryAuthority"].flatMap { string($0, "supervisoryAuthority of jurisdiction \(id)") }
+            var regions: [String] = []
+            for (region, at) in v["regions"].map({ list($0, "regions of jurisdiction \(id)") }) ?? [] {
+                guard region.range(of: #"^[A-Z]{2}(-[A-Z0-9]{1,3})?$"#, options: .regularExpression) != nil else {
+                    report(at, "region \"\(region)\" of jurisdiction \(id) is not an ISO 3166 code such as DE or US-CA")
+                    continue
+                }
+                if let owner = regionOwners[region] {
+                    report(at, "region \(region) is already covered by jurisdiction \(owner)")
+                    continue
+                }
+                regionOwners[region] = id
+                regions.append(region)
+            }
+            var rights: [DataSubjectRequest.RequestType: Jurisdiction.Deadline] = [:]
+            if let rightsNode = v["rights"], let rightEntries = mapping(rightsNode, "rights of jurisdiction \(id)") {
+                for (type, typeNode, ruleNode) in rightEntries {
+                    guard let requestType = DataSubjectRequest.RequestType(rawValue: type) else {
+                        report(typeNode, "rights of jurisdiction \(id): \"\(type)\" is not a request type; expected one of \(DataSubjectRequest.RequestType.allCases.map(\.rawValue).joined(separator: ", "))")
+                        continue
+                    }
+                    guard let rule = mapping(ruleNode, "the \(type) right of jurisdiction \(id)"),
+                        checkKeys(rule, of: ruleNode, allowed: ["deadline", "extension"], required: ["deadline"], what: "the \(type) right of jurisdiction \(id)")
+                    else { continue }
+                    let r = Dictionary(rule.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+                    guard let deadline = duration(r["deadline"]!, "deadline of \(type) in jurisdiction \(id)") else { continue }
+                    let extensionPeriod = r["extension"].flatMap { duration($0, "extension of \(type) in jurisdiction \(id)") }
+                    rights[requestType] = Jurisdiction.Deadline(period: deadline, extensionLimit: extensionPeriod)
+                }
+            }
+            var optOuts: [OptOutRight: Jurisdiction.OptOutRule] = [:]
+            if let optOutsNode = v["optOuts"], let optOutEntries = mapping(optOutsNode, "optOuts of jurisdiction \(id)") {
+                for (rightID, rightNode, ruleNode) in optOutEntries {
+                    guard let right = OptOutRight(rawValue: rightID) else {
+                        report(rightNode, "optOuts of jurisdiction \(id): \"\(rightID)\" is not an opt-out right; expected one of \(OptOutRight.allCases.map(\.rawValue).joined(separator: ", "))")
+                        continue
+                    }
+                    guard let rule = mapping(ruleNode, "opt-out \(rightID) of jurisdiction \(id)"),
+                        checkKeys(rule, of: ruleNode, allowed: ["purposes", "gpc"], required: ["purposes"], what: "opt-out \(rightID) of jurisdiction \(id)")
+                    else { continue }
+                    let r = Dictionary(rule.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+                    let purposeRefs = list(r["purposes"]!, "purposes of opt-out \(rightID) in jurisdiction \(id)")
+                    optOutRefs += purposeRefs.map { (id, $0.0, $0.1) }
+                    let gpc = r["gpc"].flatMap { boolean($0, "gpc of opt-out \(rightID)") } ?? false
+                    optOuts[right] = Jurisdiction.OptOutRule(purposes: Set(purposeRefs.map(\.0)), honoursGPC: gpc)
+                }
+            }
+            let majority = v["ageOfMajority"].flatMap { age($0, "ageOfMajority of jurisdiction \(id)", in: 14...21) }
+            let consentAge = v["consentAge"].flatMap { age($0, "consentAge of jurisdiction \(id)", in: 12...18) }
+            if let majority, let consentAge, consentAge > majority {
+                report(v["consentAge"]!, "consentAge \(consentAge) of jurisdiction \(id) is above its age of majority \(majority)")
+            }
+            let breach = v["breachNotification"].flatMap { duration($0, "breachNotification of jurisdiction \(id)") }
+            guard let name, let law, let authority else { continue }
+            jurisdictions.append(Jurisdiction(
+                id: id, name: name, law: law, regions: regions, supervisoryAuthority: authority, rights: rights, optOuts: optOuts,
+                ageOfMajority: majority, consentAge: consentAge, breachNotification: breach))
+        }
+        if defaultJurisdiction == nil, !entries.isEmpty {
+            report(node, "one jurisdiction must be the default (default: true): it covers customers whose data names no region listed")
+        }
+    }
+
+    /// `controller: {name, address, email, phone, policyUrl, dpo: {name, email}, dataSubjectCategories, transfers}`.
+    private mutating func readController(_ node: Node) {
+        guard let keys = mapping(node, "controller"),
+            checkKeys(keys, of: node, allowed: ["name", "address", "email", "phone", "policyUrl", "dpo", "dataSubjectCategories", "transfers"],
+                required: ["name", "address", "email", "policyUrl", "dpo", "dataSubjectCategories"], what: "controller")
+        else { return }
+        let v = Dictionary(keys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+        let name = string(v["name"]!, "name of the controller")
+        let address = string(v["address"]!, "address of the controller")
+        let email = string(v["email"]!, "email of the controller")
+        let phone = v["phone"].flatMap { string($0, "phone of the controller") } ?? ""
+        let url = string(v["policyUrl"]!, "policyUrl of the controller")
+        if let url, !url.hasPrefix("https://") { report(v["policyUrl"]!, "policyUrl must be an https:// address customers can open") }
+        var dpo: ControllerIdentity.DataProtectionOfficer?
+        if let dpoKeys = mapping(v["dpo"]!, "dpo of the controller"),
+            checkKeys(dpoKeys, of: v["dpo"]!, allowed: ["name", "email"], required: ["name", "email"], what: "dpo of the controller")
+        {
+            let d = Dictionary(dpoKeys.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+            if let dpoName = string(d["name"]!, "name of the DPO"), let dpoEmail = string(d["email"]!, "email of the DPO") {
+                dpo = ControllerIdentity.DataProtectionOfficer(name: dpoName, email: dpoEmail)
+            }
+        }
+        let subjects = list(v["dataSubjectCategories"]!, "dataSubjectCategories of the controller").map(\.0)
+        var transfers: [ControllerIdentity.Transfer] = []
+        if let transfersNode = v["transfers"] {
+            if case .sequence(let items) = transfersNode {
+                for item in items {
+                    guard let t = mapping(item, "a transfer"),
+                        checkKeys(t, of: item, allowed: ["recipient", "country", "safeguard"], required: ["recipient", "country", "safeguard"], what: "a transfer")
+                    else { continue }
+                    let f = Dictionary(t.map { ($0.0, $0.2) }, uniquingKeysWith: { a, _ in a })
+                    if let recipient = string(f["recipient"]!, "recipient of a transfer"), let country = string(f["country"]!, "country of a transfer"),
+                        let safeguard = string(f["safeguard"]!, "safeguard of a transfer")
+                    {
+                        transfers.append(ControllerIdentity.Transfer(recipient: recipient, country: country, safeguard: safeguard))
+                    }
+                }
+            } else {
+                report(transfersNode, "transfers of the controller must be a list")
+            }
+        }
+        guard let name, let address, let email, let url, let dpo, !subjects.isEmpty else { return }
+        controller = ControllerIdentity(
+            name: name, address: address, email: email, phone: phone, policyURL: url, dpo: dpo, dataSubjectCategories: subjects, transfers: transfers)
+    }
+
+    private mutating func age(_ node: Node, _ what: String, in range: ClosedRange<Int>) -> Int? {
+        guard let text = string(node, what), let age = Int(text), range.contains(age) else {
+            report(node, "\(what) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return age
     }
 
     private mutating func readModules(_ node: Node) {
@@ -275,13 +427,21 @@ struct PolicyDocumentReader {
                        "purpose \(id) needs a guardian under \(age), above the age of majority \(majority)")
             }
         }
+        for ref in optOutRefs where sectionFiles["purposes"] != nil && !declaredPurposes.contains(ref.purpose) {
+            report(ref.at, "jurisdiction \(ref.jurisdiction) names purpose \"\(ref.purpose)\" in an opt-out, which is not defined under purposes")
+        }
+        // Opt-outs are kept beside consents by their right's name: a purpose may not take it.
+        for id in purposes.keys.sorted() where OptOutRight(rawValue: id) != nil {
+            report(Location(file: sectionFiles["purposes"] ?? "Policies", line: 0, column: 0), "purpose id \(id) is the name of an opt-out right; choose another")
+        }
         guard problems.isEmpty else {
             throw PolicyError(problems: problems.sorted { ($0.file, $0.line, $0.column) < ($1.file, $1.line, $1.column) })
         }
         return Policy(
             version: version, categories: categories, fieldCategories: fieldCategories.mapValues(\.category),
             purposes: purposes, modules: modules, ageOfMajority: majority,
-            statusCategory: statusCategory?.category ?? "")
+            statusCategory: statusCategory?.category ?? "", jurisdictions: jurisdictions.sorted { $0.id < $1.id },
+            defaultJurisdiction: defaultJurisdiction?.id, controller: controller ?? .unconfigured)
     }
 
     // MARK: Node helpers

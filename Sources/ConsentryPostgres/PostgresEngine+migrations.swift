@@ -140,6 +140,22 @@ extension PostgresEngine {
             "CREATE TABLE transparency_node (level BIGINT NOT NULL, idx BIGINT NOT NULL, hash BYTEA NOT NULL, PRIMARY KEY (level, idx))",
             "CREATE TABLE transparency_head (tree_size BIGINT PRIMARY KEY, root_hash BYTEA NOT NULL, signed_at BIGINT NOT NULL, signature BYTEA NOT NULL)",
         ]),
+        ("v12-jurisdictions-and-breaches", [
+            "ALTER TABLE customer ADD COLUMN residence TEXT, ADD COLUMN declared_jurisdiction TEXT",
+            "ALTER TABLE data_subject_request ADD COLUMN jurisdiction TEXT, ADD COLUMN deadline TEXT, ADD COLUMN extension TEXT, ADD COLUMN extended_by TEXT",
+            """
+            CREATE TABLE personal_data_breach (
+                id TEXT PRIMARY KEY, title TEXT NOT NULL, description TEXT NOT NULL, discovered_at TEXT NOT NULL, occurred_from TEXT,
+                occurred_until TEXT, categories TEXT NOT NULL, selection TEXT NOT NULL, consequences TEXT NOT NULL, measures TEXT NOT NULL,
+                recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL, authority_notified_at TEXT, authority_reference TEXT,
+                notify_customers BIGINT, notification_reason TEXT, decided_by TEXT, decided_at TEXT, customers_notified_at TEXT)
+            """,
+            """
+            CREATE TABLE breach_customer (
+                breach_id TEXT NOT NULL REFERENCES personal_data_breach(id) ON DELETE CASCADE, customer_id TEXT NOT NULL,
+                jurisdiction TEXT NOT NULL, PRIMARY KEY (breach_id, customer_id))
+            """,
+        ]),
     ]
 
     /// Applies the migrations this server knows and the database lacks, in one transaction,

@@ -272,6 +272,50 @@ extension SQLiteEngine {
                 t.column("signature", .blob).notNull()
             }
         }
+        migrator.registerMigration("v12-jurisdictions-and-breaches") { db in
+            // Where each customer lives, for the law that applies: a region code (`US-CA`) and
+            // a jurisdiction the record names, never the address itself. Rows from before stay
+            // NULL: the policy's default jurisdiction, as before.
+            try db.alter(table: "customer") { t in
+                t.add(column: "residence", .text)
+                t.add(column: "declared_jurisdiction", .text)
+            }
+            // The deadline rule a request was filed under, fixed at filing.
+            try db.alter(table: "data_subject_request") { t in
+                t.add(column: "jurisdiction", .text)
+                t.add(column: "deadline", .text)
+                t.add(column: "extension", .text)
+                t.add(column: "extended_by", .text)
+            }
+            // The breach register (GDPR Art. 33(5)): officers' words, ids and dates; no personal values.
+            try db.create(table: "personal_data_breach") { t in
+                t.primaryKey("id", .text)
+                t.column("title", .text).notNull()
+                t.column("description", .text).notNull()
+                t.column("discovered_at", .datetime).notNull()
+                t.column("occurred_from", .datetime)
+                t.column("occurred_until", .datetime)
+                t.column("categories", .text).notNull()
+                t.column("selection", .text).notNull()
+                t.column("consequences", .text).notNull()
+                t.column("measures", .text).notNull()
+                t.column("recorded_by", .text).notNull()
+                t.column("recorded_at", .datetime).notNull()
+                t.column("authority_notified_at", .datetime)
+                t.column("authority_reference", .text)
+                t.column("notify_customers", .boolean)
+                t.column("notification_reason", .text)
+                t.column("decided_by", .text)
+                t.column("decided_at", .datetime)
+                t.column("customers_notified_at", .datetime)
+            }
+            try db.create(table: "breach_customer", options: .withoutRowID) { t in
+                t.column("breach_id", .text).notNull().references("personal_data_breach", onDelete: .cascade)
+                t.column("customer_id", .text).notNull()
+                t.column("jurisdiction", .text).notNull()
+                t.primaryKey(["breach_id", "customer_id"])
+            }
+        }
         return migrator
     }
 }

@@ -22,6 +22,9 @@ public struct ConsentEvent: Sendable, Equatable {
         case objectionWithdrawn = "objection_withdrawn"
         case restriction
         case restrictionLifted = "restriction_lifted"
+        /// An opt-out right exercised (`purpose` holds the right, such as `sale-sharing`), or withdrawn.
+        case optOut = "opt_out"
+        case optOutWithdrawn = "opt_out_withdrawn"
 
         /// Restrictions cover every purpose; everything else names one.
         public var needsPurpose: Bool { self != .restriction && self != .restrictionLifted }
@@ -31,6 +34,8 @@ public struct ConsentEvent: Sendable, Equatable {
         case web, app
         case callCentre = "call_centre"
         case retail, ivr, email, sms, migration
+        /// A Global Privacy Control signal (`Sec-GPC: 1`) the customer's browser sent.
+        case gpc
     }
 
     public enum ExpressedBy: String, Sendable, CaseIterable, Codable {

@@ -11,8 +11,14 @@ public struct ConsentSubject: Sendable, Equatable {
     /// `YYYY-MM-DD`, for an individual.
     public var birthDate: String?
     public var guardianIDs: [String]
+    /// Where the customer lives: whose law sets the consent age and names the receipt's jurisdiction.
+    public var residence: Residence
 
-    public init(customerID: String, partyType: PartyType, preferredLanguage: String?, birthDate: String?, guardianIDs: [String]) {
+    public init(
+        customerID: String, partyType: PartyType, preferredLanguage: String?, birthDate: String?, guardianIDs: [String],
+        residence: Residence = Residence()
+    ) {
+        self.residence = residence
         self.customerID = customerID
         self.partyType = partyType
         self.preferredLanguage = preferredLanguage
@@ -25,7 +31,7 @@ public struct ConsentSubject: Sendable, Equatable {
         if case .individual(let person) = customer.profile.engagedParty { birthDate = person.birthDate }
         self.init(
             customerID: customer.id, partyType: customer.profile.engagedParty.type, preferredLanguage: customer.profile.preferredLanguage,
-            birthDate: birthDate, guardianIDs: customer.profile.guardianIDs)
+            birthDate: birthDate, guardianIDs: customer.profile.guardianIDs, residence: Residence(customer.profile))
     }
 
     /// Whole years since the birth date on `date` (UTC); `nil` for an organization or an

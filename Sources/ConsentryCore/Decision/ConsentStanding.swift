@@ -12,15 +12,30 @@ public struct ConsentStanding: Sendable, Equatable {
     public var reconsentNeeded: Bool
     /// `nil` when the purpose's legal basis does not allow objecting.
     public var objection: Bool?
+    /// The opt-out right under which the purpose runs in the customer's jurisdiction, if any:
+    /// it needs no consent there, and stops when the customer opts out.
+    public var optOut: OptOutRight?
 
     public enum Status: String, Sendable, Codable {
         case given, refused, withdrawn, expired
         case notGiven = "not_given"
         case notRequired = "not_required"
+        case optedOut = "opted_out"
     }
 
-    public init(purpose: Purpose, state: CustomerPrivacyState, now: Date) {
+    public init(purpose: Purpose, state: CustomerPrivacyState, now: Date, jurisdiction: Jurisdiction? = nil) {
         objection = purpose.legalBasis.allowsObjection ? state.objections.contains(purpose.id) : nil
+        if let right = jurisdiction?.optOut(covering: purpose.id) {
+            optOut = right
+            reconsentNeeded = false
+            if let consent = state.consents[purpose.id], consent.status != .given {
+                status = consent.status == .refused ? .refused : .withdrawn
+                since = consent.since
+            } else {
+                status = state.optOuts.contains(right) ? .optedOut : .notRequired
+            }
+            return
+        }
         guard purpose.legalBasis == .consent else {
             status = .notRequired
             reconsentNeeded = false

@@ -16,11 +16,18 @@ public struct CustomerPrivacyState: Sendable, Equatable {
     public var restricted: Bool
     /// When the customer was erased (Art. 17); what is left is under a legal hold.
     public var erasedAt: Date?
+    /// Where the customer lives, for the jurisdiction whose law applies.
+    public var residence: Residence
+    /// Opt-out rights the customer exercised (CPRA "do not sell or share"...).
+    public var optOuts: Set<OptOutRight>
 
     public init(
         customerID: String, status: CustomerStatus, createdAt: Date, relationshipEndedAt: Date? = nil,
-        consents: [String: ConsentState] = [:], objections: Set<String> = [], restricted: Bool = false, erasedAt: Date? = nil
+        consents: [String: ConsentState] = [:], objections: Set<String> = [], restricted: Bool = false, erasedAt: Date? = nil,
+        residence: Residence = Residence(), optOuts: Set<OptOutRight> = []
     ) {
+        self.residence = residence
+        self.optOuts = optOuts
         self.customerID = customerID
         self.status = status
         self.createdAt = createdAt

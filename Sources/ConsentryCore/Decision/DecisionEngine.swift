@@ -27,7 +27,8 @@ public struct DecisionEngine: Sendable {
 
     /// Field by field, what `grant` may see of the customer whose state is `customer`.
     public func decide(_ grant: PurposeGrant, customer: CustomerPrivacyState, fields: [PolicyField], now: Date) -> AccessDecision {
-        let stop = Self.customerReason(purpose: grant.purpose, customer: customer, now: now)
+        let stop = Self.customerReason(
+            purpose: grant.purpose, customer: customer, now: now, jurisdiction: policy.jurisdiction(for: customer.residence))
         let decisions = fields.map { field -> FieldDecision in
             let category = policy.category(of: field)
             if let stop { return FieldDecision(field: field, category: category, treatment: .withheld, reason: stop) }
@@ -46,11 +47,22 @@ public struct DecisionEngine: Sendable {
     ///
     /// Order matters for the reason reported: erasure first (only a legal hold survives it),
     /// then retention (nothing may be used once it is over), then restriction, then the legal
-    /// basis's own condition.
-    public static func customerReason(purpose: Purpose, customer: CustomerPrivacyState, now: Date) -> ReasonCode? {
+    /// basis's own condition. Where the customer's jurisdiction lets the purpose run until the
+    /// customer opts out (CPRA sale and sharing), that opt-out replaces the need for consent;
+    /// a consent refused or withdrawn, or an objection, still stops it.
+    public static func customerReason(purpose: Purpose, customer: CustomerPrivacyState, now: Date, jurisdiction: Jurisdiction? = nil) -> ReasonCode? {
         if customer.erasedAt != nil, purpose.legalBasis != .legalObligation { return .erased }
         if isRetentionOver(purpose.retention, customer: customer, now: now) { return .retentionOver }
         if customer.restricted, !purpose.legalBasis.survivesRestriction { return .restricted }
+        if let right = jurisdiction?.optOut(covering: purpose.id) {
+            if customer.optOuts.contains(right) { return right.reason }
+            switch customer.consents[purpose.id]?.status {
+            case .refused: return .consentRefused
+            case .withdrawn: return .consentWithdrawn
+            case .given, nil: break
+            }
+            return customer.objections.contains(purpose.id) ? .objection : nil
+        }
         switch purpose.legalBasis {
         case .consent:
             guard let consent = customer.consents[purpose.id] else { return .noConsent }

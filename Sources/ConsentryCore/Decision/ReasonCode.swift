@@ -16,6 +16,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
     case restricted = "RESTRICTED"
     case retentionOver = "RETENTION_OVER"
     case erased = "ERASED"
+    case optedOutOfSaleOrSharing = "OPTED_OUT_OF_SALE_OR_SHARING"
+    case sensitiveUseLimited = "SENSITIVE_USE_LIMITED"
     // Field level.
     case categoryNotInPurpose = "CATEGORY_NOT_IN_PURPOSE"
     case maskedByPolicy = "MASKED_BY_POLICY"
@@ -39,6 +41,8 @@ public enum ReasonCode: String, Sendable, CaseIterable, Codable, Comparable {
         case .restricted: "processing of this customer's data is restricted"
         case .retentionOver: "the purpose's retention period for this customer is over"
         case .erased: "the customer was erased; what remains is kept under a legal obligation, for that purpose only"
+        case .optedOutOfSaleOrSharing: "the customer opted out of the sale and sharing of their personal information"
+        case .sensitiveUseLimited: "the customer limited the use of their sensitive personal information"
         case .categoryNotInPurpose: "the purpose does not use this data category"
         case .maskedByPolicy: "the purpose may see this data category only masked"
         case .permitted: "the purpose may use this data category"

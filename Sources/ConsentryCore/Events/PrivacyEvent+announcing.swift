@@ -10,6 +10,9 @@ extension PrivacyEvent {
         case .objection, .objectionWithdrawn:
             type = .objectionChange
             state = change.kind == .objection ? "objected" : "objection_withdrawn"
+        case .optOut, .optOutWithdrawn:
+            type = .optOutChange
+            state = change.kind == .optOut ? "opted_out" : "opted_in"
         case .restriction, .restrictionLifted:
             type = .restrictionChange
             state = change.kind == .restriction ? "restricted" : "lifted"

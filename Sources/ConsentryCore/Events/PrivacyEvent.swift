@@ -26,6 +26,8 @@ public struct PrivacyEvent: Sendable, Equatable {
         case consentChange = "ConsentChangeEvent"
         case objectionChange = "ObjectionChangeEvent"
         case restrictionChange = "ProcessingRestrictionChangeEvent"
+        /// An opt-out right (CPRA "do not sell or share"...) exercised or withdrawn; `purpose` is the right.
+        case optOutChange = "OptOutChangeEvent"
         case rectification = "CustomerAttributeValueChangeEvent"
         case erasureRequest = "ErasureRequestCreateEvent"
         /// The erasure was carried out: delete your copies, except what `held` keeps.
@@ -39,7 +41,7 @@ public struct PrivacyEvent: Sendable, Equatable {
     /// resource: `ErasureRequestCreateEvent` is Consentry's own (docs/tmf-conformance.md).
     public var tmfEventType: String {
         switch type {
-        case .consentChange, .objectionChange: "PartyPrivacyProfileAttributeValueChangeEvent"
+        case .consentChange, .objectionChange, .optOutChange: "PartyPrivacyProfileAttributeValueChangeEvent"
         case .restrictionChange: "PartyPrivacyProfileStatusChangeEvent"
         case .rectification: fields == ["status"] ? "CustomerStateChangeEvent" : "CustomerAttributeValueChangeEvent"
         case .erasureRequest: "ErasureRequestCreateEvent"
@@ -92,7 +94,7 @@ public struct PrivacyEvent: Sendable, Equatable {
         var fieldPath: String?
         let domain: String
         switch type {
-        case .consentChange, .objectionChange, .restrictionChange:
+        case .consentChange, .objectionChange, .restrictionChange, .optOutChange:
             domain = "privacyManagement"
             var profile: [(String, JSONValue)] = [
                 ("id", .string(customerID)), ("href", .string("/tmf-api/privacyManagement/v4/partyPrivacyProfile/\(customerID)")),
@@ -126,7 +128,7 @@ public struct PrivacyEvent: Sendable, Equatable {
             ("domain", .string(domain)),
             ("title", .string(title)),
             ("description", .string(summary)),
-            ("priority", .string([.erasure, .erasureRequest, .restrictionChange].contains(type) || state == "withdrawn" || state == "objected" ? "high" : "normal")),
+            ("priority", .string([.erasure, .erasureRequest, .restrictionChange].contains(type) || state == "withdrawn" || state == "objected" || state == "opted_out" ? "high" : "normal")),
             ("timeOcurred", time),
         ]
         if let correlationID { envelope.append(("correlationId", .string(correlationID))) }
@@ -143,6 +145,7 @@ public struct PrivacyEvent: Sendable, Equatable {
         case .consentChange: "Consent \(state ?? "changed")"
         case .objectionChange: state == "objected" ? "Objection" : "Objection withdrawn"
         case .restrictionChange: state == "restricted" ? "Processing restricted" : "Restriction lifted"
+        case .optOutChange: state == "opted_out" ? "Opted out (\(purpose ?? "opt-out"))" : "Opt-out withdrawn (\(purpose ?? "opt-out"))"
         case .rectification: "Customer corrected"
         case .erasureRequest: "Erasure requested"
         case .erasure: "Customer erased"
@@ -154,6 +157,10 @@ public struct PrivacyEvent: Sendable, Equatable {
         switch type {
         case .consentChange: "The customer's consent for \(purpose ?? "a purpose") is now \(state ?? "changed"); stop or start that processing accordingly."
         case .objectionChange: "The customer's objection to \(purpose ?? "a purpose") is now \(state ?? "changed")."
+        case .optOutChange:
+            state == "opted_out"
+                ? "The customer exercised the opt-out right \(purpose ?? ""): stop the purposes it covers in their jurisdiction (see the policy)."
+                : "The customer withdrew the opt-out \(purpose ?? ""); the purposes it covers may resume."
         case .restrictionChange: state == "restricted" ? "Processing of this customer's data is restricted (GDPR Art. 18): store only." : "The restriction of processing is lifted."
         case .rectification: "Fields were corrected: read them again through the guarded API with your purpose."
         case .erasureRequest: "An erasure request was filed; the erasure itself follows as CustomerDeleteEvent once carried out."

@@ -45,6 +45,15 @@ public struct ISODuration: Sendable, Equatable, CustomStringConvertible {
         guard number.isEmpty, !seen.isEmpty, !(inTime && lastOrder < 4) else { return nil }
     }
 
+    /// A whole number of months (`P3M`).
+    public init(months: Int) {
+        self.months = months
+        description = "P\(months)M"
+    }
+
+    /// Made of months only, so it adds up month by month from the same start.
+    public var isMonthsOnly: Bool { months > 0 && years == 0 && weeks == 0 && days == 0 && hours == 0 && minutes == 0 && seconds == 0 }
+
     /// `date` plus this duration.
     public func added(to date: Date) -> Date {
         var components = DateComponents()

@@ -13,13 +13,25 @@ public struct Policy: Sendable, Equatable {
     /// The category a module's `update` grant must include to change a customer's status.
     public var statusCategory: String
 
+    /// The jurisdictions the policy declares; a policy without them has `Jurisdiction.gdprDefault`.
+    public var jurisdictions: [String: Jurisdiction]
+    /// The jurisdiction of a customer whose data names none the policy knows.
+    public var defaultJurisdiction: String
+    public var controller: ControllerIdentity
+
     public static let defaultAgeOfMajority = 18
 
     public init(
         version: String, categories: [String: DataCategory], fieldCategories: [PolicyField: String],
         purposes: [String: Purpose], modules: [String: ModuleProfile], ageOfMajority: Int = Policy.defaultAgeOfMajority,
-        statusCategory: String = "user.account.status"
+        statusCategory: String = "user.account.status", jurisdictions: [Jurisdiction] = [Jurisdiction.gdprDefault],
+        defaultJurisdiction: String? = nil, controller: ControllerIdentity = .unconfigured
     ) {
+        let jurisdictions = jurisdictions.isEmpty ? [Jurisdiction.gdprDefault] : jurisdictions
+        let byID = Dictionary(jurisdictions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        self.jurisdictions = byID
+        self.defaultJurisdiction = defaultJurisdiction.flatMap { byID[$0] != nil ? $0 : nil } ?? jurisdictions[0].id
+        self.controller = controller
         self.statusCategory = statusCategory
         self.ageOfMajority = ageOfMajority
         self.version = version
@@ -27,6 +39,24 @@ public struct Policy: Sendable, Equatable {
         self.fieldCategories = fieldCategories
         self.purposes = purposes
         self.modules = modules
+    }
+
+    /// The jurisdiction whose law covers a customer living at `residence`: the one their data
+    /// names, else the one listing their region (`US-CA`), else their country, else the default.
+    public func jurisdiction(for residence: Residence) -> Jurisdiction {
+        if let declared = residence.declared, let named = jurisdictions[declared] { return named }
+        if let region = residence.region {
+            let country = String(region.prefix(2))
+            let sorted = jurisdictions.values.sorted { $0.id < $1.id }
+            if let exact = sorted.first(where: { $0.regions.contains(region) }) { return exact }
+            if let national = sorted.first(where: { $0.regions.contains(country) }) { return national }
+        }
+        return jurisdictions[defaultJurisdiction] ?? .gdprDefault
+    }
+
+    /// The age of majority in `jurisdiction`.
+    public func ageOfMajority(in jurisdiction: Jurisdiction) -> Int {
+        jurisdiction.ageOfMajority ?? ageOfMajority
     }
 
     /// The category of `field`. Total by construction (see `PolicyLoader`).

@@ -18,6 +18,21 @@ public struct Purpose: Sendable, Equatable {
     public var consent: ConsentSettings?
     /// The version of the notice a customer is shown before giving consent.
     public var noticeVersion: String
+    /// Set when the purpose makes decisions by automated means alone with legal or similarly
+    /// significant effect (GDPR Art. 22): customers are told, and may ask for a human review.
+    public var automatedDecision: AutomatedDecision?
+
+    /// Art. 13(2)(f) and 15(1)(h): meaningful information about the logic involved, and the
+    /// significance and envisaged consequences, in the words the policy gives.
+    public struct AutomatedDecision: Sendable, Equatable {
+        public var logic: LocalizedText
+        public var significance: LocalizedText
+
+        public init(logic: LocalizedText, significance: LocalizedText) {
+            self.logic = logic
+            self.significance = significance
+        }
+    }
 
     public enum Visibility: String, Sendable, Codable, CaseIterable {
         case plain, masked
@@ -56,8 +71,9 @@ public struct Purpose: Sendable, Equatable {
     public init(
         id: String, name: LocalizedText, description: LocalizedText, dpvPurpose: String, fidesDataUse: String,
         legalBasis: LegalBasis, categories: [String: Visibility], retention: Retention, consent: ConsentSettings?,
-        noticeVersion: String
+        noticeVersion: String, automatedDecision: AutomatedDecision? = nil
     ) {
+        self.automatedDecision = automatedDecision
         self.id = id
         self.name = name
         self.description = description

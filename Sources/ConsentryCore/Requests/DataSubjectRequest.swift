@@ -1,7 +1,8 @@
 import Foundation
 
-/// A data-subject request (GDPR Art. 15-22): what the customer asked for, where it stands,
-/// and by when it must be answered (Art. 12(3): one month, extendable by two).
+/// A data-subject request (GDPR Art. 15-22 and their equivalents): what the customer asked
+/// for, where it stands, and by when it must be answered under the customer's jurisdiction
+/// (GDPR Art. 12(3): one month, extendable by two; CCPA: 45 days, +45; LGPD: 15 days).
 public struct DataSubjectRequest: Sendable, Equatable {
     public var id: String
     public var customerID: String
@@ -17,8 +18,13 @@ public struct DataSubjectRequest: Sendable, Equatable {
     public var purpose: String?
     /// For a rectification: the fields the customer says are wrong (names, never values).
     public var fields: [String]
+    /// The jurisdiction whose deadline applies, fixed when the request is filed.
+    public var jurisdiction: String
+    public var deadline: Jurisdiction.Deadline
     /// Months added to the deadline (Art. 12(3): at most two), and why.
     public var extendedByMonths: Int = 0
+    /// The whole extension granted so far (`P2M`, `P45D`); `nil` while not extended.
+    public var extendedBy: ISODuration?
     public var extensionReason: String?
     /// The officer who last acted on it.
     public var handledBy: String?
@@ -33,6 +39,8 @@ public struct DataSubjectRequest: Sendable, Equatable {
 
     public enum RequestType: String, Sendable, CaseIterable, Codable {
         case access, portability, erasure, rectification, restriction, objection
+        /// GDPR Art. 22(3): a human reviews an automated decision, for a purpose that makes them.
+        case humanReview = "human_review"
     }
 
     public enum Status: String, Sendable, CaseIterable, Codable {
@@ -63,14 +71,17 @@ public struct DataSubjectRequest: Sendable, Equatable {
 
     public init(
         id: String, customerID: String, type: RequestType, status: Status = .received, receivedAt: Date, dueAt: Date? = nil,
-        channel: String, filedBy: FiledBy, filedByID: String? = nil, purpose: String? = nil, fields: [String] = []
+        channel: String, filedBy: FiledBy, filedByID: String? = nil, purpose: String? = nil, fields: [String] = [],
+        jurisdiction: String = Jurisdiction.gdprDefault.id, deadline: Jurisdiction.Deadline = .gdpr
     ) {
+        self.jurisdiction = jurisdiction
+        self.deadline = deadline
         self.id = id
         self.customerID = customerID
         self.type = type
         self.status = status
         self.receivedAt = receivedAt
-        self.dueAt = dueAt ?? Self.dueDate(receivedAt: receivedAt)
+        self.dueAt = dueAt ?? deadline.period.added(to: receivedAt)
         self.channel = channel
         self.filedBy = filedBy
         self.filedByID = filedByID
@@ -86,16 +97,29 @@ public struct DataSubjectRequest: Sendable, Equatable {
     /// Still open after its (possibly extended) due date.
     public func isOverdue(at now: Date) -> Bool { status.isOpen && dueAt < now }
 
-    /// Extends the deadline by `months` (Art. 12(3): two months at most in all), with the
-    /// reason recorded. The due date counts from receipt, so extensions add up.
-    public mutating func extend(byMonths months: Int, reason: String) throws(RequestChangeError) {
+    /// Extends the deadline, with the reason recorded. An extension in months (GDPR: two at
+    /// most in all) is taken a month or more at a time and counts from receipt, so extensions
+    /// add up; one in days (CCPA: 45) is taken whole, once. `months` is `nil` for "all that
+    /// is left".
+    public mutating func extend(byMonths months: Int?, reason: String) throws(RequestChangeError) {
         guard status.isOpen else { throw .closed(status) }
-        guard months >= 1, extendedByMonths + months <= 2 else { throw .extensionTooLong(alreadyExtended: extendedByMonths) }
+        guard let allowed = deadline.extensionLimit else { throw .noExtension(jurisdiction: jurisdiction) }
         let reason = reason.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...500).contains(reason.count) else { throw .reasonRequired }
-        extendedByMonths += months
+        let monthly = allowed.isMonthsOnly && deadline.period.isMonthsOnly
+        if monthly {
+            let months = months ?? (allowed.months - extendedByMonths)
+            guard months >= 1, extendedByMonths + months <= allowed.months else { throw .extensionTooLong(alreadyExtended: extendedByMonths, allowed: allowed) }
+            guard (1...500).contains(reason.count) else { throw .reasonRequired }
+            extendedByMonths += months
+            extendedBy = ISODuration(months: extendedByMonths)
+            dueAt = ISODuration(months: deadline.period.months + extendedByMonths).added(to: receivedAt)
+        } else {
+            guard extendedBy == nil, months == nil else { throw .extensionTooLong(alreadyExtended: extendedByMonths, allowed: allowed) }
+            guard (1...500).contains(reason.count) else { throw .reasonRequired }
+            extendedBy = allowed
+            dueAt = allowed.added(to: deadline.period.added(to: receivedAt))
+        }
         extensionReason = reason
-        dueAt = ISODuration("P\(1 + extendedByMonths)M")!.added(to: receivedAt)
     }
 
     /// Moves to `next` if the workflow allows it: received → identity verified → in
@@ -124,14 +148,19 @@ public struct DataSubjectRequest: Sendable, Equatable {
 public enum RequestChangeError: Error, Sendable, Equatable, CustomStringConvertible {
     case transition(from: DataSubjectRequest.Status, to: DataSubjectRequest.Status)
     case closed(DataSubjectRequest.Status)
-    case extensionTooLong(alreadyExtended: Int)
+    case extensionTooLong(alreadyExtended: Int, allowed: ISODuration)
+    case noExtension(jurisdiction: String)
     case reasonRequired
 
     public var description: String {
         switch self {
         case .transition(let from, let to): "a request that is \(from.rawValue) cannot become \(to.rawValue)"
         case .closed(let status): "the request is \(status.rawValue)"
-        case .extensionTooLong(let months): "the deadline may be extended by two months at most in all (already \(months))"
+        case .extensionTooLong(let months, let allowed):
+            allowed.isMonthsOnly
+                ? "the deadline may be extended by \(allowed.months) month(s) at most in all (already \(months))"
+                : "the deadline may be extended once, by \(allowed) in all: send no months"
+        case .noExtension(let jurisdiction): "the deadline of a request under \(jurisdiction) cannot be extended"
         case .reasonRequired: "give a reason (1-500 characters); it is recorded"
         }
     }

@@ -18,5 +18,5 @@ public protocol CustomerDisclosures: Sendable {
     func page(after cursor: String?, limit: Int, filter: CustomerListFilter, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)
 
     /// The customers `purpose` may be used for now, after a cursor, with the next cursor.
-    func audience(purpose: Purpose, after cursor: String?, limit: Int, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)
+    func audience(purpose: Purpose, after cursor: String?, limit: Int, consentRequired: Bool?, decide: AccessDecider) async throws -> (items: [Disclosure], next: String?)
 }

@@ -38,6 +38,16 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable, CustomStringCon
     /// `consent.given`, `consent.refused`, `consent.withdrawn`.
     public static func consent(_ status: String) -> AuditAction { AuditAction(rawValue: "consent.\(status)") }
 
+    /// `optOut.sale-sharing`, `optOutWithdrawn.limit-sensitive`...
+    public static func optOut(_ right: String, exercised: Bool) -> AuditAction {
+        AuditAction(rawValue: (exercised ? "optOut." : "optOutWithdrawn.") + right)
+    }
+
+    // Breaches (GDPR Art. 33/34)
+    public static let breachRecorded = AuditAction(rawValue: "breach.recorded")
+    public static let breachUpdated = AuditAction(rawValue: "breach.updated")
+    public static let breachLetters = AuditAction(rawValue: "breach.letters")
+
     // Requests, erasure and reports
     public static let requestFiled = AuditAction(rawValue: "request.filed")
     public static let requestStatus = AuditAction(rawValue: "request.status")

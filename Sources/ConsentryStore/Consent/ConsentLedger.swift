@@ -135,6 +135,18 @@ extension StorageConnection {
                     INSERT INTO consent_state (customer_id, purpose, objection) VALUES (?, ?, ?)
                     ON CONFLICT(customer_id, purpose) DO UPDATE SET objection = excluded.objection
                     """, [event.customerID, event.purpose, event.kind == .objection])
+        case .optOut, .optOutWithdrawn:
+            // Kept beside the consents under `opt-out:<right>`, the latest by time deciding.
+            guard let right = event.purpose.flatMap(OptOutRight.init(rawValue:)) else {
+                throw StoreError(code: .purposeRequired, message: "an opt-out event names its right: \(OptOutRight.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard try latestConsentEvent(of: [.optOut, .optOutWithdrawn], customerID: event.customerID, purpose: event.purpose) == eventID else {
+                return (eventID, false)
+            }
+            try execute("""
+                    INSERT INTO consent_state (customer_id, purpose, status, since) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(customer_id, purpose) DO UPDATE SET status = excluded.status, since = excluded.since
+                    """, [event.customerID, right.stateKey, event.kind == .optOut ? "opted_out" : "opted_in", event.occurredAt])
         case .restriction, .restrictionLifted:
             guard try latestConsentEvent(of: [.restriction, .restrictionLifted], customerID: event.customerID, purpose: nil) == eventID else {
                 return (eventID, false)

@@ -18,6 +18,9 @@ struct CustomerRecord: Sendable {
     var relationshipEndedAt: Date?
     /// Set by erasure: only fields under a legal hold remain, under a new data key.
     var erasedAt: Date?
+    /// Where the customer lives (`Residence`), kept in clear for decisions: a region code and a
+    /// jurisdiction id, never the address.
+    var residence: Residence
 }
 
 extension CustomerRecord {
@@ -40,6 +43,7 @@ extension CustomerRecord {
         sealedFields = row["sealed_fields"]
         relationshipEndedAt = row["relationship_ended_at"]
         erasedAt = row["erased_at"]
+        residence = Residence(declared: row["declared_jurisdiction"], region: row["residence"])
     }
 }
 

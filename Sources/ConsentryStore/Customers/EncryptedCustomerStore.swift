@@ -92,10 +92,14 @@ public struct EncryptedCustomerStore: CustomerRepository {
             try sealed.requireUniqueLoginSubject(db)
             let createdAt: Date = row["created_at"]
             let endedAt: Date? = ended ? (row["relationship_ended_at"] as Date? ?? timestamp) : nil
+            let residence = Residence(sealed.customer.profile)
             try db.execute("""
                     UPDATE customer SET status = ?, version = version + 1, updated_at = ?, wrapped_dek = ?, kek_version = ?,
-                        sealed_fields = ?, relationship_ended_at = ? WHERE id = ?
-                    """, [sealed.record.status.rawValue, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt, id])
+                        sealed_fields = ?, relationship_ended_at = ?, residence = ?, declared_jurisdiction = ? WHERE id = ?
+                    """, [
+                    sealed.record.status.rawValue, timestamp, sealed.record.wrappedDek, sealed.record.kekVersion, sealed.record.sealedFields, endedAt,
+                    residence.region, residence.declared, id,
+                ])
             try db.execute("DELETE FROM blind_index WHERE customer_id = ?", [id])
             for index in sealed.indexes { try db.execute(BlindIndexRecord.insert, [index.field, index.digest, index.customerId]) }
             var customer = sealed.customer
@@ -123,12 +127,14 @@ public struct EncryptedCustomerStore: CustomerRepository {
             // Cached raw statements: the Codable record path costs several times more per row.
             let inserted = try db.execute(
                 """
-                INSERT INTO customer (id, external_id, party_type, status, version, created_at, updated_at, wrapped_dek, kek_version, sealed_fields)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(external_id) DO NOTHING
+                INSERT INTO customer (id, external_id, party_type, status, version, created_at, updated_at, wrapped_dek, kek_version, sealed_fields,
+                    residence, declared_jurisdiction)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(external_id) DO NOTHING
                 """,
                 [
                     record.id, record.externalId, record.partyType.rawValue, record.status.rawValue, record.version,
                     record.createdAt, record.updatedAt, record.wrappedDek, record.kekVersion, record.sealedFields,
+                    record.residence.region, record.residence.declared,
                 ])
             guard inserted == 1 else { return false }
             for index in indexes { try db.execute(BlindIndexRecord.insert, [index.field, index.digest, index.customerId]) }
@@ -186,7 +192,7 @@ public struct EncryptedCustomerStore: CustomerRepository {
         let record = CustomerRecord(
             id: id, externalId: draft.externalId, partyType: profile.engagedParty.type, status: draft.status,
             version: 1, createdAt: timestamp, updatedAt: timestamp, wrappedDek: Data(wrapped), kekVersion: Int(keys.ring.activeVersion),
-            sealedFields: vault.encoded, relationshipEndedAt: nil, erasedAt: nil)
+            sealedFields: vault.encoded, relationshipEndedAt: nil, erasedAt: nil, residence: Residence(profile))
         let customer = Customer(
             id: id, externalId: draft.externalId, status: draft.status, version: 1, createdAt: timestamp, updatedAt: timestamp, profile: profile)
         return SealedCustomer(record: record, indexes: indexes, customer: customer, keys: keys)

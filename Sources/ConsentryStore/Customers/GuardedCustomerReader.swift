@@ -86,10 +86,11 @@ public struct GuardedCustomerReader: Sendable {
     /// The next customers after `cursor` (id order) that `purpose` may be used for now.
     ///
     /// For a consent purpose only customers with a given consent are candidates (an indexed
-    /// read of `consent_state`); every candidate still goes through the full decision.
+    /// read of `consent_state`), unless `consentRequired` says a jurisdiction lets it run on
+    /// opt-out; every candidate still goes through the full decision.
     /// - Returns: the disclosures and the cursor to continue from, `nil` at the end.
     public func audience(
-        purpose: Purpose, after cursor: String?, limit: Int, decide: Decide
+        purpose: Purpose, after cursor: String?, limit: Int, consentRequired: Bool?, decide: Decide
     ) async throws -> (items: [Disclosure], next: String?) {
         var items: [Disclosure] = []
         var after = cursor ?? ""
@@ -98,7 +99,7 @@ public struct GuardedCustomerReader: Sendable {
             let from = after
             let (records, states) = try await database.read { db in
                 let records: [CustomerRecord]
-                if purpose.legalBasis == .consent {
+                if consentRequired ?? (purpose.legalBasis == .consent) {
                     records = try db.fetchCustomerRecords("""
                             SELECT customer.* FROM consent_state JOIN customer ON customer.id = consent_state.customer_id
                             WHERE consent_state.purpose = ? AND consent_state.status = 'given' AND consent_state.customer_id > ?

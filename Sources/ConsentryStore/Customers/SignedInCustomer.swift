@@ -35,7 +35,7 @@ public struct SignedInCustomer: Sendable {
         return ConsentSubject(
             customerID: record.id, partyType: record.partyType, preferredLanguage: text("engagedParty.preferredLanguage"),
             birthDate: record.partyType == .individual ? text("engagedParty.birthDate") : nil,
-            guardianIDs: RelatedParty.guardianIDs(in: related))
+            guardianIDs: RelatedParty.guardianIDs(in: related), residence: record.residence)
     }
 }
 

@@ -28,7 +28,7 @@ extension StorageConnection {
         for record in records {
             states[record.id] = CustomerPrivacyState(
                 customerID: record.id, status: record.status, createdAt: record.createdAt,
-                relationshipEndedAt: record.relationshipEndedAt, erasedAt: record.erasedAt)
+                relationshipEndedAt: record.relationshipEndedAt, erasedAt: record.erasedAt, residence: record.residence)
         }
         // One statement per customer for consents, objections and the restriction (a row with
         // no purpose): one round trip on PostgreSQL, one cached statement on SQLite.
@@ -42,6 +42,10 @@ extension StorageConnection {
             for row in rows {
                 guard let purpose: String = row["purpose"] else {
                     states[id]?.restricted = true
+                    continue
+                }
+                if let right = OptOutRight(stateKey: purpose) {
+                    if row["status"] as String? == "opted_out" { states[id]?.optOuts.insert(right) }
                     continue
                 }
                 if let status = (row["status"] as String?).flatMap(ConsentStatus.init(rawValue:)), let since: Date = row["since"] {

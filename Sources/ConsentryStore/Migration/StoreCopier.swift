@@ -21,6 +21,7 @@ public struct StoreCopier: Sendable {
         ("key_state", nil),
         // The transparency log as it is: its heads were signed over these very nodes.
         ("transparency_node", nil), ("transparency_head", nil),
+        ("personal_data_breach", nil), ("breach_customer", nil),
     ]
 
     public struct Report: Sendable, Equatable {

@@ -34,7 +34,7 @@ public struct ComplianceReports: Sendable {
             return [field.path.rawValue, policyField.map { policy.category(of: $0) } ?? "", String(decoding: field.value, as: UTF8.self)]
         }
         let purposes = policy.purposes.values.sorted { $0.id < $1.id }.map { purpose -> [String] in
-            let standing = ConsentStanding(purpose: purpose, state: state, now: now)
+            let standing = ConsentStanding(purpose: purpose, state: state, now: now, jurisdiction: policy.jurisdiction(for: state.residence))
             return [
                 purpose.id, purpose.description.text(for: "en"), purpose.legalBasis.rawValue, purpose.legalBasis.article,
                 purpose.categories.keys.sorted().joined(separator: " "), "\(purpose.retention.period) after \(purpose.retention.from.rawValue)",

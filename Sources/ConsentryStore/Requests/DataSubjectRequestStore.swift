@@ -96,21 +96,22 @@ extension StorageConnection {
 
     func insertRequest(_ request: DataSubjectRequest) throws {
         try execute("""
-                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by, verified_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO data_subject_request (id, customer_id, type, status, received_at, due_at, channel, filed_by, filed_by_id, purpose, fields, handled_by, verified_by,
+                    jurisdiction, deadline, extension)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [
                 request.id, request.customerID, request.type.rawValue, request.status.rawValue, request.receivedAt, request.dueAt,
                 request.channel, request.filedBy.rawValue, request.filedByID, request.purpose, request.fields.joined(separator: ","), request.handledBy,
-                request.verifiedBy,
+                request.verifiedBy, request.jurisdiction, request.deadline.period.description, request.deadline.extensionLimit?.description,
             ])
     }
 
     func saveRequest(_ request: DataSubjectRequest) throws {
         try execute("""
-                UPDATE data_subject_request SET status = ?, due_at = ?, extended_by_months = ?, extension_reason = ?, handled_by = ?,
+                UPDATE data_subject_request SET status = ?, due_at = ?, extended_by_months = ?, extended_by = ?, extension_reason = ?, handled_by = ?,
                     closed_at = ?, closing_reason = ?, erasure_event_id = ?, verified_by = ? WHERE id = ?
                 """, [
-                request.status.rawValue, request.dueAt, request.extendedByMonths, request.extensionReason, request.handledBy,
+                request.status.rawValue, request.dueAt, request.extendedByMonths, request.extendedBy?.description, request.extensionReason, request.handledBy,
                 request.closedAt, request.closingReason, request.erasureEventID, request.verifiedBy, request.id,
             ])
     }
@@ -127,11 +128,18 @@ extension StorageConnection {
                 let filedBy = DataSubjectRequest.FiledBy(rawValue: row["filed_by"])
             else { return nil }
             let fields: String = row["fields"]
+            // Requests filed before jurisdictions existed ran under GDPR Art. 12(3).
+            let deadline = (row["deadline"] as String?).flatMap(ISODuration.init).map { period in
+                Jurisdiction.Deadline(period: period, extensionLimit: (row["extension"] as String?).flatMap(ISODuration.init))
+            } ?? .gdpr
             var request = DataSubjectRequest(
                 id: row["id"], customerID: row["customer_id"], type: type, status: status, receivedAt: row["received_at"], dueAt: row["due_at"],
                 channel: row["channel"], filedBy: filedBy, filedByID: row["filed_by_id"], purpose: row["purpose"],
-                fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init))
+                fields: fields.isEmpty ? [] : fields.split(separator: ",").map(String.init),
+                jurisdiction: row["jurisdiction"] ?? Jurisdiction.gdprDefault.id, deadline: deadline)
             request.extendedByMonths = row["extended_by_months"] ?? 0
+            request.extendedBy = (row["extended_by"] as String?).flatMap(ISODuration.init)
+                ?? (request.extendedByMonths > 0 ? ISODuration(months: request.extendedByMonths) : nil)
             request.extensionReason = row["extension_reason"]
             request.handledBy = row["handled_by"]
             request.closedAt = row["closed_at"]

@@ -54,11 +54,15 @@ public struct ConsentChange: Sendable {
                 "this purpose rests on \(purpose.legalBasis.rawValue), not consent" + (purpose.legalBasis.allowsObjection ? "; object to it instead" : ""))
         }
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
-        try checkGuardian(customer: customer, settings: settings, policy: policy, status: status, expressedBy: expressedBy, guardianID: guardianID, now: now)
+        let jurisdiction = policy.jurisdiction(for: customer.residence)
+        try checkGuardian(
+            customer: customer, consentAge: jurisdiction.consentAge(for: purpose) ?? settings.guardianRequiredUnderAge,
+            majority: policy.ageOfMajority(in: jurisdiction), law: jurisdiction, status: status, expressedBy: expressedBy,
+            guardianID: guardianID, now: now)
         let receiptID = UUID().uuidString.lowercased()
         let receipt = ConsentReceipt(
-            receiptID: receiptID, customerID: customer.customerID, purpose: purpose, policy: policy, status: status, method: channel.rawValue,
-            expressedBy: expressedBy.rawValue, language: customer.preferredLanguage, at: now)
+            receiptID: receiptID, customerID: customer.customerID, subject: .consent(purpose, status), policy: policy, jurisdiction: jurisdiction,
+            method: channel.rawValue, expressedBy: expressedBy.rawValue, language: customer.preferredLanguage, at: now)
         let jws = try await receipts.sign(receipt)
         let event = ConsentEvent(
             customerID: customer.customerID, purpose: purpose.id, kind: ConsentEvent.Kind(rawValue: status.rawValue)!, occurredAt: now,
@@ -75,11 +79,12 @@ public struct ConsentChange: Sendable {
         return Recorded(receiptID: receiptID, jws: jws, at: now, noticeVersion: purpose.noticeVersion)
     }
 
-    /// GDPR Art. 8: below the purpose's age, consent must come from the holder of parental
-    /// responsibility; a guardian must be one the customer has, and acts only for a minor.
+    /// GDPR Art. 8 and its equivalents: below the consent age of the customer's jurisdiction
+    /// (or the purpose's own), consent must come from the holder of parental responsibility;
+    /// a guardian must be one the customer has, and acts only for a minor.
     private func checkGuardian(
-        customer: ConsentSubject, settings: Purpose.ConsentSettings, policy: Policy, status: ConsentStatus, expressedBy: ConsentEvent.ExpressedBy,
-        guardianID: String?, now: Date
+        customer: ConsentSubject, consentAge: Int, majority: Int, law: Jurisdiction, status: ConsentStatus,
+        expressedBy: ConsentEvent.ExpressedBy, guardianID: String?, now: Date
     ) throws {
         guard customer.partyType == .individual else { return }
         let age = customer.age(at: now)
@@ -87,8 +92,8 @@ public struct ConsentChange: Sendable {
             guard let guardianID, customer.guardianIDs.contains(guardianID) else {
                 throw UseCaseError(.forbidden, code: "guardian_not_linked", "name the guardian (their customer id); it must be linked to this customer as guardian")
             }
-            if let age, age >= policy.ageOfMajority {
-                throw UseCaseError(.forbidden, code: "not_a_minor", "this customer is of age (\(policy.ageOfMajority)) and expresses their own consent")
+            if let age, age >= majority {
+                throw UseCaseError(.forbidden, code: "not_a_minor", "this customer is of age (\(majority)) and expresses their own consent")
             }
             return
         }
@@ -96,12 +101,12 @@ public struct ConsentChange: Sendable {
         guard let age else {
             throw UseCaseError(
                 .forbidden, code: "guardian_required",
-                "this customer's age is unknown: record their birth date, or have a guardian consent (below \(settings.guardianRequiredUnderAge), GDPR Art. 8)")
+                "this customer's age is unknown: record their birth date, or have a guardian consent (below \(consentAge), \(law.law))")
         }
-        if age < settings.guardianRequiredUnderAge {
+        if age < consentAge {
             throw UseCaseError(
                 .forbidden, code: "guardian_required",
-                "below \(settings.guardianRequiredUnderAge), consent for this purpose must come from a parent or guardian (GDPR Art. 8)")
+                "below \(consentAge), consent for this purpose must come from a parent or guardian (\(law.law))")
         }
     }
 }

@@ -57,7 +57,12 @@ public struct GuardedReads: Sendable {
     public func audience(
         _ call: ModuleCall, after cursor: String?, limit: Int, selection: FieldSelection
     ) async throws -> (disclosures: [Disclosure], next: String?) {
-        let (disclosures, next) = try await reader.audience(purpose: call.grant.purpose, after: cursor, limit: limit, decide: call.decide(selection))
+        let (disclosures, next) = try await reader.audience(
+            purpose: call.grant.purpose, after: cursor, limit: limit,
+            // Where a jurisdiction runs the purpose on opt-out, customers without a consent row qualify too.
+            consentRequired: call.grant.purpose.legalBasis == .consent
+                && !call.engine.policy.jurisdictions.values.contains { $0.optOut(covering: call.grant.purpose.id) != nil },
+            decide: call.decide(selection))
         try await call.audit(disclosures: disclosures, action: .customerAudience, emptyOutcome: "empty")
         return (disclosures, next)
     }

@@ -115,7 +115,7 @@ public struct PrivacyProfiles: Sendable {
                 .first { $0.role.lowercased() == "guardian" }
             return Profile(
                 customerID: customer.id, partyType: customer.partyType, restricted: state.restricted,
-                standings: purposes.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) },
+                standings: purposes.map { ($0, ConsentStanding(purpose: $0, state: state, now: now, jurisdiction: policy.jurisdiction(for: state.residence))) },
                 agreedBy: latest[customer.id] ?? .customer, guardianID: guardian?.id)
         }
     }

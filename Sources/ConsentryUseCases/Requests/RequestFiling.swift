@@ -38,13 +38,27 @@ public struct RequestFiling: Sendable {
                 .invalid, code: "validation_failed", "unknown field",
                 issues: [ValidationIssue(path: "fields", code: "unknown_field", message: "must be field names such as contactMedium.email or engagedParty.familyName")])
         }
-        guard try await consents.privacyState(customerID: customerID) != nil, try await customers.customer(id: customerID) != nil else {
+        if type == .humanReview {
+            guard let purpose, policies.policy.purposes[purpose]?.automatedDecision != nil else {
+                throw UseCaseError(
+                    .invalid, code: "validation_failed", "a human review is of an automated decision",
+                    issues: [ValidationIssue(path: "purpose", code: "not_automated", message: "name a purpose that makes automated decisions (GDPR Art. 22)")])
+            }
+        }
+        guard let (state, _) = try await consents.privacyState(customerID: customerID), try await customers.customer(id: customerID) != nil else {
             throw UseCaseError.customerNotFound
+        }
+        let jurisdiction = policies.policy.jurisdiction(for: state.residence)
+        guard let deadline = jurisdiction.rights[type] else {
+            throw UseCaseError(
+                .conflict, code: "right_not_granted",
+                "\(jurisdiction.law) does not grant a \(type.rawValue) request; the rights there are "
+                    + jurisdiction.rights.keys.map(\.rawValue).sorted().joined(separator: ", "))
         }
         let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         var request = DataSubjectRequest(
             id: UUID().uuidString.lowercased(), customerID: customerID, type: type, receivedAt: now, channel: channel,
-            filedBy: filedBy, filedByID: filedByID, purpose: purpose, fields: fields)
+            filedBy: filedBy, filedByID: filedByID, purpose: purpose, fields: fields, jurisdiction: jurisdiction.id, deadline: deadline)
         if identityVerified {
             request.status = .identityVerified
             request.handledBy = filedByID
@@ -53,7 +67,7 @@ public struct RequestFiling: Sendable {
             request,
             audit: [AuditEvent(
                 actor: actor, action: .requestFiled, customerID: customerID, purpose: purpose,
-                fields: ["type:\(type.rawValue)", "filedBy:\(filedBy.rawValue)"] + (identityVerified ? ["identity:verified"] : []),
+                fields: ["type:\(type.rawValue)", "filedBy:\(filedBy.rawValue)", "jurisdiction:\(jurisdiction.id)"] + (identityVerified ? ["identity:verified"] : []),
                 outcome: "succeeded", policyVersion: policies.policy.version, requestID: requestID)],
             correlationID: requestID)
     }

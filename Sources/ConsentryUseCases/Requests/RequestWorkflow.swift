@@ -54,9 +54,9 @@ public struct RequestWorkflow: Sendable {
     }
 
     /// Extends the deadline by one or two months (two at most in all), with the reason (Art. 12(3)).
-    public func extend(id: String, months: Int, reason: String, officer: String, requestID: String) async throws -> DataSubjectRequest {
+    public func extend(id: String, months: Int?, reason: String, officer: String, requestID: String) async throws -> DataSubjectRequest {
         let current = try await request(id: id)
-        let audit = entry(officer, .requestExtended, current, requestID, fields: ["months:\(months)"])
+        let audit = entry(officer, .requestExtended, current, requestID, fields: ["months:\(months.map(String.init) ?? "all")"])
         return try await advance(current, audit: audit, requestID: requestID) { request in
             try request.extend(byMonths: months, reason: reason)
             request.handledBy = officer
@@ -109,7 +109,7 @@ public struct RequestWorkflow: Sendable {
             }
         } catch let error as RequestChangeError {
             switch error {
-            case .reasonRequired, .extensionTooLong: throw UseCaseError(.invalid, code: "validation_failed", error.description)
+            case .reasonRequired, .extensionTooLong, .noExtension: throw UseCaseError(.invalid, code: "validation_failed", error.description)
             case .transition, .closed: throw UseCaseError(.conflict, code: "invalid_transition", error.description)
             }
         } catch let error as StoreError where error.code == .staleRequest {

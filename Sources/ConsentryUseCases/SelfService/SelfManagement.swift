@@ -30,7 +30,7 @@ public struct SelfManagement: Sendable {
     public func standings(of customer: Customer, now: Date = Date()) async throws -> (restricted: Bool, purposes: [(purpose: Purpose, standing: ConsentStanding)]) {
         guard let (state, _) = try await consents.privacyState(customerID: customer.id) else { throw UseCaseError.customerNotFound }
         let purposes = policies.policy.purposes.values.sorted { $0.id < $1.id }
-        return (state.restricted, purposes.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) })
+        return (state.restricted, purposes.map { ($0, ConsentStanding(purpose: $0, state: state, now: now, jurisdiction: policies.policy.jurisdiction(for: state.residence))) })
     }
 
     /// Objects to (or withdraws the objection to) a purpose resting on legitimate interest or
