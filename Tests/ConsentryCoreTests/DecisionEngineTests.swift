@@ -38,10 +38,17 @@ struct DecisionEngineTests {
             ModuleProfile(id: "crm", applicationType: "Customer Loyalty Management", description: "", purposes: ["marketing", "fraud"],
                           operations: .init(read: true, audience: true)),
         ]
+        // A second jurisdiction where marketing runs until the customer opts out of sale and
+        // sharing, and fraud checks stop when they limit the use of sensitive information.
+        let california = Jurisdiction(
+            id: "us-ca", name: "California", law: "CCPA/CPRA", regions: ["US-CA"], supervisoryAuthority: "CPPA",
+            rights: [.access: .init(period: ISODuration("P45D")!, extensionLimit: ISODuration("P45D")!)],
+            optOuts: [.saleOrSharing: .init(purposes: ["marketing"], honoursGPC: true), .limitSensitive: .init(purposes: ["fraud"], honoursGPC: false)])
         return Policy(
             version: "sha256:test", categories: [:], fieldCategories: fields,
             purposes: Dictionary(uniqueKeysWithValues: purposes.map { ($0.id, $0) }),
-            modules: Dictionary(uniqueKeysWithValues: modules.map { ($0.id, $0) }))
+            modules: Dictionary(uniqueKeysWithValues: modules.map { ($0.id, $0) }),
+            jurisdictions: [.gdprDefault, california], defaultJurisdiction: "eu-gdpr")
     }()
 
     let engine = DecisionEngine(policy: Self.policy)
@@ -189,6 +196,8 @@ struct DecisionEngineTests {
             ("billing-app", "billing", customer(restricted: true)),
             ("billing-app", "billing", customer(endedDaysAgo: 400)),
             ("crm", "marketing", { var state = customer(); state.erasedAt = Self.now; return state }()),
+            ("crm", "marketing", { var state = customer(); state.residence.region = "US-CA"; state.optOuts = [.saleOrSharing]; return state }()),
+            ("crm", "fraud", { var state = customer(); state.residence.region = "US-CA"; state.optOuts = [.limitSensitive]; return state }()),
         ]
         for (module, purpose, state) in states { produced.formUnion(try decide(module, purpose, state).reasonCodes) }
         #expect(produced == Set(ReasonCode.allCases))

@@ -43,7 +43,7 @@ struct ReportsTests {
             #expect(Set(recipients.map { $0[0] }) == Set(readers.map(\.0)), "every module that read the customer")
             #expect(recipients.allSatisfy { $0[3] == "1" })
             #expect(Self.rows(report, "Personal data held").contains { $0[0] == "engagedParty.givenName" })
-            #expect(Self.rows(report, "Purposes, legal bases and retention").count == 13)
+            #expect(Self.rows(report, "Purposes, legal bases and retention").count == 14)
 
             for path in ["reports/access/\(target.id)", "reports/record-of-processing", "reports/consents", "reports/requests"] {
                 let html = try await client.execute(uri: "/compliance/v1/\(path)?format=html", method: .get, headers: officer)

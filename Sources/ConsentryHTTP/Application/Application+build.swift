@@ -60,11 +60,11 @@ public func buildRouter(services: ConsentryServices, surfaces: [any HTTPSurface]
             consentChange: s.consentChange, guardianship: s.guardianship, selfManagement: s.selfManagement),
         auditLog: s.audit, consentChange: s.consentChange, consentLedger: s.consents, customerTokens: s.customerTokens, customers: s.customers,
         policies: s.policies, portability: s.portability, reader: s.reader, receipts: s.receipts, requestFiling: s.requestFiling,
-        requests: s.requests, selfManagement: s.selfManagement
+        requests: s.requests, selfManagement: s.selfManagement, optOuts: s.optOuts
     ).addRoutes(to: router)
     PrivacyManagementController(
         apiKeys: s.apiKeys, consentChange: s.consentChange, customers: s.customers, gate: s.gate, policies: s.policies,
-        privacyProfiles: s.privacyProfiles, requestFiling: s.requestFiling
+        privacyProfiles: s.privacyProfiles, requestFiling: s.requestFiling, optOuts: s.optOuts
     ).addRoutes(to: router)
     TransparencyController(log: s.transparency).addRoutes(to: router)
     HubController(apiKeys: s.apiKeys, delivery: s.delivery, policies: s.policies, subscriptions: s.subscriptions).addRoutes(to: router)
@@ -74,6 +74,7 @@ public func buildRouter(services: ConsentryServices, surfaces: [any HTTPSurface]
         workflow: s.workflow
     ).addRoutes(to: router)
     ReportsController(apiKeys: s.apiKeys, reporting: s.reporting, reports: s.reports, database: s.database, keys: s.keys).addRoutes(to: router)
+    BreachController(apiKeys: s.apiKeys, breaches: s.breaches).addRoutes(to: router)
     for surface in surfaces { surface.addRoutes(to: router) }
     routes.fill(from: router)
     return router

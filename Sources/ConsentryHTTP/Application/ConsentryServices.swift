@@ -41,6 +41,8 @@ public struct ConsentryServices: Sendable {
     public let consentChange: ConsentChange
     public let requestFiling: RequestFiling
     public let selfManagement: SelfManagement
+    public let optOuts: OptOutRights
+    public let breaches: BreachRegister
     public let guardianship: Guardianship
     public let portability: DataPortability
     public let workflow: RequestWorkflow
@@ -87,6 +89,8 @@ public struct ConsentryServices: Sendable {
         self.maintenance = CustomerMaintenance(customers: customers, consents: consents, corrections: corrections)
         self.consentChange = ConsentChange(policies: policies, receipts: receipts, journal: journal)
         self.requestFiling = RequestFiling(policies: policies, consents: consents, customers: customers, journal: journal)
+        self.optOuts = OptOutRights(policies: policies, consents: consents, receipts: receipts, journal: journal)
+        self.breaches = BreachRegister(store: BreachStore(database: database, customers: customers), audit: audit, policies: policies)
         self.selfManagement = SelfManagement(policies: policies, consents: consents, journal: journal, corrections: corrections, audit: audit)
         self.guardianship = Guardianship(policies: policies, customers: customers, audit: audit)
         self.portability = DataPortability(policies: policies, consents: consents, audit: audit)

@@ -26,6 +26,7 @@ struct PrivacyManagementController {
     let policies: PolicyRegistry
     let privacyProfiles: PrivacyProfiles
     let requestFiling: RequestFiling
+    let optOuts: OptOutRights
     static let base = "/tmf-api/privacyManagement/v4"
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
@@ -195,9 +196,15 @@ struct PrivacyManagementController {
     // MARK: Agreements
 
     struct AgreementInput: Decodable {
+        /// A purpose with a consent status, or an opt-out right (`sale-sharing`,
+        /// `limit-sensitive`) with `opted_out` or `opted_in`.
         struct Characteristic: Decodable {
             var privacyUsagePurpose: String
-            var value: ConsentStatus
+            var value: Value
+            enum Value {
+                case consent(ConsentStatus)
+                case optOut(Bool)
+            }
             enum CodingKeys: String, CodingKey, CaseIterable { case privacyUsagePurpose, value, name }
             init(from decoder: any Decoder) throws {
                 try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
@@ -205,7 +212,15 @@ struct PrivacyManagementController {
                 try c.rejectNulls()
                 _ = try c.decodeIfPresent(String.self, forKey: .name)
                 privacyUsagePurpose = try c.decode(String.self, forKey: .privacyUsagePurpose)
-                value = try c.decode(ConsentStatus.self, forKey: .value)
+                if OptOutRight(rawValue: privacyUsagePurpose) != nil {
+                    let text = try c.decode(String.self, forKey: .value)
+                    guard text == "opted_out" || text == "opted_in" else {
+                        throw DecodingError.dataCorruptedError(forKey: .value, in: c, debugDescription: "an opt-out right's value is opted_out or opted_in")
+                    }
+                    value = .optOut(text == "opted_out")
+                } else {
+                    value = .consent(try c.decode(ConsentStatus.self, forKey: .value))
+                }
             }
         }
         struct PartyRef: Decodable {
@@ -420,11 +435,20 @@ struct PrivacyManagementController {
         }
         var agreements: [JSONValue] = []
         for characteristic in input.characteristics {
-            let recorded = try await consentChange.record(
-                customer: customer, purposeID: characteristic.privacyUsagePurpose, status: characteristic.value, channel: input.channel,
-                expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy,
-                guardianID: input.expressedBy == .guardian ? input.agreedByParty?.id : nil, actorID: input.agentId,
-                actor: AuditActor(.module, module.module), requestID: context.requestID)
+            let recorded: ConsentChange.Recorded
+            switch characteristic.value {
+            case .consent(let status):
+                recorded = try await consentChange.record(
+                    customer: customer, purposeID: characteristic.privacyUsagePurpose, status: status, channel: input.channel,
+                    expressedBy: input.expressedBy == .customer ? .agent : input.expressedBy,
+                    guardianID: input.expressedBy == .guardian ? input.agreedByParty?.id : nil, actorID: input.agentId,
+                    actor: AuditActor(.module, module.module), requestID: context.requestID)
+            case .optOut(let optedOut):
+                // An agent records the customer's own opt-out (CCPA § 1798.135: by phone or in a shop too).
+                recorded = try await optOuts.exercise(
+                    subject: ConsentSubject(customer), right: characteristic.privacyUsagePurpose, optedOut: optedOut, channel: input.channel,
+                    expressedBy: .agent, actorID: input.agentId, actor: AuditActor(.module, module.module), requestID: context.requestID)
+            }
             agreements.append(agreement(
                 StoredReceipt(id: recorded.receiptID, purpose: characteristic.privacyUsagePurpose, issuedAt: recorded.at, jws: recorded.jws),
                 customerID: customerID, partyType: customer.profile.engagedParty.type))

@@ -26,10 +26,12 @@ struct SelfServiceController {
     let requestFiling: ConsentryUseCases.RequestFiling
     let requests: DataSubjectRequestStore
     let selfManagement: SelfManagement
+    let optOuts: OptOutRights
 
     func addRoutes(to router: Router<ConsentryRequestContext>) {
         router.get("self/v1/receipts/jwks", use: jwks)
         let me = router.group("self/v1/me").add(middleware: CustomerAuthenticator(verifier: customerTokens, customers: customers))
+            .add(middleware: GlobalPrivacyControlMiddleware(optOuts: optOuts, policies: policies))
         me.get(use: profile)
         me.patch(use: correct)
         me.get("export", use: export)
@@ -42,6 +44,9 @@ struct SelfServiceController {
         me.get("receipts", use: receipts)
         me.put("objections/{purpose}", use: { request, context in try await self.objection(request, context, objecting: true) })
         me.delete("objections/{purpose}", use: { request, context in try await self.objection(request, context, objecting: false) })
+        me.get("opt-outs", use: listOptOuts)
+        me.put("opt-outs/{right}", use: { request, context in try await self.optOut(request, context, optedOut: true) })
+        me.delete("opt-outs/{right}", use: { request, context in try await self.optOut(request, context, optedOut: false) })
         me.put("restriction", use: { request, context in try await self.restriction(request, context, restricting: true) })
         me.delete("restriction", use: { request, context in try await self.restriction(request, context, restricting: false) })
     }
@@ -168,6 +173,8 @@ struct SelfServiceController {
         ]
         if let purpose = request.purpose { members.append(("purpose", .string(purpose))) }
         if !request.fields.isEmpty { members.append(("fields", .array(request.fields.map { .string($0) }))) }
+        members.append(("jurisdiction", .string(request.jurisdiction)))
+        if let extended = request.extendedBy { members.append(("extendedBy", .string(extended.description))) }
         if let duplicate { members.append(("duplicate", .bool(duplicate))) }
         return .object(members)
     }
@@ -191,6 +198,13 @@ struct SelfServiceController {
             members.append(("reconsentNeeded", .bool(standing.reconsentNeeded)))
         }
         if let objection = standing.objection { members.append(("objection", .bool(objection))) }
+        if let right = standing.optOut { members.append(("optOut", .string(right.rawValue))) }
+        if let automated = purpose.automatedDecision {
+            members.append(("automatedDecision", .object([
+                ("logic", .string(automated.logic.text(for: language))), ("significance", .string(automated.significance.text(for: language))),
+                ("humanReview", .string("POST /self/v1/me/requests {\"type\": \"human_review\", \"purpose\": \"\(purpose.id)\"}")),
+            ])))
+        }
         return .object(members)
     }
 
@@ -249,6 +263,48 @@ struct SelfServiceController {
         try await selfManagement.object(
             customer: customer, purposeID: purposeID, objecting: objecting, channel: try Self.channel(request), requestID: context.requestID)
         return Response.json(.object([("purpose", .string(purposeID)), ("objection", .bool(objecting))]))
+    }
+
+    /// The opt-out rights of the customer's jurisdiction (CPRA "do not sell or share",
+    /// "limit sensitive personal information"), and where the customer stands with each.
+    @Sendable func listOptOuts(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let customerID = try signedInID(context)
+        return Response.json(try await Self.optOutsJSON(customerID: customerID, language: nil, optOuts: optOuts, policies: policies))
+    }
+
+    static func optOutsJSON(customerID: String, language: String?, optOuts: OptOutRights, policies: PolicyRegistry) async throws -> JSONValue {
+        let (jurisdiction, rights) = try await optOuts.standings(customerID: customerID)
+        return .object([
+            ("jurisdiction", jurisdictionJSON(jurisdiction)),
+            ("rights", .array(rights.map { standing in
+                var members: [(String, JSONValue)] = [
+                    ("right", .string(standing.right.rawValue)), ("title", .string(standing.right.title.text(for: language))),
+                    ("optedOut", .bool(standing.optedOut)), ("globalPrivacyControl", .bool(standing.honoursGPC)),
+                    ("purposes", .array(standing.purposes.map { .string($0.id) })),
+                ]
+                if let since = standing.since { members.append(("since", .string(ISOTimestamp.format(since)))) }
+                if let channel = standing.channel { members.append(("channel", .string(channel.rawValue))) }
+                return .object(members)
+            })),
+        ])
+    }
+
+    static func jurisdictionJSON(_ jurisdiction: Jurisdiction) -> JSONValue {
+        .object([("id", .string(jurisdiction.id)), ("name", .string(jurisdiction.name)), ("law", .string(jurisdiction.law))])
+    }
+
+    /// Exercises an opt-out right (PUT) or withdraws it (DELETE): a consent event with a
+    /// signed receipt, announced to modules; they see it on their next read.
+    func optOut(_ request: Request, _ context: ConsentryRequestContext, optedOut: Bool) async throws -> Response {
+        guard let signedIn = context.signedIn else { throw ApiKeyAuthenticator.unauthorized("not signed in") }
+        let right = try context.parameters.require("right")
+        let recorded = try await optOuts.exercise(
+            subject: try await signedIn.consentSubject(), right: right, optedOut: optedOut, channel: try Self.channel(request), expressedBy: .customer,
+            actorID: nil, actor: AuditActor(.customer, signedIn.id), requestID: context.requestID)
+        return Response.json(.object([
+            ("right", .string(right)), ("optedOut", .bool(optedOut)), ("since", .string(ISOTimestamp.format(recorded.at))),
+            ("receipt", .object([("id", .string(recorded.receiptID)), ("jws", .string(recorded.jws))])),
+        ]))
     }
 
     /// Restricts processing of all the customer's data (GDPR Art. 18), or lifts it. While

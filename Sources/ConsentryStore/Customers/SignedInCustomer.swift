@@ -11,6 +11,8 @@ import ConsentryRecords
 public struct SignedInCustomer: Sendable {
     public var id: String { record.id }
     public var partyType: PartyType { record.partyType }
+    /// Where the customer lives (a region code and a declared jurisdiction), nothing decrypted.
+    public var residence: Residence { record.residence }
     let record: CustomerRecord
     let keys: KeyProvider
 

@@ -78,7 +78,7 @@ public struct CustomerEraser: Sendable {
         try await journal.commit([audit], announcing: reapplying ? [] : [event]) { db in
             try KeyVersions.checkWrap(version: prepared.kekVersion, db)
             let changed = try db.execute("""
-                    UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, erased_at = ?, status = 'closed', external_id = NULL,
+                    UPDATE customer SET wrapped_dek = ?, kek_version = ?, sealed_fields = ?, erased_at = ?, status = 'closed', external_id = NULL, residence = NULL, declared_jurisdiction = NULL,
                         relationship_ended_at = COALESCE(relationship_ended_at, ?), version = version + 1, updated_at = ?
                     WHERE id = ? AND version = ? AND erased_at IS NULL
                     """, [Data(prepared.wrapped), prepared.kekVersion, prepared.vault, erasedAt, erasedAt, erasedAt, customerID, version])
