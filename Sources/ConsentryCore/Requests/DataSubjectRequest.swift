@@ -138,6 +138,17 @@ public struct DataSubjectRequest: Sendable, Equatable {
         }
     }
 
+    /// The extensions still open: whole months (1 up to what is left) for an extension in
+    /// months; one step (`nil`: all of it) for an extension in days; none when used up.
+    public var extensionChoices: [Int?] {
+        guard status.isOpen, let allowed = deadline.extensionLimit else { return [] }
+        if allowed.isMonthsOnly && deadline.period.isMonthsOnly {
+            let left = allowed.months - extendedByMonths
+            return left > 0 ? (1...left).map { $0 } : []
+        }
+        return extendedBy == nil ? [nil] : []
+    }
+
     /// A customer filing the same type again (for the same purpose) while one is open files a duplicate.
     public func duplicates(_ other: DataSubjectRequest) -> Bool {
         other.status.isOpen && other.customerID == customerID && other.type == type && other.purpose == purpose

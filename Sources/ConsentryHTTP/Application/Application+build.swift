@@ -55,7 +55,8 @@ public func buildRouter(services: ConsentryServices, surfaces: [any HTTPSurface]
     let s = services
     SelfServiceController(
         dashboard: DashboardController(
-            auditLog: s.audit, consents: s.consents, database: s.database, policies: s.policies, requests: s.requests, transparency: s.transparency),
+            auditLog: s.audit, consents: s.consents, database: s.database, policies: s.policies, requests: s.requests, transparency: s.transparency,
+            optOuts: s.optOuts),
         dependants: DependantsController(
             consentChange: s.consentChange, guardianship: s.guardianship, selfManagement: s.selfManagement),
         auditLog: s.audit, consentChange: s.consentChange, consentLedger: s.consents, customerTokens: s.customerTokens, customers: s.customers,

@@ -133,19 +133,21 @@ struct ComplianceController {
     }
 
     struct Extension: Decodable {
-        var months: Int
+        /// Whole months for a GDPR-style extension; absent: all that is left (a CCPA extension is taken whole).
+        var months: Int?
         var reason: String
         enum CodingKeys: String, CodingKey, CaseIterable { case months, reason }
         init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(allowed: CodingKeys.names())
             let c = try decoder.container(keyedBy: CodingKeys.self)
             try c.rejectNulls()
-            months = try c.decode(Int.self, forKey: .months)
+            months = try c.decodeIfPresent(Int.self, forKey: .months)
             reason = try c.decode(String.self, forKey: .reason)
         }
     }
 
-    /// Extends the deadline by one or two months (two at most in all), with the reason (Art. 12(3)).
+    /// Extends the deadline as the request's jurisdiction allows, with the reason (GDPR Art.
+    /// 12(3): one or two months, two at most in all; CCPA: 45 days, once; LGPD: none).
     @Sendable func extend(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         try PrivacyManagementController.only(request, [])
         let change = try await Self.decode(Extension.self, request, context)

@@ -18,6 +18,7 @@ struct DashboardController {
     let policies: PolicyRegistry
     let requests: DataSubjectRequestStore
     let transparency: TransparencyLog
+    let optOuts: OptOutRights
 
     func addRoutes(to group: RouterGroup<ConsentryRequestContext>) {
         group.get(use: dashboard)
@@ -40,7 +41,11 @@ struct DashboardController {
                 ("usedBy", .array(held.purposes.map { .string($0.id) })),
             ])
         }
-        let standings = policy.purposes.values.sorted { $0.id < $1.id }.map { ($0, ConsentStanding(purpose: $0, state: state, now: now)) }
+        let jurisdiction = policy.jurisdiction(for: state.residence)
+        let standings = policy.purposes.values.sorted { $0.id < $1.id }.map {
+            ($0, ConsentStanding(purpose: $0, state: state, now: now, jurisdiction: jurisdiction))
+        }
+        let optOutRights = try await SelfServiceController.optOutsJSON(customerID: customer.id, language: language, optOuts: optOuts, policies: policies)
         let (total, recent) = try await AuditReader(database: database).entries(
             .init(customerID: customer.id, actorKind: .module, disclosuresOnly: true), offset: 0, limit: 10)
         let open = try await requests.requests(customerID: customer.id).filter { $0.status.isOpen }
@@ -48,6 +53,17 @@ struct DashboardController {
             ("customer", .string(customer.id)),
             ("policyVersion", .string(policy.version)),
             ("restricted", .bool(state.restricted)),
+            // The law that applies, and the opt-outs it grants (a GPC signal's shows as channel gpc).
+            ("jurisdiction", optOutRights["jurisdiction"] ?? .null),
+            ("optOuts", optOutRights["rights"] ?? .array([])),
+            ("automatedDecisions", .array(standings.compactMap { purpose, _ in
+                purpose.automatedDecision.map { automated in
+                    .object([
+                        ("purpose", .string(purpose.id)), ("name", .string(purpose.name.text(for: language))),
+                        ("logic", .string(automated.logic.text(for: language))), ("significance", .string(automated.significance.text(for: language))),
+                    ])
+                }
+            })),
             ("dataHeld", .array(dataHeld)),
             ("purposes", .array(standings.map { SelfServiceController.purposeJSON($0.0, standing: $0.1, language: language) })),
             ("reconsentNeeded", .array(standings.filter { $0.1.reconsentNeeded }.map { .string($0.0.id) })),

@@ -29,6 +29,9 @@ public struct ComplianceReports: Sendable {
         let receipts = try await ledger.receipts(customerID: customerID)
         let recipients = try await AuditReader(database: database).recipients(customerID: customerID)
         let requests = try await DataSubjectRequestStore(database: database).requests(customerID: customerID)
+        let jurisdiction = policy.jurisdiction(for: state.residence)
+        let automated = policy.purposes.values.filter { $0.automatedDecision != nil }.sorted { $0.id < $1.id }
+        let language = customer.profile.preferredLanguage
         let data = PersonalFieldCodec.encode(customer.profile).map { field -> [String] in
             let policyField = PolicyField.of(storedPath: field.path, in: customer.profile)
             return [field.path.rawValue, policyField.map { policy.category(of: $0) } ?? "", String(decoding: field.value, as: UTF8.self)]
@@ -49,6 +52,8 @@ public struct ComplianceReports: Sendable {
                     ("Customer since", ISOTimestamp.format(customer.createdAt)), ("Record version", String(customer.version)),
                     ("Source", "collected from the customer at onboarding and through self-service, or migrated from the operator's previous CRM"),
                     ("Processing restricted", state.restricted ? "yes" : "no"),
+                    ("Jurisdiction", "\(jurisdiction.name): \(jurisdiction.law)"),
+                    ("Opted out of", state.optOuts.isEmpty ? "-" : state.optOuts.sorted().map(\.rawValue).joined(separator: " ")),
                 ])),
                 .init(title: "Personal data held", note: "Every value below is stored encrypted; this report is the decrypted copy the customer is entitled to.",
                       content: .table(columns: ["field", "category", "value"], rows: data)),
@@ -69,8 +74,37 @@ public struct ComplianceReports: Sendable {
                 .init(title: "Data-subject requests", content: .table(
                     columns: ["request", "type", "status", "received", "due"],
                     rows: requests.map { [$0.id, $0.type.rawValue, $0.status.rawValue, ISOTimestamp.format($0.receivedAt), ISOTimestamp.format($0.dueAt)] })),
-                .init(title: "Your rights", content: .facts(Self.rights)),
+                .init(
+                    title: "Automated decisions (GDPR Art. 22)",
+                    note: "Purposes that decide by automated means alone with legal or similarly significant effect, the logic involved and its consequences (Art. 15(1)(h)). Ask for a person to review a decision: a human_review request naming the purpose.",
+                    content: .table(
+                        columns: ["purpose", "logic", "significance and consequences"],
+                        rows: automated.map { [$0.id, $0.automatedDecision!.logic.text(for: language), $0.automatedDecision!.significance.text(for: language)] })),
+                .init(title: "Your rights", note: "Under \(jurisdiction.law); complaints to \(jurisdiction.supervisoryAuthority).", content: .facts(Self.rights(in: jurisdiction))),
             ])
+    }
+
+    /// The rights the customer's jurisdiction grants, each with how fast it is answered.
+    static func rights(in jurisdiction: Jurisdiction) -> [(String, String)] {
+        let byType: [DataSubjectRequest.RequestType: String] = [
+            .access: "Access (Art. 15)", .rectification: "Rectification (Art. 16)", .erasure: "Erasure (Art. 17)", .restriction: "Restriction (Art. 18)",
+            .portability: "Portability (Art. 20)", .objection: "Objection (Art. 21)", .humanReview: "Human review of an automated decision (Art. 22(3))",
+        ]
+        var result = rights.filter { label, _ in
+            guard let type = byType.first(where: { $0.value == label })?.key else { return true }
+            return jurisdiction.rights[type] != nil
+        }.map { label, text -> (String, String) in
+            guard let type = byType.first(where: { $0.value == label })?.key, let deadline = jurisdiction.rights[type] else { return (label, text) }
+            return (label, text + "; answered within \(deadline.period)" + (deadline.extensionLimit.map { ", or \($0) more with a reason" } ?? ""))
+        }
+        if let review = jurisdiction.rights[.humanReview] {
+            result.append((byType[.humanReview]!, "file a human_review request naming the purpose; answered within \(review.period)"))
+        }
+        for right in jurisdiction.optOuts.keys.sorted() {
+            result.append((right.title.text(for: "en"), "PUT /self/v1/me/opt-outs/\(right.rawValue); takes effect at once"
+                + ((jurisdiction.optOuts[right]?.honoursGPC ?? false) ? "; a Global Privacy Control signal does the same" : "")))
+        }
+        return result
     }
 
     static let rights: [(String, String)] = [

@@ -1,4 +1,5 @@
 import ConsentryCore
+import ConsentryPolicy
 import ConsentryHTTP
 import ConsentryRecords
 import ConsentryStore
@@ -79,10 +80,12 @@ extension ConsoleController {
             ["name": "Customer", "value": item.customerID], ["name": "Received", "value": Self.dateTime(item.receivedAt)],
             ["name": "Due", "value": Self.dateTime(item.dueAt) + (item.isOverdue(at: now) ? " (overdue)" : "")],
             ["name": "Channel", "value": item.channel], ["name": "Filed by", "value": item.filedBy.rawValue],
+            ["name": "Jurisdiction", "value": policies.policy.jurisdictions[item.jurisdiction]?.law ?? item.jurisdiction],
+            ["name": "Deadline", "value": item.deadline.period.description + (item.deadline.extensionLimit.map { ", extendable by \($0)" } ?? ", not extendable")],
         ]
         if let purpose = item.purpose { facts.append(["name": "Purpose", "value": purpose]) }
-        if item.extendedByMonths > 0 {
-            facts.append(["name": "Extended", "value": "\(item.extendedByMonths) month(s): \(item.extensionReason ?? "")"])
+        if item.extendedBy != nil {
+            facts.append(["name": "Extended", "value": "\(item.extendedBy?.description ?? "\(item.extendedByMonths) month(s)"): \(item.extensionReason ?? "")"])
         }
         if let officer = item.handledBy { facts.append(["name": "Handled by", "value": officer]) }
         if let closed = item.closedAt { facts.append(["name": "Closed", "value": Self.dateTime(closed)]) }
@@ -93,8 +96,11 @@ extension ConsoleController {
             "open": item.status.isOpen,
             "moves": item.status.next.filter { $0 != .rejected }.map { ["status": $0.rawValue, "label": $0.rawValue.replacingOccurrences(of: "_", with: " ")] },
             "can_reject": item.status.next.contains(.rejected),
-            "can_extend": item.status.isOpen && item.extendedByMonths < 2,
-            "extend_options": (1...max(1, 2 - item.extendedByMonths)).map { ["months": $0] },
+            "can_extend": !item.extensionChoices.isEmpty,
+            "jurisdiction_law": policies.policy.jurisdictions[item.jurisdiction]?.law ?? item.jurisdiction,
+            "extend_options": item.extensionChoices.map { choice -> [String: Any] in
+                choice.map { ["months": String($0), "label": "\($0) month(s)"] } ?? ["months": "", "label": item.deadline.extensionLimit?.description ?? ""]
+            },
             "can_erase": item.type == .erasure && item.status == .inProgress,
             "is_erasure": item.type == .erasure,
         ]) { $1 }
@@ -130,7 +136,9 @@ extension ConsoleController {
     @Sendable func extend(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
         let signedIn = try await require(request, [.officer])
         let form = try await form(request, signedIn)
-        guard let months = Int(try form.require("months")) else { throw WebPageError.text(.badRequest, "Choose one or two months.") }
+        let choice = try form.require("months")
+        let months = choice.isEmpty ? nil : Int(choice)
+        guard choice.isEmpty || months != nil else { throw WebPageError.text(.badRequest, "Choose how long to extend by.") }
         let id = try context.parameters.require("id")
         _ = try await workflow.extend(id: id, months: months, reason: form["reason"] ?? "", officer: signedIn.principal.id, requestID: context.requestID)
         return Response(status: .seeOther, headers: [.location: "/console/requests/\(id)?done=extended"])
