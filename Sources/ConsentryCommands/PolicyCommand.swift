@@ -10,7 +10,7 @@ struct PolicyOptions: ParsableArguments {
     var policies: String = ProcessInfo.processInfo.environment["CONSENTRY_POLICIES"] ?? "Policies"
 
     /// Loads the policy or prints every problem as file:line:column and fails.
-    func load() throws -> PolicyRegistry {
+    func load(requireTests: Bool = false) throws -> PolicyRegistry {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: policies, isDirectory: &isDirectory), isDirectory.boolValue else {
             // Run outside the repository folder, the default `Policies` is not there: say so plainly.
@@ -18,7 +18,7 @@ struct PolicyOptions: ParsableArguments {
                 message: "no policy directory at \(URL(fileURLWithPath: policies).standardizedFileURL.path); run from the folder that holds Policies/, or pass --policies (or CONSENTRY_POLICIES)",
                 exitCode: CommandFailure.noInput)
         }
-        do { return try PolicyRegistry(directory: policies) } catch {
+        do { return try PolicyRegistry(directory: policies, requireTests: requireTests) } catch {
             // A problem in a file is `file:line:column`, under the directory; one about the whole directory stands alone.
             let lines = error.problems.map { $0.line > 0 ? "  \(policies)/\($0)" : "  \($0.message)" }
             Terminal.note("the policy in \(policies) does not load:\n" + lines.joined(separator: "\n"))
@@ -30,7 +30,7 @@ struct PolicyOptions: ParsableArguments {
 struct PolicyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "policy", abstract: "Validate the purpose policy and explain its decisions.",
-        subcommands: [Check.self, Explain.self])
+        subcommands: [Check.self, Explain.self, Test.self])
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -42,6 +42,46 @@ struct PolicyCommand: AsyncParsableCommand {
             print("\(policy.policies): valid, version \(loaded.version)")
             print("  \(loaded.categories.count) data categories, \(loaded.fieldCategories.count) fields mapped, "
                 + "\(loaded.purposes.count) purposes, \(loaded.modules.count) modules")
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the policy's tests (Policies/tests/*.yaml): each failure with file:line, expected against actual (exit 1).")
+        @OptionGroup var policy: PolicyOptions
+        @Option(help: "The test directory (default: tests/ in the policy directory).") var tests: String?
+        @Flag(help: "Also fail when a purpose, module or jurisdiction of the policy has no case.") var requireCoverage = false
+        @Flag(help: "Print only failures and the summary.") var quiet = false
+
+        func run() async throws {
+            let loaded = try policy.load().policy
+            let directory = tests ?? policy.policies + "/tests"
+            let cases: [PolicyTestCase]
+            do { cases = try PolicyTestReader.load(directory: directory) } catch {
+                Terminal.note("the policy tests in \(directory) do not load:\n" + error.problems.map { "  \($0)" }.joined(separator: "\n"))
+                throw ExitCode(65)
+            }
+            let runner = PolicyTestRunner(policy: loaded)
+            let results = runner.run(cases)
+            for result in results {
+                if result.passed {
+                    if !quiet { print("✔ \(result.testCase.location) \(result.testCase.name)") }
+                } else {
+                    print("✘ \(result.testCase.location) \(result.testCase.name)")
+                    for failure in result.failures { print("    \(failure)") }
+                }
+            }
+            let failed = results.filter { !$0.passed }.count
+            let coverage = runner.coverage(of: cases)
+            print("\(results.count) cases, \(failed) failed, policy \(loaded.version)")
+            if coverage.complete {
+                print("coverage: every purpose (\(loaded.purposes.count)), module (\(loaded.modules.count)) and jurisdiction (\(loaded.jurisdictions.count)) has a case")
+            } else {
+                for (what, ids) in [("purposes", coverage.uncoveredPurposes), ("modules", coverage.uncoveredModules), ("jurisdictions", coverage.uncoveredJurisdictions)] where !ids.isEmpty {
+                    print("coverage: no case for \(what) \(ids.joined(separator: ", "))")
+                }
+            }
+            if failed > 0 || (requireCoverage && !coverage.complete) { throw ExitCode(1) }
         }
     }
 

@@ -35,6 +35,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Accept plain-http event callbacks to hosts other than loopback (a mesh that adds TLS).") var allowHttpCallbacks = false
     @Option(help: "A callback host (name, IP or *.domain) allowed to resolve to a loopback or private address; repeatable. --demo allows localhost and 127.0.0.1.")
     var allowCallbackHost: [String] = []
+    @Flag(help: "Refuse a policy (at start and on every reload) whose tests in Policies/tests fail.") var requirePolicyTests = false
     @Flag(help: "Four-eyes erasure: the officer who carries out an erasure must not be the one who verified the requester's identity.")
     var fourEyes = false
     @Option(help: "Hours between retention sweeps (0: none; run `consentry retention` instead).") var retentionHours = 24
@@ -48,7 +49,7 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let policies = try policy.load()
+        let policies = try policy.load(requireTests: requirePolicyTests)
         let directory = data.dataDirectory
         // One server per SQLite installation, and no restore under it (PostgreSQL: a fleet).
         let lock = directory.databaseURL == nil ? try InstallationLock(directory: directory, purpose: "serve") : nil

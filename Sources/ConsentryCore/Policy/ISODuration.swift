@@ -66,6 +66,18 @@ public struct ISODuration: Sendable, Equatable, CustomStringConvertible {
         return Self.calendar.date(byAdding: components, to: date) ?? .distantFuture
     }
 
+    /// `date` minus this duration.
+    public func subtracted(from date: Date) -> Date {
+        var components = DateComponents()
+        components.year = -years
+        components.month = -months
+        components.day = -(days + weeks * 7)
+        components.hour = -hours
+        components.minute = -minutes
+        components.second = -seconds
+        return Self.calendar.date(byAdding: components, to: date) ?? .distantPast
+    }
+
     private static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
