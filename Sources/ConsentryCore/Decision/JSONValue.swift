@@ -35,6 +35,11 @@ public indirect enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
     /// Replaces (or appends) the member `key` of an object; other values are left alone.
     public mutating func set(_ key: String, _ value: JSONValue?) {
         guard case .object(var members) = self else { return }
