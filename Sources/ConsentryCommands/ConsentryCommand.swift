@@ -18,7 +18,7 @@ public struct ConsentryCommand: AsyncParsableCommand {
             InitCommand.self, ImportCommand.self, ExportCommand.self, ServeCommand.self, KeysCommand.self,
             PolicyCommand.self, ModulesCommand.self, OperatorsCommand.self, OfficersCommand.self, AuditCommand.self, TokenCommand.self,
             ConsentsCommand.self, EraseCommand.self, BackupCommand.self, RestoreCommand.self, ReportCommand.self, RetentionCommand.self,
-            MigrateCommand.self, MigrateStoreCommand.self, TransparencyCommand.self,
+            MigrateCommand.self, MigrateStoreCommand.self, TransparencyCommand.self, BreachCommand.self,
         ])
 
     public init() {}

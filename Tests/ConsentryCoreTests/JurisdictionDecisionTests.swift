@@ -68,6 +68,20 @@ struct JurisdictionDecisionTests {
         #expect(try reason("fraud", state(region: "DE", optOuts: [.limitSensitive])) == nil, "no such right under GDPR")
     }
 
+    @Test("an opt-out event reaches the modules that run a purpose it covers, and only them")
+    func optOutEventVisibility() throws {
+        let policy = engine.policy
+        let event = PrivacyEvent(
+            announcing: ConsentEvent(customerID: "c1", purpose: "sale-sharing", kind: .optOut, occurredAt: now, channel: .gpc), correlationID: nil)
+        #expect(event.type == .optOutChange && event.state == "opted_out")
+        #expect(event.isVisible(to: policy.modules["crm"]!, policy: policy), "crm runs marketing, which sale-sharing covers")
+        #expect(!event.isVisible(to: policy.modules["billing-app"]!, policy: policy))
+        #expect(try EventFilter(query: "purpose=marketing").matches(event, policy: policy))
+        #expect(try EventFilter(query: "purpose=sale-sharing").matches(event, policy: policy))
+        #expect(try !EventFilter(query: "purpose=billing").matches(event, policy: policy))
+        #expect(event.envelope(sequence: 1)["eventType"] == .string("PartyPrivacyProfileAttributeValueChangeEvent"))
+    }
+
     @Test("standing: the purpose shows which opt-out covers it and whether it was used")
     func standing() {
         let marketing = engine.policy.purposes["marketing"]!

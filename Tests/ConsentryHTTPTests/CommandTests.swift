@@ -93,7 +93,7 @@ struct CommandTests {
         try engine.close()
         let (status, text, _) = try runExecutable(["migrate", "--data-dir", data])
         #expect(status == 0)
-        #expect(text.contains("12 migrations applied; 1 just now, in ") && text.contains("  v12-jurisdictions-and-breaches  (applied now)"), "\(text)")
+        #expect(text.contains("12 migrations applied; 1 just now, in ") && text.contains("  v11-transparency-log  (applied now)"), "\(text)")
         #expect(!text.contains("v10-web-sessions  (applied now)"))
     }
 

@@ -44,9 +44,14 @@ public struct EventFilter: Sendable, Equatable {
 
     /// Customer-wide events (no purpose) match a purpose filter: a restriction or an erasure
     /// concerns every purpose a subscriber serves.
-    public func matches(_ event: PrivacyEvent) -> Bool {
+    /// An opt-out matches a filter on any purpose it covers (given `policy`), or on the right itself.
+    public func matches(_ event: PrivacyEvent, policy: Policy? = nil) -> Bool {
         if let eventTypes, !eventTypes.contains(event.tmfEventType), !eventTypes.contains(event.type.rawValue) { return false }
-        if let purposes, let purpose = event.purpose, !purposes.contains(purpose) { return false }
+        if let purposes, let purpose = event.purpose, !purposes.contains(purpose),
+            purposes.isDisjoint(with: event.concernedPurposes(policy: policy, purpose: purpose))
+        {
+            return false
+        }
         return true
     }
 }

@@ -75,9 +75,18 @@ public struct PrivacyEvent: Sendable, Equatable {
 
     /// Whether `module` may learn of this event: purpose-scoped events go only to modules
     /// whose profile holds that purpose, customer-wide ones to every module.
-    public func isVisible(to module: ModuleProfile) -> Bool {
+    public func isVisible(to module: ModuleProfile, policy: Policy? = nil) -> Bool {
         guard let purpose else { return true }
-        return module.purposes.contains(purpose)
+        return !module.purposes.isDisjoint(with: concernedPurposes(policy: policy, purpose: purpose))
+    }
+
+    /// The purposes the event concerns: its own, or for an opt-out every purpose the right
+    /// covers in any jurisdiction of the policy (a module running one of them must hear of it).
+    func concernedPurposes(policy: Policy?, purpose: String) -> Set<String> {
+        guard type == .optOutChange, let policy else { return [purpose] }
+        return policy.jurisdictions.values.reduce(into: Set<String>()) { covered, jurisdiction in
+            covered.formUnion(OptOutRight(rawValue: purpose).flatMap { jurisdiction.optOuts[$0]?.purposes } ?? [])
+        }
     }
 
     /// The TMF event envelope that is POSTed to subscribers (TMF629/TMF644 `...Event`):

@@ -198,10 +198,11 @@ struct ComplianceController {
         var json = SelfServiceController.requestJSON(request, duplicate: nil)
         json.set("customerId", .string(request.customerID))
         json.set("overdue", .bool(request.isOverdue(at: now)))
-        if request.extendedByMonths > 0 {
-            json.set("extendedByMonths", .int(request.extendedByMonths))
+        if request.extendedBy != nil {
+            if request.extendedByMonths > 0 { json.set("extendedByMonths", .int(request.extendedByMonths)) }
             json.set("extensionReason", request.extensionReason.map(JSONValue.string))
         }
+        json.set("deadline", .string(PolicyTestRunner.describe(request.deadline)))
         json.set("handledBy", request.handledBy.map(JSONValue.string))
         json.set("closedAt", request.closedAt.map { .string(ISOTimestamp.format($0)) })
         json.set("closingReason", request.closingReason.map(JSONValue.string))

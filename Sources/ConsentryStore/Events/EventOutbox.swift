@@ -31,7 +31,7 @@ public struct EventOutbox: Sendable {
         let numbers = try db.reserveSequence(table: "event_outbox", column: "seq", count: events.count)
         for (event, seq) in zip(events, numbers) {
             try db.execute(insert, [seq, event.id, event.type.rawValue, event.customerID, event.purpose, event.occurredAt, now, Data(event.envelope(sequence: seq).bytes)])
-            for subscription in subscriptions where event.isVisible(to: subscription.module) && subscription.filter.matches(event) {
+            for subscription in subscriptions where event.isVisible(to: subscription.module, policy: policy) && subscription.filter.matches(event, policy: policy) {
                 try db.execute(deliver, [seq, subscription.id, now])
             }
         }
