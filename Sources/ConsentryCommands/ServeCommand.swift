@@ -55,11 +55,17 @@ struct ServeCommand: AsyncParsableCommand {
         let lock = directory.databaseURL == nil ? try InstallationLock(directory: directory, purpose: "serve") : nil
         defer { withExtendedLifetime(lock) {} }
         var imported: Int?
+        var otherLaws = 0
         if demo, await !directory.isInitialized {
             let (database, keys) = try await directory.initialize()
             let file = (fixtures as NSString).appendingPathComponent("customers.jsonl")
             let report = try await CustomerImporter(store: EncryptedCustomerStore(database: database, keys: keys)).run(path: file)
             imported = report.imported
+            // Three customers under other laws (California, the UK, Brazil), for the jurisdiction examples.
+            let others = (fixtures as NSString).appendingPathComponent("customers-other-laws.jsonl")
+            if FileManager.default.fileExists(atPath: others) {
+                otherLaws = try await CustomerImporter(store: EncryptedCustomerStore(database: database, keys: keys)).run(path: others).imported
+            }
             _ = try await DemoSeed.consents(database: database)
         }
         let (database, keys) = try await directory.open()
@@ -103,7 +109,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         defer { reloader.cancel() }
-        if demo { printDemoGuide(imported: imported, customers: try await services.customers.count(), keys: demoKeys, policyVersion: policies.policy.version) }
+        if demo { printDemoGuide(imported: imported, otherLaws: otherLaws, customers: try await services.customers.count(), keys: demoKeys, policyVersion: policies.policy.version) }
         do {
             try await app.runService()
         } catch where "\(error)".contains("Address already in use") {
@@ -187,10 +193,11 @@ struct ServeCommand: AsyncParsableCommand {
         return tokens
     }
 
-    private func printDemoGuide(imported: Int?, customers: Int, keys: [String: String], policyVersion: String) {
+    private func printDemoGuide(imported: Int?, otherLaws: Int, customers: Int, keys: [String: String], policyVersion: String) {
         let base = "http://\(host):\(port)"
         let loaded = imported.map {
             "initialised \(data.dataDir), imported \($0) synthetic customers from \(fixtures)/ and seeded 4 data-subject requests (one erasure carried out)"
+                + (otherLaws > 0 ? "; \(otherLaws) more live under other laws (California, the UK, Brazil)" : "")
         } ?? "using the existing data in \(data.dataDir)"
         let api = "\(base)/tmf-api/customerManagement/v4"
         print("""

@@ -284,7 +284,9 @@ struct JurisdictionTests {
             #expect(rows.count == 3)
             let german = try #require(rows.first { $0.arrayValue?.first == .string(read[0].id) }?.arrayValue)
             #expect(german[1] == .string("de") && german[2].stringValue?.contains("Guten Tag Test Resident-breach-1") == true)
-            #expect(german[2].stringValue?.contains("Art. 34 DSGVO") == true && german[2].stringValue?.contains("dpo@operator.example") == true)
+            #expect(german[2].stringValue?.contains("(Regulation (EU) 2016/679 (GDPR))") == true && german[2].stringValue?.contains("dpo@operator.example") == true)
+            let brazilian = try #require(rows.first { $0.arrayValue?.first == .string(read[2].id) }?.arrayValue)
+            #expect(brazilian[2].stringValue?.contains("Lei Geral de Proteção de Dados") == true, "each letter cites the customer's own law")
             let french = try #require(rows.first { $0.arrayValue?.first == .string(read[1].id) }?.arrayValue)
             #expect(french[1] == .string("en"), "no French letter text: English")
 

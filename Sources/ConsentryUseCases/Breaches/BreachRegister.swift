@@ -164,12 +164,14 @@ public struct BreachRegister: Sendable {
         guard breach.customerNotification?.notify == true else {
             throw UseCaseError(.conflict, code: "no_decision", "record the decision to notify the customers first (Art. 34)")
         }
-        let affected = try await store.affected(breachID: id).map(\.customerID)
-        let addressees = try await store.addressees(customerIDs: affected)
+        let affected = try await store.affected(breachID: id)
+        let addressees = try await store.addressees(customerIDs: affected.map(\.customerID))
         let policy = policies.policy
-        let letters = affected.compactMap { customerID in
+        let letters = affected.compactMap { customerID, jurisdiction in
             addressees[customerID].map {
-                BreachLetter(customerID: customerID, name: $0.name, language: $0.language, breach: breach, controller: policy.controller, categories: policy.categories)
+                BreachLetter(
+                    customerID: customerID, name: $0.name, language: $0.language, law: (policy.jurisdictions[jurisdiction] ?? .gdprDefault).law,
+                    breach: breach, controller: policy.controller, categories: policy.categories)
             }
         }
         if markSent, breach.customersNotifiedAt == nil {
