@@ -1,7 +1,7 @@
 # Sourced by scripts that probe a live demo (schemathesis.sh, adversarial.sh): starts
 # `consentry serve --demo` on loopback port $port with a throw-away data directory, waits
 # until it is ready, stops it (and removes the data) on exit, and loads the demo's keys.
-# Sets $bin, $data, $server, $base and CSR_KEY, LOYALTY_KEY, ORDER_KEY, OPERATOR_KEY, OFFICER_KEY.
+# Sets $bin, $data, $server, $base and CSR_KEY, LOYALTY_KEY, ORDER_KEY, INSIGHT_KEY, OPERATOR_KEY, OFFICER_KEY.
 data="$(mktemp -d)"
 bin="$(swift build --show-bin-path)/consentry"
 "$bin" serve --demo --data-dir "$data/demo" --port "$port" >"$data/server.log" 2>&1 &

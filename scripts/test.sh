@@ -10,6 +10,9 @@ export SWIFT_DETERMINISTIC_HASHING=1
 python3 -c "import cryptography" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check cryptography
 swift build --build-tests
 
+echo "== the policy's own tests (Policies/tests), every purpose, module and jurisdiction covered =="
+.build/debug/consentry policy test --require-coverage --quiet
+
 echo "== suite on SQLite =="
 swift test --skip-build
 

@@ -163,6 +163,7 @@ struct ServeCommand: AsyncParsableCommand {
     private static let demoPrincipals: [(principal: Principal, variable: String)] = [
         (Principal(kind: .module, id: "csr-toolbox"), "CSR_KEY"), (Principal(kind: .module, id: "customer-loyalty-management"), "LOYALTY_KEY"),
         (Principal(kind: .module, id: "customer-order-management"), "ORDER_KEY"),
+        (Principal(kind: .module, id: "customer-insight-management"), "INSIGHT_KEY"),
         (Principal(kind: .operator, id: "demo-operator"), "OPERATOR_KEY"), (Principal(kind: .officer, id: "demo-dpo"), "OFFICER_KEY"),
     ]
 
