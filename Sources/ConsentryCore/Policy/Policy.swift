@@ -18,6 +18,9 @@ public struct Policy: Sendable, Equatable {
     /// The jurisdiction of a customer whose data names none the policy knows.
     public var defaultJurisdiction: String
     public var controller: ControllerIdentity
+    /// Region code → jurisdiction id, built once: resolving a customer's law is a lookup on
+    /// the read path, not a scan.
+    private var regionIndex: [String: String]
 
     public static let defaultAgeOfMajority = 18
 
@@ -30,6 +33,11 @@ public struct Policy: Sendable, Equatable {
         let jurisdictions = jurisdictions.isEmpty ? [Jurisdiction.gdprDefault] : jurisdictions
         let byID = Dictionary(jurisdictions.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
         self.jurisdictions = byID
+        var index: [String: String] = [:]
+        for jurisdiction in jurisdictions.sorted(by: { $0.id < $1.id }) {
+            for region in jurisdiction.regions where index[region] == nil { index[region] = jurisdiction.id }
+        }
+        regionIndex = index
         self.defaultJurisdiction = defaultJurisdiction.flatMap { byID[$0] != nil ? $0 : nil } ?? jurisdictions[0].id
         self.controller = controller
         self.statusCategory = statusCategory
@@ -46,10 +54,7 @@ public struct Policy: Sendable, Equatable {
     public func jurisdiction(for residence: Residence) -> Jurisdiction {
         if let declared = residence.declared, let named = jurisdictions[declared] { return named }
         if let region = residence.region {
-            let country = String(region.prefix(2))
-            let sorted = jurisdictions.values.sorted { $0.id < $1.id }
-            if let exact = sorted.first(where: { $0.regions.contains(region) }) { return exact }
-            if let national = sorted.first(where: { $0.regions.contains(country) }) { return national }
+            if let id = regionIndex[region] ?? regionIndex[String(region.prefix(2))], let found = jurisdictions[id] { return found }
         }
         return jurisdictions[defaultJurisdiction] ?? .gdprDefault
     }
