@@ -41,7 +41,7 @@ public struct WebPages: HTTPSurface {
             customers: s.customers, selfManagement: s.selfManagement, consentChange: s.consentChange, requestFiling: s.requestFiling,
             requests: s.requests, consents: s.consents, guardianship: s.guardianship, portability: s.portability, policies: s.policies,
             auditLog: s.audit, eraser: s.eraser, transparency: s.transparency, database: s.database, sessions: WebSessions(store: store, cookieName: "consentry_privacy", path: "/privacy"),
-            renderer: renderer, demoCustomers: settings.demoCustomers, openID: settings.openID.map { OpenIDSignIn(settings: $0) })
+            renderer: renderer, demoCustomers: settings.demoCustomers, openID: settings.openID.map { OpenIDSignIn(settings: $0) }, optOuts: s.optOuts)
         let console = ConsoleController(
             apiKeys: s.apiKeys, requests: s.requests, requestFiling: s.requestFiling, workflow: s.workflow, eraser: s.eraser, reporting: s.reporting,
             reports: s.reports, eventHub: s.events, outbox: s.journal.outbox, auditLog: s.audit, database: s.database, keys: s.keys,

@@ -15,6 +15,16 @@ extension PrivacyCenterController {
         let format = WebFormat(WebLanguage.of(request))
         let (restricted, standings) = try await selfManagement.standings(of: customer)
         let rows = standings.map { purposeRow($0.purpose, $0.standing, format: format) }
+        let (jurisdiction, rights) = try await optOuts.standings(customerID: customer.id)
+        let optOutRows: [[String: Any]] = rights.map { standing in
+            var row: [String: Any] = [
+                "right": standing.right.rawValue, "title": standing.right.title.text(for: format.language.rawValue), "opted_out": standing.optedOut,
+                "purposes": standing.purposes.map { $0.name.text(for: format.language.rawValue) }.joined(separator: ", "), "gpc": standing.honoursGPC,
+                "by_gpc": standing.channel == .gpc,
+            ]
+            if let since = standing.since { row["since"] = format.date(since) }
+            return row
+        }
         let receipts = try await consents.receipts(customerID: customer.id).filter { !$0.jws.isEmpty }.prefix(20).map { receipt in
             [
                 "purpose": receipt.purpose.flatMap { policies.policy.purposes[$0]?.name.text(for: format.language.rawValue) } ?? "",
@@ -28,6 +38,7 @@ extension PrivacyCenterController {
                 "objection_purposes": rows.filter { $0["objectable"] as? Bool == true },
                 "other_purposes": rows.filter { $0["consent"] as? Bool != true && $0["objectable"] as? Bool != true },
                 "restricted": restricted, "receipts": Array(receipts),
+                "jurisdiction_name": jurisdiction.name, "jurisdiction_law": jurisdiction.law, "opt_outs": optOutRows,
             ]) { $1 }, language: format.language)
     }
 
@@ -43,6 +54,11 @@ extension PrivacyCenterController {
         ]
         if let since = standing.since { row["since"] = format.date(since) }
         if let expiry = standing.expiresAt { row["expires"] = format.date(expiry) }
+        if let automated = purpose.automatedDecision {
+            row["automated_logic"] = automated.logic.text(for: format.language.rawValue)
+            row["automated_significance"] = automated.significance.text(for: format.language.rawValue)
+        }
+        if let right = standing.optOut { row["opt_out"] = right.title.text(for: format.language.rawValue) }
         return row
     }
 
@@ -58,6 +74,20 @@ extension PrivacyCenterController {
             actorID: nil, actor: AuditActor(.customer, signedIn.id), requestID: context.requestID)
         let done = status == .given ? "consent_given" : "consent_withdrawn"
         return Response(status: .seeOther, headers: [.location: "/privacy/consents?done=\(done)&receipt=\(recorded.receiptID)#purpose-\(purpose)"])
+    }
+
+    /// Exercises or withdraws an opt-out right of the customer's jurisdiction, receipted.
+    @Sendable func optOut(_ request: Request, context: ConsentryRequestContext) async throws -> Response {
+        let (token, signedIn) = try await requireCustomer(request)
+        let form = try await form(request, token: token)
+        let right = try form.require("right")
+        let optedOut = try form.require("opted_out") == "true"
+        let recorded = try await optOuts.exercise(
+            subject: try await signedIn.consentSubject(), right: right, optedOut: optedOut, channel: .web, expressedBy: .customer, actorID: nil,
+            actor: AuditActor(.customer, signedIn.id), requestID: context.requestID)
+        return Response(
+            status: .seeOther,
+            headers: [.location: "/privacy/consents?done=\(optedOut ? "opted_out" : "opted_in")&receipt=\(recorded.receiptID)#opt-outs"])
     }
 
     @Sendable func objection(_ request: Request, context: ConsentryRequestContext) async throws -> Response {

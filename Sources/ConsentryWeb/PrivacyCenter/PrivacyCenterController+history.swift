@@ -94,6 +94,7 @@ extension PrivacyCenterController {
         let signedIn = try await requireCustomer(request)
         let format = WebFormat(WebLanguage.of(request))
         let stored = try await requests.requests(customerID: signedIn.1.id)
+        let granted = policies.policy.jurisdiction(for: signedIn.1.residence)
         let rows: [[String: Any]] = stored.map { item in
             [
                 "type": format.text("request_type_\(item.type.rawValue)"), "status": format.text("request_status_\(item.status.rawValue)"),
@@ -105,12 +106,13 @@ extension PrivacyCenterController {
             "privacy-requests",
             common(signedIn, page: "requests", request: request).merging([
                 "requests": rows,
-                "types": DataSubjectRequest.RequestType.allCases.map {
+                // Only the rights the customer's jurisdiction grants.
+                "types": DataSubjectRequest.RequestType.allCases.filter { granted.rights[$0] != nil }.map {
                     ["id": $0.rawValue, "name": format.text("request_type_\($0.rawValue)"), "erasure": $0 == .erasure] as [String: Any]
                 },
-                "purposes": policies.policy.purposes.values.filter { $0.legalBasis.allowsObjection }.sorted { $0.id < $1.id }.map {
-                    ["id": $0.id, "name": $0.name.text(for: format.language.rawValue)]
-                },
+                "purposes": policies.policy.purposes.values.filter { $0.legalBasis.allowsObjection || $0.automatedDecision != nil }
+                    .sorted { $0.id < $1.id }.map { ["id": $0.id, "name": $0.name.text(for: format.language.rawValue)] },
+                "jurisdiction_law": granted.law,
             ]) { $1 }, language: format.language)
     }
 
@@ -122,7 +124,7 @@ extension PrivacyCenterController {
         }
         let purpose = form["purpose"].flatMap { $0.isEmpty ? nil : $0 }
         let (_, duplicate) = try await requestFiling.file(
-            customerID: signedIn.id, type: type, purpose: type == .objection ? purpose : nil, fields: [], channel: "web", filedBy: .customer,
+            customerID: signedIn.id, type: type, purpose: type == .objection || type == .humanReview ? purpose : nil, fields: [], channel: "web", filedBy: .customer,
             filedByID: nil, identityVerified: false, actor: AuditActor(.customer, signedIn.id), requestID: context.requestID)
         return Response(status: .seeOther, headers: [.location: "/privacy/requests?done=\(duplicate ? "request_duplicate" : "request")"])
     }

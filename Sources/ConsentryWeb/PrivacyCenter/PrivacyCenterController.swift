@@ -21,6 +21,7 @@ import NIOCore
 /// | `/privacy/sign-out` | POST | ends the session |
 /// | `/privacy/consents` | GET, POST | one switch per purpose; receipts |
 /// | `/privacy/objections`, `/privacy/restriction` | POST | Art. 21 and Art. 18 |
+/// | `/privacy/opt-outs` | POST | an opt-out right of the customer's jurisdiction (CPRA) |
 /// | `/privacy/receipts/{id}` | GET | a signed receipt (JWS) of mine or my dependant's |
 /// | `/privacy/access` | GET | who read my data: filter, pages, a timeline |
 /// | `/privacy/access/{entry}/proof` | GET | that entry's inclusion proof in the transparency log (JSON) |
@@ -49,6 +50,7 @@ struct PrivacyCenterController: Sendable {
     let renderer: PageRenderer
     let demoCustomers: [DemoCustomer]?
     let openID: OpenIDSignIn?
+    let optOuts: OptOutRights
 
     static let pageSize = 25
 
@@ -68,6 +70,7 @@ struct PrivacyCenterController: Sendable {
         group.post("consents", use: changeConsent)
         group.post("objections", use: objection)
         group.post("restriction", use: restriction)
+        group.post("opt-outs", use: optOut)
         group.get("receipts/{id}", use: receipt)
         group.get("access", use: accessPage)
         group.get("access/{entry}/proof", use: accessProof)
@@ -200,9 +203,19 @@ struct PrivacyCenterController: Sendable {
     }
 
     /// The signed-in customer, or a redirect to the sign-in page.
+    /// The signed-in customer, after honouring a Global Privacy Control signal the browser
+    /// sent with this page (`Sec-GPC: 1`) where their jurisdiction attaches an opt-out to it,
+    /// as `/self` does; elsewhere nothing is recorded or decrypted.
     func requireCustomer(_ request: Request) async throws -> (String, SignedInCustomer) {
         guard let signedIn = try await currentCustomer(request) else { throw WebRedirect(location: "/privacy") }
-        return (signedIn.token, signedIn.customer)
+        let customer = signedIn.customer
+        if request.headers[values: HTTPField.Name("Sec-GPC")!].contains(where: { $0.trimmingCharacters(in: .whitespaces) == "1" }),
+            !policies.policy.jurisdiction(for: customer.residence).gpcOptOuts.isEmpty
+        {
+            _ = try await optOuts.honourGlobalPrivacyControl(
+                subject: try await customer.consentSubject(), actor: AuditActor(.customer, customer.id), requestID: UUID().uuidString.lowercased())
+        }
+        return (signedIn.token, customer)
     }
 
     /// The posted form, once its CSRF token is the session's.
