@@ -219,6 +219,46 @@ for path, wanted in {"/transparency/v1/consistency?from=0&to=1": 400, "/transpar
 status, text = call("GET", "/self/v1/me/dashboard/access/1/proof", {"Authorization": "Bearer " + VALID_TOKEN})
 expect("transparency: another customer's entry", status, text, 404)
 
+print("== jurisdictions, opt-outs and the breach register")
+me = {"Authorization": "Bearer " + VALID_TOKEN}
+status, text = call("PUT", "/self/v1/me/opt-outs/sale-sharing", me)
+expect("opt-out where the law grants none (GDPR customer)", status, text, 409)
+status, text = call("PUT", "/self/v1/me/opt-outs/" + urllib.request.quote("do-not-<script>"), me)
+expect("an opt-out right that does not exist", status, text, 404, hostile="<script>")
+status, text = call("GET", "/self/v1/me/opt-outs", {"Authorization": "Bearer forged.token.here", "Sec-GPC": "1"})
+expect("GPC with a forged token", status, text, 401)
+status, text = call("GET", "/self/v1/me/opt-outs", {**me, "Sec-GPC": "1"})
+if status != 200 or json.loads(text)["rights"] != [] or any(r.get("optedOut") for r in json.loads(text)["rights"]):
+    failures.append(f"GPC from a GDPR customer changed something: {text[:160]}")
+probes += 1
+status, text = call("POST", "/self/v1/me/requests", {**me, "Content-Type": "application/json"}, b'{"type":"human_review","purpose":"billing"}')
+expect("human review of a purpose that decides nothing automatically", status, text, 422)
+officer = {"Authorization": "Bearer " + KEYS["OFFICER_KEY"], "Content-Type": "application/json"}
+breach = {"title": "t", "description": "d", "discoveredAt": "2026-12-01T09:00:00Z", "consequences": "c", "measures": "m",
+          "affected": {"customers": ["no-such-customer"]}}
+status, text = call("POST", "/compliance/v1/breaches", {"Authorization": "Bearer " + KEYS["CSR_KEY"], "Content-Type": "application/json"}, json.dumps(breach).encode())
+expect("breach recorded with a module's key", status, text, 403)
+status, text = call("POST", "/compliance/v1/breaches", officer, json.dumps(breach).encode())
+expect("breach naming an unknown customer", status, text, 422)
+status, text = call("POST", "/compliance/v1/breaches", officer, json.dumps({**breach, "discoveredAt": "2999-01-01T00:00:00Z"}).encode())
+expect("breach discovered in the future", status, text, 422)
+status, text = call("POST", "/compliance/v1/breaches", officer, json.dumps({**breach, "affected": {"module": "csr-toolbox", "from": "x", "until": "y", "customers": []}}).encode())
+expect("breach with both a query and a list", status, text, 422)
+status, text = call("POST", "/compliance/v1/breaches", officer, b'{"title":"a","title":"b"}')
+expect("breach body with a duplicate key", status, text, 400)
+before = len(json.loads(call("GET", "/compliance/v1/breaches", officer)[1]))
+if before != 0:
+    failures.append(f"refused breach reports were stored: {before}")
+probes += 1
+hostile_title = "<script>alert(1)</script>"
+status, text = call("POST", "/compliance/v1/breaches", officer, json.dumps({**breach, "title": hostile_title, "affected": {"module": "csr-toolbox", "from": "2026-01-01T00:00:00Z", "until": "2026-01-02T00:00:00Z"}}).encode())
+expect("breach with a hostile title", status, text, 201)
+if status == 201:
+    status, html = call("GET", f"/compliance/v1/breaches/{json.loads(text)['id']}?format=html", officer)
+    if status != 200 or hostile_title in html:
+        failures.append(f"breach record HTML: status {status} or the title unescaped")
+    probes += 1
+
 print(f"{probes} probes, {len(failures)} failures")
 for failure in failures:
     print("FAIL", failure)

@@ -8,6 +8,8 @@
 //   consentry-bench fixtures DIR [N]       (re)write the synthetic fixtures used by the demo and tests
 //   consentry-bench compliance [N]         access report at 10k audit entries, erasure of one customer,
 //                                          consent CSV export of N customers (default 1,000,000): times and peak memory
+//   consentry-bench jurisdictions [SECONDS] the cost of jurisdictions to a decision (GDPR, Californian, no region) against
+//                                          the GDPR-only policy, and of running the policy's tests on load
 //   consentry-bench transparency [N]       the transparency log: cost per audit entry, head signing, proof time and
 //                                          size in a log of N entries (default 10,000,000)
 import ConsentryCore
@@ -109,6 +111,8 @@ case "compliance":
     try await ComplianceBenchmark.run(customers: Int(arguments.dropFirst().first ?? "1000000") ?? 1_000_000)
 case "transparency":
     try await TransparencyBenchmark.run(leaves: Int(arguments.dropFirst().first ?? "10000000") ?? 10_000_000)
+case "jurisdictions":
+    try JurisdictionBenchmark.run(seconds: Double(arguments.dropFirst().first ?? "2") ?? 2)
 case "fixtures":
     let directory = arguments.dropFirst().first ?? "Fixtures"
     let count = Int(arguments.dropFirst(2).first ?? "240") ?? 240

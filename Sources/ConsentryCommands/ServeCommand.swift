@@ -85,7 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         let web = try await WebPages.make(
             services: services,
             settings: WebSettings(
-                demoCustomers: demo ? try await DemoCustomer.list(customers: services.customers, database: database) : nil, openID: try openID()))
+                demoCustomers: demo ? try await DemoCustomer.list(customers: services.customers, database: database, policy: policies.policy) : nil,
+                openID: try openID()))
         let app = buildApplication(
             services: services, settings: ServerSettings(
                 host: host, port: port, logLevel: Logger.Level(rawValue: logLevel) ?? .info,

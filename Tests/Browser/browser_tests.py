@@ -305,6 +305,25 @@ def guardian_pages(browser):
     audit_page(browser, "privacy-sign-in")
 
 
+def californian_pages(browser, base, keys):
+    """A customer under the CPRA: the opt-outs section, the switch, and its effect on a module."""
+    print("== a Californian (CPRA opt-outs)", flush=True)
+    if not sign_in_customer(browser, "idp|us-0001"):
+        return
+    browser.open("/privacy/consents")
+    check("Do not sell or share my personal information" in browser.text(), "a Californian sees the sale and sharing opt-out")
+    check("California Consumer Privacy Act" in browser.text(), "the page names the law that applies")
+    audit_page(browser, "privacy-consents-california")
+    browser.click('#opt-out-sale-sharing button[name="opted_out"]')
+    WebDriverWait(browser.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: d.find_element(By.CSS_SELECTOR, '#opt-out-sale-sharing button[name="opted_out"]').get_attribute("aria-checked") == "true")
+    check("You opted out" in browser.text(), "the switch opts out, and the page says so")
+    customer = api(base, "/tmf-api/customerManagement/v4/customer?email=maya.lopez@example.com&fields=id", keys["CSR_KEY"], "customer-care")[0]["id"]
+    read = api(base, f"/tmf-api/customerManagement/v4/customer/{customer}?fields=contactMedium", keys["INSIGHT_KEY"], "partner-advertising")
+    check(read["privacyDecision"]["customerReason"] == "OPTED_OUT_OF_SALE_OR_SHARING", "the module's next read is stopped by the opt-out")
+    browser.click('form[action="/privacy/sign-out"] button')
+
+
 def forged_form(browser, base, keys, subject):
     """A page on another origin (another port of the same host: same site, so a Lax cookie
     would go along) posts to the privacy center without the token: refused, nothing changed."""
@@ -359,6 +378,7 @@ def main():
             customer_sees_done(with_js, "JavaScript")
         console_pages(with_js)
         guardian_pages(with_js)
+        californian_pages(with_js, args.base, keys)
         forged_form(with_js, args.base, keys, "idp|00000005")
     finally:
         with_js.quit()

@@ -47,7 +47,7 @@ struct WebFixture: Sendable {
     }
 
     func withServer(settings: WebSettings? = nil, _ body: @Sendable (WebClient) async throws -> Void) async throws {
-        let demo = try await DemoCustomer.list(customers: services.customers, database: installation.database)
+        let demo = try await DemoCustomer.list(customers: services.customers, database: installation.database, policy: services.policies.policy)
         let web = try await WebPages.make(services: services, settings: settings ?? WebSettings(demoCustomers: demo))
         let app = buildApplication(services: services, settings: ServerSettings(port: 0), surfaces: [web])
         try await app.test(.live) { client in try await body(WebClient(client)) }

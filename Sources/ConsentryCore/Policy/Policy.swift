@@ -14,7 +14,7 @@ public struct Policy: Sendable, Equatable {
     public var statusCategory: String
 
     /// The jurisdictions the policy declares; a policy without them has `Jurisdiction.gdprDefault`.
-    public var jurisdictions: [String: Jurisdiction]
+    public private(set) var jurisdictions: [String: Jurisdiction]
     /// The jurisdiction of a customer whose data names none the policy knows.
     public var defaultJurisdiction: String
     public var controller: ControllerIdentity
