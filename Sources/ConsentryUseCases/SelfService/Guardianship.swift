@@ -6,7 +6,7 @@ public import Foundation
 /// A guardian acting for their minor dependants (GDPR Art. 8): who they are, and the one
 /// rule that decides it, shared by the JSON API and the privacy center. A dependant is a
 /// customer naming the guardian in `relatedParty` and younger than the policy's
-/// `minors.ageOfMajority` (an unknown age counts as a minor's).
+/// `minors.ageOfMajority`, or the dependant's jurisdiction's own (an unknown age counts as a minor's).
 public struct Guardianship: Sendable {
     let policies: PolicyRegistry
     let customers: any CustomerRecords
@@ -20,10 +20,11 @@ public struct Guardianship: Sendable {
 
     /// The guardian's minor dependants, by id; each read is audited (given name and birth date).
     public func dependants(of guardian: Customer, requestID: String, now: Date = Date()) async throws -> [Customer] {
-        let majority = policies.policy.ageOfMajority
-        // The guardian index is 24 bits wide: confirm each match on the decrypted record.
+        let policy = policies.policy
+        // The guardian index is 24 bits wide: confirm each match on the decrypted record. Each
+        // dependant is a minor by the age of majority of the law they live under.
         let dependants = try await customers.customers(guardedBy: guardian.id)
-            .filter { $0.profile.guardianIDs.contains(guardian.id) && ($0.profile.age(at: now) ?? 0) < majority }
+            .filter { $0.profile.guardianIDs.contains(guardian.id) && ($0.profile.age(at: now) ?? 0) < Self.majority(of: $0, policy) }
             .sorted { $0.id < $1.id }
         try await audit.record(dependants.map { dependant in
             AuditEvent(
@@ -32,6 +33,10 @@ public struct Guardianship: Sendable {
                 policyVersion: policies.policy.version, requestID: requestID)
         })
         return dependants
+    }
+
+    static func majority(of customer: Customer, _ policy: Policy) -> Int {
+        policy.ageOfMajority(in: policy.jurisdiction(for: Residence(customer.profile)))
     }
 
     /// Records that `guardian` read `dependant`'s consents.
@@ -48,7 +53,7 @@ public struct Guardianship: Sendable {
         guard let dependant = try await customers.customer(id: id), dependant.profile.guardianIDs.contains(guardian.id) else {
             throw UseCaseError(.notFound, code: "not_found", "no dependant of yours with this id")
         }
-        if let age = dependant.profile.age(at: now), age >= policies.policy.ageOfMajority {
+        if let age = dependant.profile.age(at: now), age >= Self.majority(of: dependant, policies.policy) {
             throw UseCaseError(.forbidden, code: "dependant_of_age", "this customer is of age and manages their own consents")
         }
         return dependant
