@@ -4,8 +4,8 @@ import Yams
 
 /// Walks the YAML node trees of the policy files, collecting what they define and every
 /// problem with its position; `finish` resolves references across files.
-struct PolicyDocumentReader {
-    private var problems: [PolicyProblem] = []
+struct PolicyDocumentReader: PolicyNodeReading {
+    var problems: [PolicyProblem] = []
     private var sectionFiles: [String: String] = [:]
     private var categories: [String: DataCategory] = [:]
     private var fieldCategories: [PolicyField: (category: String, at: Location)] = [:]
@@ -21,7 +21,7 @@ struct PolicyDocumentReader {
     private var modules: [String: ModuleProfile] = [:]
     /// The purposes and categories each declared module names, checked even for a broken module.
     private var moduleRefs: [String: (purposeRefs: [(String, Location)], updateRefs: [(String, Location)])] = [:]
-    private var file = ""
+    var file = ""
     private var ageOfMajority: (age: Int, at: Location)?
     private var statusCategory: (category: String, at: Location)?
     private var jurisdictions: [Jurisdiction] = []
@@ -30,11 +30,7 @@ struct PolicyDocumentReader {
     private var optOutRefs: [(jurisdiction: String, purpose: String, at: Location)] = []
     private var controller: ControllerIdentity?
 
-    struct Location {
-        var file: String
-        var line: Int
-        var column: Int
-    }
+    typealias Location = PolicyLocation
 
     static let sections = ["categories", "fields", "purposes", "modules", "minors", "jurisdictions", "controller"]
     /// Sections a policy may leave out, with their defaults (GDPR alone; an unconfigured controller).
@@ -444,105 +440,7 @@ struct PolicyDocumentReader {
             defaultJurisdiction: defaultJurisdiction?.id, controller: controller ?? .unconfigured)
     }
 
-    // MARK: Node helpers
-
-    private func location(_ node: Node) -> Location {
-        Location(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0)
-    }
-
-    private mutating func report(_ node: Node, _ message: String) {
-        report(location(node), message)
-    }
-
-    private mutating func report(_ at: Location, _ message: String) {
-        problems.append(PolicyProblem(file: at.file, line: at.line, column: at.column, message: message))
-    }
-
-    /// The entries of a mapping with string keys, reporting duplicates (YAML allows them silently).
-    private mutating func mapping(_ node: Node, _ what: String) -> [(String, Node, Node)]? {
-        guard case .mapping(let mapping) = node else {
-            report(node, "\(what) must be a mapping of keys to values")
-            return nil
-        }
-        var seen = Set<String>()
-        var entries: [(String, Node, Node)] = []
-        for (keyNode, value) in mapping {
-            guard case .scalar(let scalar) = keyNode else {
-                report(keyNode, "keys of \(what) must be plain text")
-                continue
-            }
-            guard seen.insert(scalar.string).inserted else {
-                report(keyNode, "duplicate key \"\(scalar.string)\" in \(what)")
-                continue
-            }
-            entries.append((scalar.string, keyNode, value))
-        }
-        return entries
-    }
-
-    @discardableResult
-    private mutating func checkKeys(_ entries: [(String, Node, Node)], of node: Node, allowed: Set<String>, required: Set<String>, what: String) -> Bool {
-        var ok = true
-        for (key, keyNode, _) in entries where !allowed.contains(key) {
-            report(keyNode, "unknown key \"\(key)\" in \(what); allowed: \(allowed.sorted().joined(separator: ", "))")
-            ok = false
-        }
-        let present = Set(entries.map(\.0))
-        for key in required.subtracting(present).sorted() {
-            report(node, "\(what) lacks \"\(key)\"")
-            ok = false
-        }
-        return ok
-    }
-
-    private mutating func string(_ node: Node, _ what: String) -> String? {
-        guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
-            report(node, "\(what) must be non-empty text")
-            return nil
-        }
-        return scalar.string
-    }
-
-    private mutating func boolean(_ node: Node, _ what: String) -> Bool? {
-        guard case .scalar(let scalar) = node, scalar.string == "true" || scalar.string == "false" else {
-            report(node, "\(what) must be true or false")
-            return nil
-        }
-        return scalar.string == "true"
-    }
-
-    private mutating func list(_ node: Node, _ what: String) -> [(String, Location)] {
-        guard case .sequence(let sequence) = node else {
-            report(node, "\(what) must be a list")
-            return []
-        }
-        var items: [(String, Location)] = []
-        var seen = Set<String>()
-        for item in sequence {
-            guard let text = string(item, "an item of \(what)") else { continue }
-            if !seen.insert(text).inserted { report(item, "\"\(text)\" appears twice in \(what)") }
-            items.append((text, location(item)))
-        }
-        return items
-    }
-
-    private mutating func enumeration<E: RawRepresentable & CaseIterable>(_ node: Node, _: E.Type, _ what: String) -> E? where E.RawValue == String {
-        guard let text = string(node, what) else { return nil }
-        guard let value = E(rawValue: text) else {
-            report(node, "\(what) is \"\(text)\"; expected one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
-            return nil
-        }
-        return value
-    }
-
-    private mutating func duration(_ node: Node, _ what: String) -> ISODuration? {
-        guard let text = string(node, what) else { return nil }
-        guard let duration = ISODuration(text) else {
-            report(node, "\(what) \"\(text)\" is not an ISO 8601 duration such as P10Y, P18M or P30D")
-            return nil
-        }
-        return duration
-    }
+    // MARK: Node helpers (the shared ones are in PolicyNodeReading)
 
     private mutating func localized(_ node: Node, _ what: String) -> LocalizedText? {
         guard let entries = mapping(node, what) else { return nil }

@@ -39,7 +39,7 @@ public enum PolicyTestReader {
         return reader.cases
     }
 
-    struct FileReader {
+    struct FileReader: PolicyNodeReading {
         let file: String
         var cases: [PolicyTestCase] = []
         var problems: [PolicyProblem] = []
@@ -79,11 +79,11 @@ public enum PolicyTestReader {
             for required in ["name", "module", "purpose", "expect"] where v[required] == nil {
                 report(node, "the case lacks \"\(required)\"")
             }
-            let name = v["name"].flatMap { text($0, "name") } ?? "(unnamed)"
-            let module = v["module"].flatMap { text($0, "module") } ?? ""
-            let purpose = v["purpose"].flatMap { text($0, "purpose") } ?? ""
+            let name = v["name"].flatMap { string($0, "name") } ?? "(unnamed)"
+            let module = v["module"].flatMap { string($0, "module") } ?? ""
+            let purpose = v["purpose"].flatMap { string($0, "purpose") } ?? ""
             var operation = ModuleOperation.read
-            if let node = v["operation"], let text = text(node, "operation") {
+            if let node = v["operation"], let text = string(node, "operation") {
                 if let parsed = ModuleOperation(rawValue: text) { operation = parsed } else {
                     report(node, "operation \"\(text)\" is not one of \(ModuleOperation.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
@@ -111,13 +111,13 @@ public enum PolicyTestReader {
             guard let keys = mapping(node, "customer") else { return state }
             for (key, keyNode, value) in keys {
                 switch key {
-                case "jurisdiction": state.jurisdiction = text(value, key)
-                case "region": state.region = text(value, key)
+                case "jurisdiction": state.jurisdiction = string(value, key)
+                case "region": state.region = string(value, key)
                 case "age":
-                    if let t = text(value, key), let age = Int(t), (0...130).contains(age) { state.age = age } else { report(value, "age must be a whole number of years") }
+                    if let t = string(value, key), let age = Int(t), (0...130).contains(age) { state.age = age } else { report(value, "age must be a whole number of years") }
                 case "consents":
                     for (purpose, _, statusNode) in mapping(value, "consents") ?? [] {
-                        guard let status = text(statusNode, "consent"), ["given", "refused", "withdrawn", "expired"].contains(status) else {
+                        guard let status = string(statusNode, "consent"), ["given", "refused", "withdrawn", "expired"].contains(status) else {
                             report(statusNode, "a consent is given, refused, withdrawn or expired")
                             continue
                         }
@@ -149,7 +149,7 @@ public enum PolicyTestReader {
             for (key, keyNode, value) in keys {
                 switch key {
                 case "outcome":
-                    if let t = text(value, key) {
+                    if let t = string(value, key) {
                         if let outcome = AccessDecision.Outcome(rawValue: t) { expect.outcome = outcome } else { report(value, "outcome is permitted, partial or denied") }
                     }
                 case "reasons":
@@ -166,90 +166,30 @@ public enum PolicyTestReader {
                             report(fieldNode, "unknown field \"\(fieldName)\"")
                             continue
                         }
-                        guard let t = text(treatmentNode, "treatment"), let treatment = FieldDecision.Treatment(rawValue: t) else {
+                        guard let t = string(treatmentNode, "treatment"), let treatment = FieldDecision.Treatment(rawValue: t) else {
                             report(treatmentNode, "a field is plain, masked or withheld")
                             continue
                         }
                         expect.fields[field] = treatment
                     }
                 case "consentFrom":
-                    if let t = text(value, key), ["customer", "guardian", "not_required"].contains(t) { expect.consentFrom = t } else {
+                    if let t = string(value, key), ["customer", "guardian", "not_required"].contains(t) { expect.consentFrom = t } else {
                         report(value, "consentFrom is customer, guardian or not_required")
                     }
-                case "jurisdiction": expect.jurisdiction = text(value, key)
+                case "jurisdiction": expect.jurisdiction = string(value, key)
                 case "rights":
                     for (typeName, typeNode, ruleNode) in mapping(value, "expected rights") ?? [] {
                         guard let type = DataSubjectRequest.RequestType(rawValue: typeName) else {
                             report(typeNode, "unknown request type \"\(typeName)\"")
                             continue
                         }
-                        expect.rights[type] = text(ruleNode, "the deadline of \(typeName)")
+                        expect.rights[type] = string(ruleNode, "the deadline of \(typeName)")
                     }
                 default:
                     report(keyNode, "unknown key \"\(key)\" in expect; allowed: consentFrom, fields, jurisdiction, outcome, reasons, rights")
                 }
             }
             return expect
-        }
-
-        // MARK: Node helpers
-
-        mutating func report(_ node: Node, _ message: String) {
-            problems.append(PolicyProblem(file: file, line: node.mark?.line ?? 0, column: node.mark?.column ?? 0, message: message))
-        }
-
-        mutating func report(_ at: (line: Int, column: Int), _ message: String) {
-            problems.append(PolicyProblem(file: file, line: at.line, column: at.column, message: message))
-        }
-
-        mutating func mapping(_ node: Node, _ what: String) -> [(String, Node, Node)]? {
-            guard case .mapping(let mapping) = node else {
-                report(node, "\(what) must be a mapping of keys to values")
-                return nil
-            }
-            var seen = Set<String>()
-            var entries: [(String, Node, Node)] = []
-            for (keyNode, value) in mapping {
-                guard case .scalar(let scalar) = keyNode else { continue }
-                guard seen.insert(scalar.string).inserted else {
-                    report(keyNode, "duplicate key \"\(scalar.string)\" in \(what)")
-                    continue
-                }
-                entries.append((scalar.string, keyNode, value))
-            }
-            return entries
-        }
-
-        mutating func text(_ node: Node, _ what: String) -> String? {
-            guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
-                report(node, "\(what) must be non-empty text")
-                return nil
-            }
-            return scalar.string
-        }
-
-        mutating func boolean(_ node: Node, _ what: String) -> Bool? {
-            guard case .scalar(let scalar) = node, scalar.string == "true" || scalar.string == "false" else {
-                report(node, "\(what) must be true or false")
-                return nil
-            }
-            return scalar.string == "true"
-        }
-
-        mutating func duration(_ node: Node, _ what: String) -> ISODuration? {
-            guard let t = text(node, what), let duration = ISODuration(t) else {
-                report(node, "\(what) must be an ISO 8601 duration such as P2Y or P30D")
-                return nil
-            }
-            return duration
-        }
-
-        mutating func list(_ node: Node, _ what: String) -> [(String, (line: Int, column: Int))] {
-            guard case .sequence(let items) = node else {
-                report(node, "\(what) must be a list")
-                return []
-            }
-            return items.compactMap { item in text(item, "an item of \(what)").map { ($0, (item.mark?.line ?? 0, item.mark?.column ?? 0)) } }
         }
     }
 }
