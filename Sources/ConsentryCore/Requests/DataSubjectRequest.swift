@@ -21,7 +21,7 @@ public struct DataSubjectRequest: Sendable, Equatable {
     /// The jurisdiction whose deadline applies, fixed when the request is filed.
     public var jurisdiction: String
     public var deadline: Jurisdiction.Deadline
-    /// Months added to the deadline (Art. 12(3): at most two), and why.
+    /// Months added to a deadline extended in months (GDPR Art. 12(3): at most two), and why.
     public var extendedByMonths: Int = 0
     /// The whole extension granted so far (`P2M`, `P45D`); `nil` while not extended.
     public var extendedBy: ISODuration?
@@ -87,11 +87,6 @@ public struct DataSubjectRequest: Sendable, Equatable {
         self.filedByID = filedByID
         self.purpose = purpose
         self.fields = fields
-    }
-
-    /// One calendar month after receipt (Art. 12(3)), in UTC.
-    public static func dueDate(receivedAt: Date) -> Date {
-        ISODuration("P1M")!.added(to: receivedAt)
     }
 
     /// Still open after its (possibly extended) due date.

@@ -53,7 +53,8 @@ public struct RequestWorkflow: Sendable {
         }
     }
 
-    /// Extends the deadline by one or two months (two at most in all), with the reason (Art. 12(3)).
+    /// Extends the deadline as the request's jurisdiction allows, with the reason: GDPR one or
+    /// two months (two at most in all); CCPA 45 days, once (`months` nil); LGPD not at all.
     public func extend(id: String, months: Int?, reason: String, officer: String, requestID: String) async throws -> DataSubjectRequest {
         let current = try await request(id: id)
         let audit = entry(officer, .requestExtended, current, requestID, fields: ["months:\(months.map(String.init) ?? "all")"])
