@@ -18,19 +18,15 @@ struct GlobalPrivacyControlMiddleware: RouterMiddleware {
     let policies: PolicyRegistry
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let signedIn = context.signedIn, Self.signalled(request.headers[values: .secGPC]),
+        guard let signedIn = context.signedIn, OptOutRights.signalled(request.headers[values: .secGPC]),
             !policies.policy.jurisdiction(for: signedIn.residence).gpcOptOuts.isEmpty
         else { return try await next(request, context) }
         let applied = try await optOuts.honourGlobalPrivacyControl(
-            subject: try await signedIn.consentSubject(), actor: AuditActor(.customer, signedIn.id), requestID: context.requestID)
+            customerID: signedIn.id, residence: signedIn.residence, subject: { try await signedIn.consentSubject() },
+            actor: AuditActor(.customer, signedIn.id), requestID: context.requestID)
         var response = try await next(request, context)
         if !applied.isEmpty { response.headers[.gpcApplied] = applied.map(\.rawValue).joined(separator: ", ") }
         return response
-    }
-
-    /// The GPC specification: the header's value is exactly `1`.
-    static func signalled(_ values: [String]) -> Bool {
-        values.contains { $0.trimmingCharacters(in: .whitespaces) == "1" }
     }
 }
 

@@ -89,19 +89,29 @@ public struct OptOutRights: Sendable {
         return ConsentChange.Recorded(receiptID: receiptID, jws: jws, at: now, noticeVersion: policy.version)
     }
 
+    /// Whether request headers carry a Global Privacy Control signal: per the specification,
+    /// a `Sec-GPC` value of exactly `1`; anything else is no signal.
+    public static func signalled(_ values: [String]) -> Bool {
+        values.contains { $0.trimmingCharacters(in: .whitespaces) == "1" }
+    }
+
     /// Honours a Global Privacy Control signal (`Sec-GPC: 1`): every opt-out the customer's
     /// jurisdiction says GPC exercises, and the customer has not exercised, is recorded with
     /// channel `gpc`. Where the law attaches nothing to the signal (GDPR), nothing changes.
     /// A customer who, knowing of the signal, opted back in themselves keeps that choice
     /// (CPRA regulations § 7025(c)(3): the business may offer to consent despite the signal).
     /// - Returns: the rights newly exercised.
-    public func honourGlobalPrivacyControl(subject: ConsentSubject, actor: AuditActor, requestID: String) async throws -> [OptOutRight] {
-        let jurisdiction = policies.policy.jurisdiction(for: subject.residence)
-        let rights = jurisdiction.gpcOptOuts
-        guard !rights.isEmpty, let (state, _) = try await consents.privacyState(customerID: subject.customerID) else { return [] }
+    /// `subject` is asked for (it decrypts) only when an opt-out is still to be recorded, so a
+    /// signal repeated on every request costs one state read.
+    public func honourGlobalPrivacyControl(
+        customerID: String, residence: Residence, subject: @Sendable () async throws -> ConsentSubject, actor: AuditActor, requestID: String
+    ) async throws -> [OptOutRight] {
+        let rights = policies.policy.jurisdiction(for: residence).gpcOptOuts
+        guard !rights.isEmpty, let (state, _) = try await consents.privacyState(customerID: customerID) else { return [] }
         let pending = rights.filter { !state.optOuts.contains($0) }
         guard !pending.isEmpty else { return [] }
-        let history = try await consents.history(customerID: subject.customerID)
+        let history = try await consents.history(customerID: customerID)
+        let subject = try await subject()
         var exercised: [OptOutRight] = []
         for right in pending {
             let last = history.last { ($0.kind == .optOut || $0.kind == .optOutWithdrawn) && $0.purpose == right.rawValue }

@@ -209,11 +209,12 @@ struct PrivacyCenterController: Sendable {
     func requireCustomer(_ request: Request) async throws -> (String, SignedInCustomer) {
         guard let signedIn = try await currentCustomer(request) else { throw WebRedirect(location: "/privacy") }
         let customer = signedIn.customer
-        if request.headers[values: HTTPField.Name("Sec-GPC")!].contains(where: { $0.trimmingCharacters(in: .whitespaces) == "1" }),
+        if OptOutRights.signalled(request.headers[values: HTTPField.Name("Sec-GPC")!]),
             !policies.policy.jurisdiction(for: customer.residence).gpcOptOuts.isEmpty
         {
             _ = try await optOuts.honourGlobalPrivacyControl(
-                subject: try await customer.consentSubject(), actor: AuditActor(.customer, customer.id), requestID: UUID().uuidString.lowercased())
+                customerID: customer.id, residence: customer.residence, subject: { try await customer.consentSubject() },
+                actor: AuditActor(.customer, customer.id), requestID: UUID().uuidString.lowercased())
         }
         return (signedIn.token, customer)
     }
